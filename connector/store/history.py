@@ -1,0 +1,87 @@
+"""Runs, snapshots and publish records: what Outcomes did, computed and wrote."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connector.store.models import PublishRecord, RunRow, SnapshotRow
+
+
+def start_run(session: Session, command: str, started_at: datetime) -> RunRow:
+    run = RunRow(command=command, started_at=started_at, outcome="running")
+    session.add(run)
+    session.flush()
+    return run
+
+
+def finish_run(
+    session: Session, run_id: int, outcome: str, finished_at: datetime, message: str | None = None
+) -> None:
+    run = session.get(RunRow, run_id)
+    if run is not None:
+        run.outcome = outcome
+        run.finished_at = finished_at
+        run.message = message
+
+
+def save_snapshot(
+    session: Session,
+    *,
+    run_id: int | None,
+    portfolio_id: str,
+    cycle_id: str,
+    as_of: str,
+    created_at: datetime,
+    data: dict[str, Any],
+) -> None:
+    session.add(
+        SnapshotRow(
+            run_id=run_id,
+            portfolio_id=portfolio_id,
+            cycle_id=cycle_id,
+            as_of=as_of,
+            created_at=created_at,
+            data=data,
+        )
+    )
+
+
+def latest_snapshot(session: Session, portfolio_id: str) -> SnapshotRow | None:
+    return session.scalars(
+        select(SnapshotRow)
+        .where(SnapshotRow.portfolio_id == portfolio_id)
+        .order_by(SnapshotRow.id.desc())
+        .limit(1)
+    ).first()
+
+
+def publish_record(session: Session, portfolio_id: str, page_key: str) -> PublishRecord | None:
+    return session.get(PublishRecord, (portfolio_id, page_key))
+
+
+def record_publish(
+    session: Session,
+    *,
+    portfolio_id: str,
+    page_key: str,
+    page_id: str,
+    title: str,
+    version: int,
+    body_hash: str,
+    published_at: datetime,
+) -> None:
+    session.merge(
+        PublishRecord(
+            portfolio_id=portfolio_id,
+            page_key=page_key,
+            page_id=page_id,
+            title=title,
+            version=version,
+            body_hash=body_hash,
+            published_at=published_at,
+        )
+    )

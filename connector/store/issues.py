@@ -1,0 +1,126 @@
+"""Issues in the store: upsert what a sync fetched, and read epics back as domain objects."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from connector.store.models import IssueRow, ScopeMember, SyncCursor
+from rules.model import ChildStats, Epic, StatusCategory
+
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class IssueRecord:
+    """One issue as the connector read it from Jira, flattened for the store."""
+
+    id: str
+    key: str
+    project: str
+    issuetype: str
+    is_epic: bool
+    summary: str
+    status: str
+    status_category: str
+    assignee: str | None
+    labels: list[str]
+    parent_key: str | None
+    story_points: float | None
+    created: datetime | None
+    updated: datetime | None
+
+
+def upsert_issues(session: Session, issues: Iterable[IssueRecord], synced_at: datetime) -> int:
+    rows = [asdict(issue) | {"synced_at": synced_at} for issue in issues]
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        statement = insert(IssueRow).values(chunk)
+        updates = {c: statement.excluded[c] for c in chunk[0] if c != "id"}
+        session.execute(statement.on_conflict_do_update(index_elements=["id"], set_=updates))
+    return len(rows)
+
+
+def replace_scope(
+    session: Session,
+    portfolio_id: str,
+    epic_ids: Sequence[str],
+    *,
+    synced_at: datetime,
+    last_updated_ms: int | None,
+    children: int,
+) -> None:
+    """Record which epics the portfolio's scope holds now, and where the sync got to."""
+    session.execute(delete(ScopeMember).where(ScopeMember.portfolio_id == portfolio_id))
+    session.add_all(ScopeMember(portfolio_id=portfolio_id, issue_id=i) for i in set(epic_ids))
+    cursor = session.get(SyncCursor, portfolio_id) or SyncCursor(portfolio_id=portfolio_id)
+    cursor.last_updated_ms = last_updated_ms
+    cursor.last_sync_at = synced_at
+    cursor.epics = len(set(epic_ids))
+    cursor.children = children
+    session.merge(cursor)
+
+
+def load_epics(session: Session, portfolio_id: str) -> list[Epic]:
+    """The portfolio's epics with child statistics computed from the stored children."""
+    epic_rows = session.scalars(
+        select(IssueRow)
+        .join(ScopeMember, ScopeMember.issue_id == IssueRow.id)
+        .where(ScopeMember.portfolio_id == portfolio_id)
+    ).all()
+    keys = [row.key for row in epic_rows]
+    stats = _child_stats(session, keys)
+    return [_epic(row, stats.get(row.key, ChildStats())) for row in epic_rows]
+
+
+def sync_cursor(session: Session, portfolio_id: str) -> SyncCursor | None:
+    return session.get(SyncCursor, portfolio_id)
+
+
+def _child_stats(session: Session, epic_keys: Sequence[str]) -> dict[str, ChildStats]:
+    counts: dict[str, dict[StatusCategory, int]] = defaultdict(lambda: defaultdict(int))
+    points: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for start in range(0, len(epic_keys), CHUNK):
+        chunk = epic_keys[start : start + CHUNK]
+        query = select(IssueRow.parent_key, IssueRow.status_category, IssueRow.story_points).where(
+            IssueRow.parent_key.in_(chunk), IssueRow.is_epic.is_(False)
+        )
+        for parent, category, story_points in session.execute(query):
+            status = StatusCategory(category)
+            counts[parent][status] += 1
+            points[parent][0] += story_points or 0.0
+            if status is StatusCategory.DONE:
+                points[parent][1] += story_points or 0.0
+    return {
+        key: ChildStats(
+            total=sum(by_category.values()),
+            by_category=dict(by_category),
+            points_total=points[key][0],
+            points_done=points[key][1],
+        )
+        for key, by_category in counts.items()
+    }
+
+
+def _epic(row: IssueRow, children: ChildStats) -> Epic:
+    return Epic(
+        key=row.key,
+        summary=row.summary,
+        project=row.project,
+        status=row.status,
+        status_category=StatusCategory(row.status_category),
+        labels=tuple(row.labels or ()),
+        assignee=row.assignee,
+        created=row.created,
+        updated=row.updated,
+        parent_key=row.parent_key,
+        children=children,
+    )
+

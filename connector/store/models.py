@@ -1,0 +1,95 @@
+"""The store's tables (SQLAlchemy 2.x typed models). The schema itself is made by Alembic."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class IssueRow(Base):
+    """One Jira issue (an epic or a child of one), upserted by its Jira id."""
+
+    __tablename__ = "issues"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), index=True)
+    project: Mapped[str] = mapped_column(String(64))
+    issuetype: Mapped[str] = mapped_column(String(128))
+    is_epic: Mapped[bool] = mapped_column(Boolean, default=False)
+    summary: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(128))
+    status_category: Mapped[str] = mapped_column(String(32))
+    assignee: Mapped[str | None] = mapped_column(String(255))
+    labels: Mapped[list[str]] = mapped_column(JSON, default=list)
+    parent_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    story_points: Mapped[float | None] = mapped_column(Float)
+    created: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    synced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ScopeMember(Base):
+    """Which epics a portfolio's JQL scope matched at its last sync."""
+
+    __tablename__ = "scope_members"
+
+    portfolio_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    issue_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("issues.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class SyncCursor(Base):
+    __tablename__ = "sync_cursors"
+
+    portfolio_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_updated_ms: Mapped[int | None] = mapped_column(BigInteger)
+    last_sync_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    epics: Mapped[int] = mapped_column(Integer, default=0)
+    children: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RunRow(Base):
+    __tablename__ = "runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    command: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str] = mapped_column(String(16), default="running")
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class SnapshotRow(Base):
+    """What one run computed for one portfolio, kept for history and trends."""
+
+    __tablename__ = "snapshots"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    portfolio_id: Mapped[str] = mapped_column(String(64), index=True)
+    cycle_id: Mapped[str] = mapped_column(String(64))
+    as_of: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class PublishRecord(Base):
+    """The last version of a Confluence page that Outcomes wrote, to notice edits by people."""
+
+    __tablename__ = "publish_records"
+
+    portfolio_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    page_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    page_id: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    body_hash: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

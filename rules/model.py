@@ -1,0 +1,329 @@
+"""The domain model: plain, immutable, typed values.
+
+Nothing here does I/O or reads the clock. The catalogue types (cycles, teams, objectives, key results)
+come from `rules.catalogue.parse_catalogue`; epics come from the store; the results of one evaluation
+(`Evaluation`) come from `rules.evaluate.evaluate`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class StatusCategory(StrEnum):
+    """Jira's three status categories, by their stable keys."""
+
+    NEW = "new"
+    IN_PROGRESS = "indeterminate"
+    DONE = "done"
+
+
+class Level(StrEnum):
+    PORTFOLIO = "portfolio"
+    TEAM = "team"
+
+
+class KrKind(StrEnum):
+    METRIC = "metric"
+    MILESTONE = "milestone"
+    BOOLEAN = "boolean"
+
+
+class ApprovalState(StrEnum):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class ClaimSource(StrEnum):
+    LABEL = "label"
+    FIELD = "field"
+    LINK = "link"
+    PARENT = "parent"
+    OVERRIDE = "override"
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 0, "warning": 1, "error": 2}[self.value]
+
+
+class PaceStatus(StrEnum):
+    TOO_EARLY = "too early"
+    ON_TRACK = "on track"
+    AT_RISK = "at risk"
+    OFF_TRACK = "off track"
+
+
+class AlignmentState(StrEnum):
+    ALIGNED = "aligned"
+    UNALIGNED = "unaligned"
+    EXEMPT = "exempt"
+
+
+# --- the catalogue -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cycle:
+    id: str
+    start: date
+    end: date
+
+    def elapsed_share(self, as_of: date) -> float:
+        """Share of the cycle that has passed at the end of `as_of`, in [0, 1]."""
+        days = (self.end - self.start).days + 1
+        passed = (as_of - self.start).days + 1
+        return min(1.0, max(0.0, passed / days))
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class Approval:
+    state: ApprovalState
+    by: str | None = None
+    at: date | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Milestone:
+    title: str
+    done: bool
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    on: date
+    value: float
+    confidence: float | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class KeyResult:
+    id: str
+    objective_id: str
+    title: str
+    kind: KrKind = KrKind.METRIC
+    start: float | None = None
+    target: float | None = None
+    current: float | None = None
+    unit: str = ""
+    weight: float = 1.0
+    confidence: float | None = None
+    needs_work: bool = True
+    milestones: tuple[Milestone, ...] = ()
+    done: bool = False  # for boolean key results
+    measure_jql: str | None = None
+    checkins: tuple[CheckIn, ...] = ()
+
+    @property
+    def direction(self) -> str:
+        if self.start is not None and self.target is not None and self.target < self.start:
+            return "decrease"
+        return "increase"
+
+
+@dataclass(frozen=True)
+class Objective:
+    id: str
+    title: str
+    level: Level
+    cycle_id: str
+    team: str | None = None
+    owner: str | None = None
+    supports: tuple[str, ...] = ()
+    approval: Approval | None = None
+    retired: bool = False
+    key_results: tuple[KeyResult, ...] = ()
+
+
+@dataclass(frozen=True)
+class Team:
+    id: str
+    name: str
+    projects: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()  # an epic with one of these labels belongs to the team
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    cycles: tuple[Cycle, ...]
+    teams: tuple[Team, ...]
+    objectives: tuple[Objective, ...]
+
+    def cycle(self, cycle_id: str) -> Cycle:
+        return next(c for c in self.cycles if c.id == cycle_id)
+
+    def objective(self, objective_id: str) -> Objective | None:
+        return next((o for o in self.objectives if o.id == objective_id), None)
+
+    def key_results(self) -> tuple[KeyResult, ...]:
+        return tuple(kr for o in self.objectives for kr in o.key_results)
+
+    def okr_ids(self) -> dict[str, Objective]:
+        """Every claimable id (objective or key result, upper-cased) -> its objective."""
+        index: dict[str, Objective] = {}
+        for o in self.objectives:
+            index[o.id.upper()] = o
+            for kr in o.key_results:
+                index[kr.id.upper()] = o
+        return index
+
+    def team_name(self, team_id: str | None) -> str:
+        team = next((t for t in self.teams if t.id == team_id), None)
+        return team.name if team else (team_id or "No team")
+
+
+# --- work from Jira ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChildStats:
+    """Child issues of an epic, counted by the sync (never read from a field on the epic)."""
+
+    total: int = 0
+    by_category: dict[StatusCategory, int] = field(default_factory=dict)
+    points_total: float = 0.0
+    points_done: float = 0.0
+
+    @property
+    def done(self) -> int:
+        return self.by_category.get(StatusCategory.DONE, 0)
+
+
+@dataclass(frozen=True)
+class Epic:
+    key: str
+    summary: str
+    project: str
+    status: str
+    status_category: StatusCategory
+    labels: tuple[str, ...] = ()
+    assignee: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+    parent_key: str | None = None
+    claim_field: tuple[str, ...] = ()  # values of the configured "Key Result" field
+    children: ChildStats = field(default_factory=ChildStats)
+
+    @property
+    def active(self) -> bool:
+        return self.status_category is not StatusCategory.DONE
+
+
+@dataclass(frozen=True)
+class Claim:
+    epic_key: str
+    okr_id: str  # as written by the team, normalised to upper case
+    source: ClaimSource
+    state: ApprovalState = ApprovalState.PROPOSED
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: Severity
+    subject: str  # an epic key, an OKR id or a team id
+    message: str
+    hint: str = ""
+    team: str | None = None
+
+
+# --- results of one evaluation -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Output:
+    """The work behind an outcome: epics by status category, child issues and points."""
+
+    epics_total: int = 0
+    epics_by_category: dict[StatusCategory, int] = field(default_factory=dict)
+    children_total: int = 0
+    children_done: int = 0
+    points_total: float = 0.0
+    points_done: float = 0.0
+
+    @property
+    def epics_done(self) -> int:
+        return self.epics_by_category.get(StatusCategory.DONE, 0)
+
+
+@dataclass(frozen=True)
+class KeyResultProgress:
+    key_result: KeyResult
+    score: float  # in [0, 1]
+    expected: float  # share of the cycle elapsed
+    status: PaceStatus
+    epic_keys: tuple[str, ...] = ()  # epics with a valid claim on this key result
+    output: Output = field(default_factory=Output)
+
+
+@dataclass(frozen=True)
+class ObjectiveProgress:
+    objective: Objective
+    score: float
+    expected: float
+    status: PaceStatus
+    key_results: tuple[KeyResultProgress, ...] = ()
+    supported_by: tuple[str, ...] = ()  # ids of team objectives that support this one
+    epic_keys: tuple[str, ...] = ()  # epics claiming the objective itself or one of its KRs
+
+
+@dataclass(frozen=True)
+class EpicAlignment:
+    epic: Epic
+    team: str | None
+    state: AlignmentState
+    claims: tuple[Claim, ...] = ()
+    valid_okr_ids: tuple[str, ...] = ()  # claims that name a known, current OKR
+
+
+@dataclass(frozen=True)
+class AlignmentShare:
+    """Aligned / unaligned / exempt active epics of one team (team=None: the whole portfolio)."""
+
+    team: str | None
+    aligned: int = 0
+    unaligned: int = 0
+    exempt: int = 0
+    aligned_points: float = 0.0
+    unaligned_points: float = 0.0
+    exempt_points: float = 0.0
+
+    @property
+    def total(self) -> int:
+        return self.aligned + self.unaligned + self.exempt
+
+    @property
+    def aligned_share(self) -> float:
+        return self.aligned / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    as_of: date
+    cycle: Cycle
+    objectives: tuple[ObjectiveProgress, ...]
+    epics: tuple[EpicAlignment, ...]
+    findings: tuple[Finding, ...]
+    alignment: tuple[AlignmentShare, ...]  # per team, then the portfolio total (team=None) last
+
+    def portfolio_objectives(self) -> tuple[ObjectiveProgress, ...]:
+        return tuple(o for o in self.objectives if o.objective.level is Level.PORTFOLIO)
+
+    def team_objectives(self) -> tuple[ObjectiveProgress, ...]:
+        return tuple(o for o in self.objectives if o.objective.level is Level.TEAM)
+
+    def unaligned(self) -> tuple[EpicAlignment, ...]:
+        return tuple(e for e in self.epics if e.state is AlignmentState.UNALIGNED)

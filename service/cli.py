@@ -1,0 +1,197 @@
+"""The `outcomes` command line: a thin layer over the pipeline.
+
+Errors that users can fix print one line and exit with the code DESIGN.md's table gives
+(2 user error, 3 outside service, 4 lock held); `--debug` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from connector.errors import OutcomesError
+from connector.publisher import Action, PublishResult
+from connector.store.db import open_store
+from service import pipeline
+from service.settings import LoadedSettings, load_settings
+
+CONFIG_HELP = "Settings file (default: $OUTCOMES_CONFIG)."
+
+
+def _as_of_option(func: click.decorators.FC) -> click.decorators.FC:
+    return click.option(
+        "--as-of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="Evaluate as of this date (YYYY-MM-DD); default: today.",
+    )(func)
+
+
+def _config_option(func: click.decorators.FC) -> click.decorators.FC:
+    return click.option(
+        "--config",
+        "config_path",
+        envvar="OUTCOMES_CONFIG",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help=CONFIG_HELP,
+    )(func)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.version_option(package_name="outcomes")
+def cli(debug: bool) -> None:
+    """Outcomes: map Jira epics to the OKRs they serve, flag work tied to no outcome,
+    and publish outcome-centric progress to Confluence and Excel."""
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _today(as_of: datetime | None) -> date:
+    return as_of.date() if as_of else date.today()
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone()
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@cli.command()
+@_config_option
+@_as_of_option
+@click.option("--no-publish", is_flag=True, help="Skip publishing to Confluence.")
+@click.option("--no-export", is_flag=True, help="Skip writing the Excel workbook.")
+def run(config_path: Path, as_of: datetime | None, no_publish: bool, no_export: bool) -> None:
+    """Run the whole pipeline once: sync, evaluate, publish, export."""
+    loaded = load_settings(config_path)
+    code = run_pipeline(loaded, _today(as_of), publish=not no_publish, export=not no_export)
+    sys.exit(code)
+
+
+def run_pipeline(loaded: LoadedSettings, as_of: date, *, publish: bool, export: bool) -> int:
+    """Sync, evaluate, publish and export once; returns the exit code."""
+    catalogue = pipeline.load_catalogue(loaded)  # fail fast on a bad catalogue, before any I/O
+    engine = open_store(loaded.store_url())
+    try:
+        now = _now()
+        for summary in pipeline.sync(loaded, engine, now=now, progress=_say):
+            _say(f"Synced {summary.portfolio_id}: {summary.epics} epics, {summary.children} children")
+        results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=as_of)
+        pipeline.save_snapshots(engine, results, run_id=None, now=now)
+        failed = False
+        if publish and loaded.settings.confluence is not None:
+            published = pipeline.publish(loaded, engine, results, now=now)
+            failed = _report_publish(published)
+        if export:
+            for path in pipeline.export(loaded, catalogue, results):
+                _say(f"Workbook: {path}")
+        for result in results:
+            _print_summary(result)
+        return 1 if failed else 0
+    finally:
+        engine.dispose()
+
+
+def _report_publish(published: list[PublishResult]) -> bool:
+    counts = {action: sum(1 for p in published if p.action is action) for action in Action}
+    _say(
+        "Confluence: "
+        + ", ".join(f"{n} {action.value}" for action, n in counts.items() if n)
+    )
+    for item in published:
+        if not item.ok:
+            _say(f"  {item.action.value}: {item.title}: {item.message}")
+    return any(not item.ok for item in published)
+
+
+def _print_summary(result: pipeline.PortfolioResult) -> None:
+    evaluation = result.evaluation
+    cycle = evaluation.cycle
+    click.echo(
+        f"\n{result.portfolio.name} — {cycle.id}, as of {evaluation.as_of}"
+        f" ({cycle.elapsed_share(evaluation.as_of):.0%} of the cycle elapsed)"
+    )
+    for progress in evaluation.portfolio_objectives():
+        objective = progress.objective
+        click.echo(
+            f"  {objective.id:<8} {progress.score:>4.0%}  {progress.status.value:<9}  "
+            f"{objective.title}"
+        )
+    unaligned = [a for a in evaluation.alignment if a.team is not None and a.unaligned]
+    total = next((a for a in evaluation.alignment if a.team is None), None)
+    if total is not None:
+        click.echo(
+            f"  Work not tied to an outcome: {total.unaligned} of {total.total} active epics"
+        )
+    for share in unaligned:
+        click.echo(f"    {share.team:<12} {share.unaligned} unaligned of {share.total}")
+
+
+@cli.command()
+@click.option("--data", "data_path", required=True, type=click.Path(path_type=Path))
+@click.option("--port", default=0, show_default=True, help="0 picks a free port.")
+def sandbox(data_path: Path, port: int) -> None:
+    """Serve the Jira/Confluence sandbox on 127.0.0.1, seeded from a dataset file."""
+    from connector.sandbox import DatasetError, Sandbox, load_dataset
+
+    try:
+        data = load_dataset(data_path)
+    except DatasetError as exc:
+        raise click.UsageError(str(exc)) from None
+    server = Sandbox(data, port=port)
+    url = server.start()
+    click.echo(f"Sandbox: Jira at {url}, Confluence at {url}/wiki (Ctrl-C stops it)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+def _register_demo() -> None:
+    from service.demo import demo
+
+    cli.add_command(demo)
+
+
+_register_demo()
+
+
+def main() -> None:
+    debug = "--debug" in sys.argv[1:]
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except OutcomesError as exc:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"outcomes: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        # No str(exc): an unexpected error's text may carry request details.
+        click.echo(
+            f"outcomes: internal error ({type(exc).__name__}); run with --debug for details",
+            err=True,
+        )
+        sys.exit(1)

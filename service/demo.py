@@ -1,0 +1,114 @@
+"""`outcomes demo`: the whole pipeline on a generated portfolio, with no network and no set-up.
+
+It starts the sandbox on loopback, seeded with a realistic portfolio whose cycle is the current
+quarter, runs sync → evaluate → publish → export, and leaves the workbook, an HTML preview of the
+published pages, and the settings and catalogue it used in the output folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+import yaml
+
+from connector.sandbox import Sandbox
+from connector.store.db import open_store
+from reports.preview import render_preview
+from service import pipeline
+from service.demo_portfolio import DemoPortfolio, build_demo
+from service.settings import LoadedSettings, load_settings
+
+TOKEN_VARIABLE = "OUTCOMES_DEMO_TOKEN"
+
+
+def demo_settings(portfolio: DemoPortfolio, url: str) -> dict[str, object]:
+    """Settings as a user would write them: secrets by ${VAR}, never in the file."""
+    auth = {"email": portfolio.user, "token": "${" + TOKEN_VARIABLE + "}"}
+    return {
+        "version": 1,
+        "jira": {"url": url, "auth": auth},
+        "portfolios": [
+            {"id": "retail", "name": portfolio.portfolio_name, "epics_jql": portfolio.epics_jql}
+        ],
+        "catalogue": {"files": ["okrs.yaml"]},
+        "exempt_labels": ["okr-exempt"],
+        "store": {"url": "sqlite:///outcomes-demo.db"},
+        "confluence": {
+            "url": f"{url}/wiki",
+            "auth": auth,
+            "space": "PORT",
+            "parent_title": "Portfolio outcomes",
+        },
+        "excel": {"path": "outcomes-{portfolio}-{cycle}-{date}.xlsx"},
+    }
+
+
+def prepare(out: Path, portfolio: DemoPortfolio, url: str) -> LoadedSettings:
+    """Write the demo's settings and catalogue into `out` and load them like any user's."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "outcomes-demo.db").unlink(missing_ok=True)  # a fresh sandbox needs a fresh store
+    shutil.rmtree(out / "preview", ignore_errors=True)
+    (out / "okrs.yaml").write_text(
+        yaml.safe_dump(portfolio.catalogue, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
+    (out / "outcomes.yaml").write_text(
+        yaml.safe_dump(demo_settings(portfolio, url), sort_keys=False), encoding="utf-8"
+    )
+    (out / "sandbox-data.yaml").write_text(
+        yaml.safe_dump(portfolio.dataset, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
+    return load_settings(out / "outcomes.yaml", environ={TOKEN_VARIABLE: portfolio.token})
+
+
+@click.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("outcomes-demo"),
+    show_default=True,
+    help="Folder for the workbook, the HTML preview and the demo's settings.",
+)
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Pretend today is this date (YYYY-MM-DD).",
+)
+def demo(out: Path, as_of: datetime | None) -> None:
+    """Run the whole pipeline on a built-in demo portfolio (no network needed)."""
+    from service.cli import _now, _print_summary, _report_publish, _say
+
+    now = _now()
+    today = as_of.date() if as_of else now.date()
+    portfolio = build_demo(today)
+    data = portfolio.dataset
+    with Sandbox(data) as sandbox:
+        _say(f"Sandbox: Jira and Confluence at {sandbox.url}")
+        loaded = prepare(out, portfolio, sandbox.url)
+        catalogue = pipeline.load_catalogue(loaded)
+        engine = open_store(loaded.store_url())
+        try:
+            for summary in pipeline.sync(loaded, engine, now=now, progress=_say):
+                _say(f"Synced {summary.epics} epics and {summary.children} child issues")
+            results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=today)
+            pipeline.save_snapshots(engine, results, run_id=None, now=now)
+            failed = _report_publish(pipeline.publish(loaded, engine, results, now=now))
+            workbooks = pipeline.export(loaded, catalogue, results)
+        finally:
+            engine.dispose()
+    preview = out / "preview"
+    for result in results:
+        files = render_preview(result.pages, generated_at=now.strftime("%Y-%m-%d %H:%M"))
+        for name, html in files.items():
+            pipeline.write_atomically(preview / name, html)
+        _print_summary(result)
+    click.echo("\nFiles:")
+    for path in workbooks:
+        click.echo(f"  workbook      {path}")
+    click.echo(f"  HTML preview  {preview / 'index.html'}")
+    click.echo(f"  settings      {out / 'outcomes.yaml'} (catalogue: {out / 'okrs.yaml'})")
+    sys.exit(1 if failed else 0)

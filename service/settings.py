@@ -1,0 +1,194 @@
+"""The settings file (`outcomes.yaml`): read once, validated into typed objects at start-up.
+
+Secrets come only from the environment, written as `${VAR}` in the file, and are held as
+`SecretStr` so that they never print. Every error names the file, the key and the bad value.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+from connector.errors import UserError
+from rules.policy import Policy
+from rules.validation import ValidationProblem, validate
+
+ENV_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Auth(_Strict):
+    """Cloud: email + API token. Data Center: a personal access token alone."""
+
+    email: str | None = None
+    token: SecretStr
+
+
+class JiraSettings(_Strict):
+    url: str
+    deployment: Literal["auto", "cloud", "datacenter"] = "auto"
+    auth: Auth
+    timeout: float = Field(default=30.0, gt=0)
+    story_points_field: str = "Story Points"
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"expected an http(s) URL, got {value!r}")
+        return value.rstrip("/")
+
+
+class Portfolio(_Strict):
+    id: str
+    name: str
+    epics_jql: str
+
+
+class LabelClaims(_Strict):
+    prefix: str = "okr:"
+
+
+class ClaimSettings(_Strict):
+    labels: LabelClaims = LabelClaims()
+
+
+class CatalogueSettings(_Strict):
+    files: list[str] = Field(min_length=1)
+
+
+class StatusBands(_Strict):
+    on_track: float = Field(default=0.7, gt=0, le=1)
+    at_risk: float = Field(default=0.4, gt=0, le=1)
+
+
+class FindingSettings(_Strict):
+    enabled: bool = True
+
+
+class StoreSettings(_Strict):
+    url: str = "sqlite:///outcomes.db"
+
+
+class ConfluenceSettings(_Strict):
+    url: str
+    api: Literal["auto", "v1", "v2"] = "auto"
+    auth: Auth
+    space: str
+    parent_title: str = "Portfolio outcomes"
+    on_foreign_edit: Literal["skip"] = "skip"
+    timeout: float = Field(default=30.0, gt=0)
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"expected an http(s) URL, got {value!r}")
+        return value.rstrip("/")
+
+
+class ExcelSettings(_Strict):
+    path: str = "exports/outcomes-{portfolio}-{cycle}-{date}.xlsx"
+
+
+class Settings(_Strict):
+    version: Literal[1]
+    jira: JiraSettings
+    portfolios: list[Portfolio] = Field(min_length=1)
+    claims: ClaimSettings = ClaimSettings()
+    exempt_labels: list[str] = ["okr-exempt"]
+    catalogue: CatalogueSettings
+    findings: dict[str, FindingSettings] = {}
+    status_bands: StatusBands = StatusBands()
+    store: StoreSettings = StoreSettings()
+    confluence: ConfluenceSettings | None = None
+    excel: ExcelSettings = ExcelSettings()
+
+    def policy(self) -> Policy:
+        return Policy(
+            label_prefix=self.claims.labels.prefix,
+            exempt_labels=tuple(self.exempt_labels),
+            on_track=self.status_bands.on_track,
+            at_risk=self.status_bands.at_risk,
+            disabled=frozenset(code for code, f in self.findings.items() if not f.enabled),
+        )
+
+
+class LoadedSettings(BaseModel):
+    """Settings plus where they came from, so relative paths resolve against the file."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    settings: Settings
+    path: Path
+
+    def resolve(self, relative: str) -> Path:
+        candidate = Path(relative)
+        return candidate if candidate.is_absolute() else self.path.parent / candidate
+
+    def store_url(self) -> str:
+        """The store URL, with a relative SQLite path taken from the settings file's folder."""
+        url = self.settings.store.url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and url[len(prefix) :] not in ("", ":memory:"):
+            return prefix + str(self.resolve(url[len(prefix) :]))
+        return url
+
+
+def read_yaml(path: Path) -> object:
+    """Parse a YAML file; every failure is a UserError naming the file and the line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{path}: file not found; check the path (or OUTCOMES_CONFIG)") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read the file: {exc.strerror}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise UserError(f"{path}: broken YAML{where}: {problem}") from None
+
+
+def interpolate(data: object, filename: str, environ: dict[str, str], path: str = "") -> object:
+    """Replace `${VAR}` in every string with the environment's value; a missing VAR is an error."""
+    if isinstance(data, dict):
+        return {k: interpolate(v, filename, environ, _join(path, str(k))) for k, v in data.items()}
+    if isinstance(data, list):
+        return [interpolate(v, filename, environ, f"{path}[{i}]") for i, v in enumerate(data)]
+    if isinstance(data, str):
+
+        def substitute(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in environ:
+                raise ValidationProblem(
+                    filename, path, f"environment variable {name} is not set; export it first"
+                )
+            return environ[name]
+
+        return ENV_VAR.sub(substitute, data)
+    return data
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def load_settings(path: Path, environ: dict[str, str] | None = None) -> LoadedSettings:
+    raw = read_yaml(path)
+    try:
+        data = interpolate(raw, str(path), dict(os.environ) if environ is None else environ)
+        settings = validate(Settings, data, str(path))
+    except ValidationProblem as problem:
+        raise UserError(str(problem)) from None
+    return LoadedSettings(settings=settings, path=path)
