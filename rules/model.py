@@ -1,8 +1,8 @@
 """The domain model: plain, immutable, typed values.
 
-Nothing here does I/O or reads the clock. The catalogue types (cycles, teams, objectives, key results)
-come from `rules.catalogue.parse_catalogue`; epics come from the store; the results of one evaluation
-(`Evaluation`) come from `rules.evaluate.evaluate`.
+Nothing here does I/O or reads the clock. The catalogue types (cycles, teams, objectives,
+key results) come from `rules.catalogue.parse_catalogue`; epics come from the store; the results
+of one evaluation (`Evaluation`) come from `rules.evaluate.evaluate`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Package data: the demo portfolio (portfolio.yaml), read by service.demo_portfolio."""

@@ -1,0 +1,51 @@
+"""Render an evaluation as a tree of Confluence pages (storage format).
+
+Pages come from an explicit, ordered registry of builders; a builder may return several pages (one
+per objective or per team, later), and each page's parent must come earlier in the list. Bodies
+carry no timestamps, so an unchanged evaluation renders to the same bytes and re-publishes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from reports.context import ReportContext, Tagging
+from reports.overview import overview_page
+from reports.pages import Page
+from reports.unaligned import unaligned_page
+from rules.model import Catalogue, Evaluation
+
+PageBuilder = Callable[[ReportContext], list[Page]]
+
+# Parents before children.
+BUILDERS: tuple[PageBuilder, ...] = (
+    lambda ctx: [overview_page(ctx)],
+    lambda ctx: [unaligned_page(ctx)],
+)
+
+
+def render_pages(
+    evaluation: Evaluation,
+    catalogue: Catalogue,
+    *,
+    portfolio_name: str,
+    jira_url: str,
+    tagging: Tagging | None = None,
+) -> list[Page]:
+    ctx = ReportContext(evaluation, catalogue, portfolio_name, jira_url, tagging or Tagging())
+    pages = [page for build in BUILDERS for page in build(ctx)]
+    _check_tree(pages)
+    return pages
+
+
+def _check_tree(pages: list[Page]) -> None:
+    """Keys and titles are unique and every parent comes before its children (a bug otherwise)."""
+    seen: set[str] = set()
+    titles: set[str] = set()
+    for page in pages:
+        if page.key in seen or page.title in titles:
+            raise ValueError(f"duplicate page key or title: {page.key!r} / {page.title!r}")
+        if page.parent_key is not None and page.parent_key not in seen:
+            raise ValueError(f"page {page.key!r} comes before its parent {page.parent_key!r}")
+        seen.add(page.key)
+        titles.add(page.title)

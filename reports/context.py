@@ -1,0 +1,121 @@
+"""Look-ups that every report needs, computed once from an evaluation and its catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from rules.model import (
+    Catalogue,
+    EpicAlignment,
+    Evaluation,
+    Finding,
+    ObjectiveProgress,
+    Output,
+    StatusCategory,
+)
+
+# Findings about an epic that explain why it is not tied to an outcome, most specific first.
+_REASON_ORDER = ("UNKNOWN_OKR", "OUT_OF_CYCLE", "REJECTED_CLAIM", "AWAITING_APPROVAL")
+
+
+@dataclass(frozen=True)
+class Tagging:
+    """How teams tie an epic to an outcome; the defaults match the example settings."""
+
+    label_prefix: str = "okr:"
+    exempt_label: str = "okr-exempt"
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    evaluation: Evaluation
+    catalogue: Catalogue
+    portfolio_name: str
+    jira_url: str
+    tagging: Tagging = field(default_factory=Tagging)
+
+    @cached_property
+    def epics(self) -> dict[str, EpicAlignment]:
+        return {e.epic.key: e for e in self.evaluation.epics}
+
+    @cached_property
+    def objectives(self) -> dict[str, ObjectiveProgress]:
+        return {o.objective.id: o for o in self.evaluation.objectives}
+
+    @cached_property
+    def _findings(self) -> dict[str, list[Finding]]:
+        by_subject: dict[str, list[Finding]] = {}
+        for f in self.evaluation.findings:
+            by_subject.setdefault(f.subject, []).append(f)
+        return by_subject
+
+    def findings_for(self, subject: str) -> tuple[Finding, ...]:
+        return tuple(self._findings.get(subject, ()))
+
+    def team_name(self, team_id: str | None) -> str:
+        return self.catalogue.team_name(team_id)
+
+    def team_order(self, team_ids: Iterable[str | None]) -> list[str | None]:
+        """Catalogue order first, then unknown teams by id, then "no team" last."""
+        wanted = set(team_ids)
+        known = [t.id for t in self.catalogue.teams if t.id in wanted]
+        rest = sorted(t for t in wanted if t is not None and t not in known)
+        return [*known, *rest, *([None] if None in wanted else [])]
+
+    def example_kr_id(self) -> str:
+        for op in self.evaluation.portfolio_objectives():
+            if op.key_results:
+                return op.key_results[0].key_result.id
+        return "P1.KR1"
+
+    def default_hint(self) -> str:
+        prefix, exempt = self.tagging.label_prefix, self.tagging.exempt_label
+        return (
+            f"Add the label {prefix}<key result id> (for example {prefix}{self.example_kr_id()}) "
+            f"for the key result this epic serves, or {exempt} for keep-the-lights-on work."
+        )
+
+    def why_unaligned(self, epic_key: str) -> tuple[list[str], list[str]]:
+        """(reasons, hints) for an unaligned epic, from its findings; never empty."""
+        found = self.findings_for(epic_key)
+        rank = {code: i for i, code in enumerate(_REASON_ORDER)}
+        # sorted() is stable: findings of the same rank keep the evaluation's order.
+        ordered = sorted(found, key=lambda f: rank.get(f.code, len(rank)))
+        reasons = _unique(f.message for f in ordered if f.message)
+        hints = _unique(f.hint for f in ordered if f.hint)
+        return (
+            reasons or ["No claim on an outcome of this cycle."],
+            hints or [self.default_hint()],
+        )
+
+    def objective_output(self, op: ObjectiveProgress) -> Output:
+        """The work behind an objective: each epic once, even when it claims several of its KRs."""
+        keys = _unique([*op.epic_keys, *(k for kr in op.key_results for k in kr.epic_keys)])
+        epics = [self.epics[k].epic for k in keys if k in self.epics]
+        by_category: dict[StatusCategory, int] = {}
+        for e in epics:
+            by_category[e.status_category] = by_category.get(e.status_category, 0) + 1
+        return Output(
+            epics_total=len(epics),
+            epics_by_category=by_category,
+            children_total=sum(e.children.total for e in epics),
+            children_done=sum(e.children.done for e in epics),
+            points_total=sum(e.children.points_total for e in epics),
+            points_done=sum(e.children.points_done for e in epics),
+        )
+
+    def okr_label(self, okr_id: str) -> str:
+        """An OKR id with its title, e.g. "P1.KR1 Instant-payment success rate"."""
+        for o in self.catalogue.objectives:
+            if o.id.upper() == okr_id.upper():
+                return f"{o.id} {o.title}"
+            for kr in o.key_results:
+                if kr.id.upper() == okr_id.upper():
+                    return f"{kr.id} {kr.title}"
+        return okr_id
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))

@@ -1,0 +1,84 @@
+"""Where each epic stands (team, claims, aligned / unaligned / exempt) and the shares per team."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+
+from rules.claims import OkrIndex, Verdict, extract_claims
+from rules.model import AlignmentShare, AlignmentState, Epic, EpicAlignment, Team
+from rules.policy import Policy
+
+NO_TEAM = ""  # the share of active epics that match no team; "" is never a catalogue team id
+
+
+def natural_key(text: str) -> tuple[str | int, ...]:
+    """'PAY-10' sorts after 'PAY-2': digit runs compare as numbers."""
+    parts = re.split(r"(\d+)", text)
+    return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
+
+
+def team_of(epic: Epic, teams: Sequence[Team]) -> str | None:
+    """A team whose labels the epic carries, else the team owning its project, else None."""
+    labels = {label.lower() for label in epic.labels}
+    for team in teams:
+        if labels & {label.lower() for label in team.labels}:
+            return team.id
+    for team in teams:
+        if epic.project.lower() in (project.lower() for project in team.projects):
+            return team.id
+    return None
+
+
+def is_exempt(epic: Epic, policy: Policy) -> bool:
+    exempt = {label.lower() for label in policy.exempt_labels}
+    return any(label.lower() in exempt for label in epic.labels)
+
+
+def align_epic(
+    epic: Epic, teams: Sequence[Team], index: OkrIndex, as_of: date, policy: Policy
+) -> EpicAlignment:
+    claims = extract_claims(epic, policy)
+    valid = tuple(
+        index.spelling[c.okr_id] for c in claims if index.verdict(c.okr_id, as_of) is Verdict.VALID
+    )
+    if is_exempt(epic, policy):
+        state = AlignmentState.EXEMPT  # even when it also claims an OKR: the team said so
+    elif valid:
+        state = AlignmentState.ALIGNED
+    else:
+        state = AlignmentState.UNALIGNED
+    return EpicAlignment(epic, team_of(epic, teams), state, claims, valid)
+
+
+def alignment_shares(
+    alignments: Sequence[EpicAlignment], teams: Sequence[Team]
+) -> tuple[AlignmentShare, ...]:
+    """Active epics per team (catalogue order, teams with work only), NO_TEAM, then the total."""
+    active = [a for a in alignments if a.epic.active]
+    order = [t.id for t in teams] + [NO_TEAM]
+    shares = []
+    for team_id in order:
+        mine = [a for a in active if (a.team if a.team is not None else NO_TEAM) == team_id]
+        if mine:
+            shares.append(_share(team_id, mine))
+    shares.append(_share(None, active))
+    return tuple(shares)
+
+
+def _share(team: str | None, alignments: Sequence[EpicAlignment]) -> AlignmentShare:
+    counts = {state: 0 for state in AlignmentState}
+    points = {state: 0.0 for state in AlignmentState}
+    for a in alignments:
+        counts[a.state] += 1
+        points[a.state] += a.epic.children.points_total
+    return AlignmentShare(
+        team=team,
+        aligned=counts[AlignmentState.ALIGNED],
+        unaligned=counts[AlignmentState.UNALIGNED],
+        exempt=counts[AlignmentState.EXEMPT],
+        aligned_points=points[AlignmentState.ALIGNED],
+        unaligned_points=points[AlignmentState.UNALIGNED],
+        exempt_points=points[AlignmentState.EXEMPT],
+    )
