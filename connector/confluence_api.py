@@ -90,8 +90,9 @@ class V1Pages:
 
     def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         try:
-            call = {"GET": self.client.get, "POST": self.client.post, "PUT": self.client.put}[method]
-            response: requests.Response = call(path, advanced_mode=True, **kwargs)
+            response: requests.Response = self.client.request(
+                method, path, advanced_mode=True, **kwargs
+            )
             return response
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise ServiceError(

@@ -1,7 +1,7 @@
 """The exceptions Outcomes raises, and the exit code each one maps to.
 
     OutcomesError
-    ├── UserError          exit 2: bad arguments, settings or catalogue; the message names file, key, value
+    ├── UserError          exit 2: bad arguments, settings or catalogue (names file, key, value)
     ├── ServiceError       exit 3: Jira or Confluence unreachable, refused, or over the retry budget
     │   └── AuthError          credentials rejected (401) or not permitted (403)
     └── LockHeld           exit 4: another run holds the lock; nothing was done

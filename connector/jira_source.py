@@ -82,8 +82,11 @@ class JiraSource:
         token: str | None = None
         while True:
             page = self._call(
-                lambda: self.client.enhanced_search_issues(
-                    jql, nextPageToken=token, maxResults=PAGE_SIZE, fields=list(self.fields),
+                lambda token=token: self.client.enhanced_search_issues(
+                    jql,
+                    nextPageToken=token,
+                    maxResults=PAGE_SIZE,
+                    fields=list(self.fields),
                     json_result=True,
                 ),
                 "search",

@@ -96,7 +96,9 @@ class Publisher:
             parent_id = page_ids.get(page.parent_key)
             if parent_id is None:
                 result = PublishResult(
-                    page.key, page.title, Action.FAILED,
+                    page.key,
+                    page.title,
+                    Action.FAILED,
                     message=f"its parent page {page.parent_key!r} was not published",
                 )
             else:
@@ -142,7 +144,9 @@ class Publisher:
             new_record = PageRecord(written.id, written.version, wanted)
             return PublishResult(page.key, page.title, Action.UPDATED, new_record)
         return PublishResult(
-            page.key, page.title, Action.FAILED,
+            page.key,
+            page.title,
+            Action.FAILED,
             message="the page kept changing while Outcomes wrote it; it is tried again next run",
         )
 
@@ -153,10 +157,13 @@ class Publisher:
                 record = PageRecord(existing.id, existing.version, body_hash(page.body))
                 return PublishResult(page.key, page.title, Action.UNCHANGED, record)
             return PublishResult(
-                page.key, page.title, Action.SKIPPED,
+                page.key,
+                page.title,
+                Action.SKIPPED,
                 message=(
                     f"a page titled {page.title!r} already exists in space {self.space} and"
-                    " Outcomes has no record of writing it; rename or move that page, then run again"
+                    " Outcomes has no record of writing it; rename or move that page, then run"
+                    " again"
                 ),
             )
         created = self.api.create(self.space, page.title, page.body, parent_id)
@@ -167,11 +174,12 @@ class Publisher:
     def _foreign_edit(page: PageDraft, remote: RemotePage, record: PageRecord) -> PublishResult:
         editor = f" by {remote.last_editor}" if remote.last_editor else ""
         return PublishResult(
-            page.key, page.title, Action.SKIPPED,
+            page.key,
+            page.title,
+            Action.SKIPPED,
             message=(
                 f"page {page.title!r} was edited{editor} after Outcomes wrote version"
                 f" {record.version} (now version {remote.version}); left as it is. Copy the edit"
                 " elsewhere and restore Outcomes' version to resume publishing"
             ),
         )
-

@@ -43,16 +43,43 @@ def _config_option(func: click.decorators.FC) -> click.decorators.FC:
     )(func)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class OutcomesGroup(click.Group):
+    """Turns Outcomes' errors into one line and the exit code DESIGN.md's table gives."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except OutcomesError as exc:
+            if ctx.params.get("debug"):
+                traceback.print_exc()
+            click.echo(f"outcomes: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                traceback.print_exc()
+            # No str(exc): an unexpected error's text may carry request details.
+            click.echo(
+                f"outcomes: internal error ({type(exc).__name__}); run with --debug for details",
+                err=True,
+            )
+            ctx.exit(1)
+
+
+@click.group(cls=OutcomesGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
 @click.version_option(package_name="outcomes")
 def cli(debug: bool) -> None:
     """Outcomes: map Jira epics to the OKRs they serve, flag work tied to no outcome,
     and publish outcome-centric progress to Confluence and Excel."""
     logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if debug:
+        # Our own loggers only: the HTTP clients' debug logs echo request details.
+        for name in ("connector", "rules", "reports", "service"):
+            logging.getLogger(name).setLevel(logging.DEBUG)
 
 
 def _today(as_of: datetime | None) -> date:
@@ -86,7 +113,9 @@ def run_pipeline(loaded: LoadedSettings, as_of: date, *, publish: bool, export: 
     try:
         now = _now()
         for summary in pipeline.sync(loaded, engine, now=now, progress=_say):
-            _say(f"Synced {summary.portfolio_id}: {summary.epics} epics, {summary.children} children")
+            _say(
+                f"Synced {summary.portfolio_id}: {summary.epics} epics, {summary.children} children"
+            )
         results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=as_of)
         pipeline.save_snapshots(engine, results, run_id=None, now=now)
         failed = False
@@ -105,10 +134,7 @@ def run_pipeline(loaded: LoadedSettings, as_of: date, *, publish: bool, export: 
 
 def _report_publish(published: list[PublishResult]) -> bool:
     counts = {action: sum(1 for p in published if p.action is action) for action in Action}
-    _say(
-        "Confluence: "
-        + ", ".join(f"{n} {action.value}" for action, n in counts.items() if n)
-    )
+    _say("Confluence: " + ", ".join(f"{n} {action.value}" for action, n in counts.items() if n))
     for item in published:
         if not item.ok:
             _say(f"  {item.action.value}: {item.title}: {item.message}")
@@ -170,28 +196,4 @@ _register_demo()
 
 
 def main() -> None:
-    debug = "--debug" in sys.argv[1:]
-    try:
-        cli.main(standalone_mode=False)
-    except click.exceptions.Exit as done:
-        sys.exit(done.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(2)
-    except click.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(130)
-    except OutcomesError as exc:
-        if debug:
-            traceback.print_exc()
-        click.echo(f"outcomes: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    except Exception as exc:
-        if debug:
-            traceback.print_exc()
-        # No str(exc): an unexpected error's text may carry request details.
-        click.echo(
-            f"outcomes: internal error ({type(exc).__name__}); run with --debug for details",
-            err=True,
-        )
-        sys.exit(1)
+    cli()

@@ -1,4 +1,4 @@
-"""Opening the store: an engine for the configured URL, with the schema brought to head by Alembic."""
+"""Opening the store: an engine for the configured URL, its schema brought to head by Alembic."""
 
 from __future__ import annotations
 

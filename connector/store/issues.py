@@ -93,6 +93,8 @@ def _child_stats(session: Session, epic_keys: Sequence[str]) -> dict[str, ChildS
             IssueRow.parent_key.in_(chunk), IssueRow.is_epic.is_(False)
         )
         for parent, category, story_points in session.execute(query):
+            if parent is None:
+                continue
             status = StatusCategory(category)
             counts[parent][status] += 1
             points[parent][0] += story_points or 0.0
@@ -123,4 +125,3 @@ def _epic(row: IssueRow, children: ChildStats) -> Epic:
         parent_key=row.parent_key,
         children=children,
     )
-

@@ -39,9 +39,18 @@ def issue(key: str, **changes: object) -> IssueRecord:
 
 def test_the_baseline_migration_creates_every_table_at_head(engine: Engine) -> None:
     tables = set(inspect(engine).get_table_names())
-    assert {"issues", "scope_members", "sync_cursors", "runs", "snapshots", "publish_records"} <= tables
+    assert {
+        "issues",
+        "scope_members",
+        "sync_cursors",
+        "runs",
+        "snapshots",
+        "publish_records",
+    } <= tables
     with engine.connect() as connection:
-        assert connection.execute(text("select version_num from alembic_version")).scalar() == "0001"
+        assert (
+            connection.execute(text("select version_num from alembic_version")).scalar() == "0001"
+        )
     migrate(engine)  # a second upgrade is a no-op
     with engine.connect() as connection:
         assert connection.execute(text("select count(*) from alembic_version")).scalar() == 1
@@ -51,7 +60,9 @@ def test_upsert_by_id_updates_in_place_and_keeps_one_row(engine: Engine) -> None
     with Session(engine) as session, session.begin():
         upsert_issues(session, [issue("PAY-1", summary="Old", labels=["a"])], synced_at=NOW)
     with Session(engine) as session, session.begin():
-        upsert_issues(session, [issue("PAY-1", summary="New", labels=["okr:P1.KR1"])], synced_at=NOW)
+        upsert_issues(
+            session, [issue("PAY-1", summary="New", labels=["okr:P1.KR1"])], synced_at=NOW
+        )
     with Session(engine) as session:
         rows = session.scalars(select(IssueRow)).all()
         assert [(r.key, r.summary, r.labels) for r in rows] == [("PAY-1", "New", ["okr:P1.KR1"])]
@@ -59,19 +70,36 @@ def test_upsert_by_id_updates_in_place_and_keeps_one_row(engine: Engine) -> None
 
 def test_epics_come_back_with_child_statistics_computed_from_children(engine: Engine) -> None:
     records = [
-        issue("PAY-1", is_epic=True, issuetype="Epic", status="In Progress",
-              status_category="indeterminate", labels=["okr:P1.KR1"]),
+        issue(
+            "PAY-1",
+            is_epic=True,
+            issuetype="Epic",
+            status="In Progress",
+            status_category="indeterminate",
+            labels=["okr:P1.KR1"],
+        ),
         issue("PAY-2", parent_key="PAY-1", status="Done", status_category="done", story_points=3.0),
         issue("PAY-3", parent_key="PAY-1", status="Done", status_category="done", story_points=5.0),
-        issue("PAY-4", parent_key="PAY-1", status="In Progress",
-              status_category="indeterminate", story_points=8.0),
+        issue(
+            "PAY-4",
+            parent_key="PAY-1",
+            status="In Progress",
+            status_category="indeterminate",
+            story_points=8.0,
+        ),
         issue("PAY-5", parent_key="PAY-1"),
         issue("PAY-6", is_epic=True, issuetype="Epic"),
     ]
     with Session(engine) as session, session.begin():
         upsert_issues(session, records, synced_at=NOW)
-        replace_scope(session, "retail", ["10001", "10006"], synced_at=NOW,
-                      last_updated_ms=1_795_000_000_000, children=4)
+        replace_scope(
+            session,
+            "retail",
+            ["10001", "10006"],
+            synced_at=NOW,
+            last_updated_ms=1_795_000_000_000,
+            children=4,
+        )
     with Session(engine) as session:
         epics = {e.key: e for e in load_epics(session, "retail")}
     assert set(epics) == {"PAY-1", "PAY-6"}
@@ -79,7 +107,9 @@ def test_epics_come_back_with_child_statistics_computed_from_children(engine: En
     assert pay1.total == 4
     assert pay1.done == 2
     assert pay1.by_category == {
-        StatusCategory.DONE: 2, StatusCategory.IN_PROGRESS: 1, StatusCategory.NEW: 1
+        StatusCategory.DONE: 2,
+        StatusCategory.IN_PROGRESS: 1,
+        StatusCategory.NEW: 1,
     }
     assert (pay1.points_total, pay1.points_done) == (16.0, 8.0)
     assert epics["PAY-1"].labels == ("okr:P1.KR1",)
@@ -88,10 +118,12 @@ def test_epics_come_back_with_child_statistics_computed_from_children(engine: En
 
 def test_a_new_scope_replaces_the_old_one(engine: Engine) -> None:
     with Session(engine) as session, session.begin():
-        upsert_issues(session, [issue("PAY-1", is_epic=True), issue("PAY-2", is_epic=True)],
-                      synced_at=NOW)
-        replace_scope(session, "retail", ["10001", "10002"], synced_at=NOW,
-                      last_updated_ms=None, children=0)
+        upsert_issues(
+            session, [issue("PAY-1", is_epic=True), issue("PAY-2", is_epic=True)], synced_at=NOW
+        )
+        replace_scope(
+            session, "retail", ["10001", "10002"], synced_at=NOW, last_updated_ms=None, children=0
+        )
     with Session(engine) as session, session.begin():
         replace_scope(session, "retail", ["10002"], synced_at=NOW, last_updated_ms=None, children=0)
     with Session(engine) as session:
@@ -102,8 +134,14 @@ def test_publish_records_round_trip_and_update(engine: Engine) -> None:
     for version in (1, 2):
         with Session(engine) as session, session.begin():
             history.record_publish(
-                session, portfolio_id="retail", page_key="overview", page_id="42",
-                title="Retail — Outcomes", version=version, body_hash="h" * 64, published_at=NOW,
+                session,
+                portfolio_id="retail",
+                page_key="overview",
+                page_id="42",
+                title="Retail — Outcomes",
+                version=version,
+                body_hash="h" * 64,
+                published_at=NOW,
             )
     with Session(engine) as session:
         record = history.publish_record(session, "retail", "overview")
@@ -116,8 +154,13 @@ def test_snapshots_keep_history_newest_last(engine: Engine) -> None:
     for day in ("2026-11-23", "2026-11-24"):
         with Session(engine) as session, session.begin():
             history.save_snapshot(
-                session, run_id=None, portfolio_id="retail", cycle_id="2026-Q4", as_of=day,
-                created_at=NOW, data={"objectives": {"P1": {"score": 0.5}}},
+                session,
+                run_id=None,
+                portfolio_id="retail",
+                cycle_id="2026-Q4",
+                as_of=day,
+                created_at=NOW,
+                data={"objectives": {"P1": {"score": 0.5}}},
             )
     with Session(engine) as session:
         latest = history.latest_snapshot(session, "retail")

@@ -87,5 +87,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("publish_records", "snapshots", "runs", "sync_cursors", "scope_members", "issues"):
+    for table in (
+        "publish_records",
+        "snapshots",
+        "runs",
+        "sync_cursors",
+        "scope_members",
+        "issues",
+    ):
         op.drop_table(table)
