@@ -326,4 +326,7 @@ class Evaluation:
         return tuple(o for o in self.objectives if o.objective.level is Level.TEAM)
 
     def unaligned(self) -> tuple[EpicAlignment, ...]:
-        return tuple(e for e in self.epics if e.state is AlignmentState.UNALIGNED)
+        """Active work tied to no outcome (a finished epic is no longer work going on)."""
+        return tuple(
+            e for e in self.epics if e.state is AlignmentState.UNALIGNED and e.epic.active
+        )

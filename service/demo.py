@@ -102,7 +102,11 @@ def demo(out: Path, as_of: datetime | None) -> None:
             engine.dispose()
     preview = out / "preview"
     for result in results:
-        files = render_preview(result.pages, generated_at=now.strftime("%Y-%m-%d %H:%M"))
+        files = render_preview(
+            result.pages,
+            generated_at=now.strftime("%Y-%m-%d %H:%M"),
+            jira_url=loaded.settings.jira.url,
+        )
         for name, html in files.items():
             pipeline.write_atomically(preview / name, html)
         _print_summary(result)

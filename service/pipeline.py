@@ -24,6 +24,7 @@ from connector.publisher import PageRecord, Publisher, PublishResult
 from connector.store import history
 from connector.store.issues import load_epics, replace_scope, upsert_issues
 from reports.confluence import render_pages
+from reports.context import Tagging
 from reports.excel import render_workbook
 from reports.pages import Page
 from rules.catalogue import parse_catalogue
@@ -70,6 +71,12 @@ def load_catalogue(loaded: LoadedSettings) -> Catalogue:
         return parse_catalogue(merged, filename)
     except ValidationProblem as problem:
         raise UserError(str(problem)) from None
+
+
+def tagging(loaded: LoadedSettings) -> Tagging:
+    settings = loaded.settings
+    exempt = settings.exempt_labels[0] if settings.exempt_labels else "okr-exempt"
+    return Tagging(label_prefix=settings.claims.labels.prefix, exempt_label=exempt)
 
 
 def connect_jira(loaded: LoadedSettings) -> JiraSource:
@@ -123,6 +130,7 @@ def evaluate_all(
                 catalogue,
                 portfolio_name=portfolio.name,
                 jira_url=loaded.settings.jira.url,
+                tagging=tagging(loaded),
             )
             results.append(PortfolioResult(portfolio, evaluation, pages))
     return results
@@ -242,6 +250,7 @@ def export(
             catalogue,
             portfolio_name=result.portfolio.name,
             jira_url=loaded.settings.jira.url,
+            tagging=tagging(loaded),
         )
         write_atomically(path, content)
         written.append(path)

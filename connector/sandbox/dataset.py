@@ -1,0 +1,310 @@
+"""Load and validate a sandbox dataset (YAML or JSON) into typed records.
+
+Every error is one line that names the file and the key path, e.g.
+``demo.yaml: jira.issues[3].status: unknown status 'Doing'``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .checker import Checker, DatasetError
+
+STATUS_CATEGORIES = ("new", "indeterminate", "done")
+CUSTOM_TYPES = {"number": "number", "string": "string", "option": "option",
+                "array": "array", "array(option)": "array"}
+KEY_RE = re.compile(r"^([A-Z][A-Z0-9_]*)-([1-9][0-9]*)$")
+CUSTOM_ID_RE = re.compile(r"^customfield_([0-9]+)$")
+DEFAULT_STATUSES = ({"name": "To Do", "category": "new"},
+                    {"name": "In Progress", "category": "indeterminate"},
+                    {"name": "Done", "category": "done"})
+ISSUE_KEYS = frozenset({"key", "id", "type", "summary", "status", "labels", "parent", "assignee",
+                        "priority", "created", "updated", "fields"})
+
+
+@dataclass(frozen=True)
+class Credential:
+    user: str
+    token: str
+    name: str
+
+
+@dataclass(frozen=True)
+class StatusDef:
+    id: str
+    name: str
+    category: str
+
+
+@dataclass(frozen=True)
+class CustomField:
+    id: str
+    name: str
+    type: str  # number | string | option | array
+
+    @property
+    def number(self) -> int:
+        return int(self.id.rsplit("_", 1)[1])
+
+
+@dataclass(frozen=True)
+class Project:
+    id: str
+    key: str
+    name: str
+
+
+@dataclass
+class IssueRecord:
+    key: str
+    id: int
+    type: str
+    summary: str
+    status: str
+    labels: list[str]
+    parent: str | None
+    assignee: str | None
+    priority: str | None
+    created: datetime
+    updated: datetime
+    fields: dict[str, Any]
+
+    @property
+    def project(self) -> str:
+        return self.key.rsplit("-", 1)[0]
+
+    @property
+    def number(self) -> int:
+        return int(self.key.rsplit("-", 1)[1])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "id": self.id, "type": self.type, "summary": self.summary,
+                "status": self.status, "labels": list(self.labels), "parent": self.parent,
+                "assignee": self.assignee, "priority": self.priority, "created": self.created,
+                "updated": self.updated, "fields": dict(self.fields)}
+
+
+@dataclass(frozen=True)
+class PageSeed:
+    space: str
+    title: str
+    parent: str | None
+    body: str
+
+
+@dataclass
+class Dataset:
+    credentials: list[Credential]
+    deployment: str = "Cloud"
+    statuses: list[StatusDef] = field(default_factory=list)
+    custom_fields: list[CustomField] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)
+    issues: list[IssueRecord] = field(default_factory=list)
+    spaces: dict[str, str] = field(default_factory=dict)  # key -> name
+    pages: list[PageSeed] = field(default_factory=list)
+
+
+def load_dataset(path: str | Path) -> dict[str, Any]:
+    """Read a YAML or JSON dataset file, validate it, and return it as a dict."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DatasetError(f"{source}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        data = json.loads(text) if source.endswith(".json") else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DatasetError(f"{source}: not valid {'JSON' if source.endswith('.json') else 'YAML'}"
+                           f": {first}") from exc
+    parse_dataset(data, source)
+    return dict(data)
+
+
+def parse_dataset(data: Any, source: str = "<dataset>") -> Dataset:
+    """Validate a dataset mapping and return typed records."""
+    ck = Checker(source)
+    top = ck.mapping(data, "(top level)", ("auth", "jira", "confluence"))
+    creds = []
+    for i, entry in enumerate(ck.items(top.get("auth"), "auth")):
+        where = f"auth[{i}]"
+        entry = ck.mapping(entry, where, ("user", "token", "name"))
+        user = ck.req(entry.get("user"), f"{where}.user")
+        creds.append(Credential(user, ck.req(entry.get("token"), f"{where}.token"),
+                                ck.text(entry.get("name"), f"{where}.name", optional=True) or user))
+    if not creds:
+        raise ck.fail("auth", "at least one {user, token} entry is required")
+    ds = Dataset(credentials=creds)
+    _parse_jira(ck, top.get("jira") or {}, ds)
+    _parse_confluence(ck, top.get("confluence") or {}, ds)
+    return ds
+
+
+def _parse_jira(ck: Checker, jira: Any, ds: Dataset) -> None:
+    jira = ck.mapping(jira, "jira", ("deployment", "statuses", "fields", "projects", "issues"))
+    deployment = jira.get("deployment", "Cloud")
+    if deployment not in ("Cloud", "Server"):
+        raise ck.fail("jira.deployment", f"expected Cloud or Server, got {deployment!r}")
+    ds.deployment = deployment
+    raw_statuses = jira.get("statuses")
+    for i, st in enumerate(DEFAULT_STATUSES if raw_statuses is None
+                           else ck.items(raw_statuses, "jira.statuses")):
+        where = f"jira.statuses[{i}]"
+        st = ck.mapping(st, where, ("name", "category", "id"))
+        name = ck.req(st.get("name"), f"{where}.name")
+        if st.get("category") not in STATUS_CATEGORIES:
+            raise ck.fail(f"{where}.category", f"expected one of {', '.join(STATUS_CATEGORIES)}, "
+                          f"got {st.get('category')!r}")
+        if any(s.name.lower() == name.lower() for s in ds.statuses):
+            raise ck.fail(f"{where}.name", f"duplicate status '{name}'")
+        ds.statuses.append(StatusDef(str(st.get("id", 10000 + i)), name, st["category"]))
+    for i, fd in enumerate(ck.items(jira.get("fields"), "jira.fields")):
+        where = f"jira.fields[{i}]"
+        fd = ck.mapping(fd, where, ("id", "name", "type"))
+        fid = ck.req(fd.get("id"), f"{where}.id")
+        if not CUSTOM_ID_RE.match(fid):
+            raise ck.fail(f"{where}.id", f"expected customfield_<number>, got {fid!r}")
+        if fd.get("type") not in CUSTOM_TYPES:
+            raise ck.fail(f"{where}.type", f"expected one of {', '.join(CUSTOM_TYPES)}, "
+                          f"got {fd.get('type')!r}")
+        if any(c.id == fid for c in ds.custom_fields):
+            raise ck.fail(f"{where}.id", f"duplicate field '{fid}'")
+        ds.custom_fields.append(CustomField(fid, ck.req(fd.get("name"), f"{where}.name"),
+                                            CUSTOM_TYPES[fd["type"]]))
+    for i, pr in enumerate(ck.items(jira.get("projects"), "jira.projects")):
+        where = f"jira.projects[{i}]"
+        pr = ck.mapping(pr, where, ("key", "name", "id"))
+        key = ck.req(pr.get("key"), f"{where}.key")
+        if not re.match(r"^[A-Z][A-Z0-9_]*$", key) or any(p.key == key for p in ds.projects):
+            raise ck.fail(f"{where}.key", f"invalid or duplicate project key {key!r}")
+        ds.projects.append(Project(str(pr.get("id", 10000 + i)), key,
+                                   ck.req(pr.get("name", key), f"{where}.name")))
+    raw = ck.items(jira.get("issues"), "jira.issues")
+    all_keys = {i.get("key") for i in raw if isinstance(i, Mapping)}
+    ctx = IssueContext(ds.statuses, ds.custom_fields, ds.projects)
+    seen: set[str] = set()
+    for i, item in enumerate(raw):
+        rec = parse_issue(ck, item, f"jira.issues[{i}]", ctx, all_keys)
+        if rec.key in seen:
+            raise ck.fail(f"jira.issues[{i}].key", f"duplicate key '{rec.key}'")
+        seen.add(rec.key)
+        ds.issues.append(rec)
+    assign_ids(ck, ds.issues)
+
+
+@dataclass
+class IssueContext:
+    statuses: list[StatusDef]
+    custom_fields: list[CustomField]
+    projects: list[Project]
+
+
+def parse_issue(ck: Checker, item: Any, where: str, ctx: IssueContext,
+                known_keys: set[Any], *, now: datetime | None = None) -> IssueRecord:
+    """Validate one issue mapping; ``id`` stays 0 when absent (assigned later)."""
+    item = ck.mapping(item, where, ISSUE_KEYS)
+    key = ck.req(item.get("key"), f"{where}.key")
+    match = KEY_RE.match(key)
+    if not match:
+        raise ck.fail(f"{where}.key", f"expected PROJECT-NUMBER, got {key!r}")
+    if not any(p.key == match.group(1) for p in ctx.projects):
+        raise ck.fail(f"{where}.key", f"project '{match.group(1)}' is not listed in jira.projects")
+    status = ck.req(item.get("status"), f"{where}.status")
+    if not any(s.name == status for s in ctx.statuses):
+        raise ck.fail(f"{where}.status", f"unknown status '{status}'")
+    parent = ck.text(item.get("parent"), f"{where}.parent", optional=True)
+    if parent is not None and (parent not in known_keys or parent == key):
+        raise ck.fail(f"{where}.parent", f"parent '{parent}' is not an issue of the dataset")
+    labels = ck.items(item.get("labels"), f"{where}.labels")
+    for j, label in enumerate(labels):
+        if not isinstance(label, str) or not label or any(c.isspace() for c in label):
+            raise ck.fail(f"{where}.labels[{j}]", f"labels are non-empty words, got {label!r}")
+    raw_id = item.get("id")
+    if raw_id is not None and not str(raw_id).isdigit():
+        raise ck.fail(f"{where}.id", f"expected a number, got {raw_id!r}")
+    stamp = now or datetime.now(UTC).replace(microsecond=0)
+    created = ck.when(item["created"], f"{where}.created") if item.get("created") else None
+    updated = ck.when(item["updated"], f"{where}.updated") if item.get("updated") else None
+    return IssueRecord(
+        key=key, id=int(raw_id) if raw_id is not None else 0,
+        type=ck.req(item.get("type"), f"{where}.type"),
+        summary=ck.req(item.get("summary", key), f"{where}.summary"),
+        status=status, labels=list(labels), parent=parent,
+        assignee=ck.text(item.get("assignee"), f"{where}.assignee", optional=True),
+        priority=ck.text(item.get("priority"), f"{where}.priority", optional=True),
+        created=created or updated or stamp, updated=updated or created or stamp,
+        fields=_custom_values(ck, item.get("fields"), f"{where}.fields", ctx.custom_fields))
+
+
+def _custom_values(ck: Checker, raw: Any, where: str, defs: list[CustomField]) -> dict[str, Any]:
+    by_id = {d.id: d for d in defs}
+    values = dict(ck.mapping(raw or {}, where, by_id))
+    for fid, value in values.items():
+        kind, at = by_id[fid].type, f"{where}.{fid}"
+        if value is None:
+            continue
+        ok = {"number": isinstance(value, int | float) and not isinstance(value, bool),
+              "string": isinstance(value, str), "option": isinstance(value, str),
+              "array": isinstance(value, list) and all(isinstance(v, str) for v in value)}[kind]
+        if not ok:
+            raise ck.fail(at, f"expected a {kind} value, got {value!r}")
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def assign_ids(ck: Checker, issues: list[IssueRecord], start: int = 10000) -> None:
+    """Give issues without an id the next free one (10000, 10001, ...), in order."""
+    used: set[int] = set()
+    for i, rec in enumerate(issues):
+        if rec.id:
+            if rec.id in used:
+                raise ck.fail(f"jira.issues[{i}].id", f"duplicate id {rec.id}")
+            used.add(rec.id)
+    nxt = start
+    for rec in issues:
+        if not rec.id:
+            while nxt in used:
+                nxt += 1
+            rec.id = nxt
+            used.add(nxt)
+
+
+def _parse_confluence(ck: Checker, conf: Any, ds: Dataset) -> None:
+    from .xhtml import StorageError, normalise_storage  # local: keeps the import graph flat
+
+    conf = ck.mapping(conf, "confluence", ("spaces", "pages"))
+    for i, sp in enumerate(ck.items(conf.get("spaces"), "confluence.spaces")):
+        sp = ck.mapping(sp, f"confluence.spaces[{i}]", ("key", "name"))
+        key = ck.req(sp.get("key"), f"confluence.spaces[{i}].key")
+        if key in ds.spaces:
+            raise ck.fail(f"confluence.spaces[{i}].key", f"duplicate space '{key}'")
+        ds.spaces[key] = ck.req(sp.get("name", key), f"confluence.spaces[{i}].name")
+    raw = ck.items(conf.get("pages"), "confluence.pages")
+    titles = {(p.get("space"), str(p.get("title")).lower()) for p in raw if isinstance(p, Mapping)}
+    for i, pg in enumerate(raw):
+        where = f"confluence.pages[{i}]"
+        pg = ck.mapping(pg, where, ("space", "title", "parent", "body"))
+        space, title = ck.req(pg.get("space"), f"{where}.space"), ck.req(pg.get("title"),
+                                                                           f"{where}.title")
+        if space not in ds.spaces:
+            raise ck.fail(f"{where}.space", f"space '{space}' is not listed in confluence.spaces")
+        if any(p.space == space and p.title.lower() == title.lower() for p in ds.pages):
+            raise ck.fail(f"{where}.title", f"duplicate title '{title}' in space '{space}'")
+        parent = ck.text(pg.get("parent"), f"{where}.parent", optional=True)
+        if parent is not None and (space, parent.lower()) not in titles:
+            raise ck.fail(f"{where}.parent", f"no page titled '{parent}' in space '{space}'")
+        body = pg.get("body", "")
+        if not isinstance(body, str):
+            raise ck.fail(f"{where}.body", "expected storage-format XHTML text")
+        try:
+            body = normalise_storage(body)
+        except StorageError as exc:
+            raise ck.fail(f"{where}.body", str(exc)) from exc
+        ds.pages.append(PageSeed(space, title, parent, body))

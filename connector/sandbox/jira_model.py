@@ -1,0 +1,184 @@
+"""In-memory Jira state: issues, statuses, projects, fields; safe to use from many threads."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from .checker import Checker, DatasetError
+from .dataset import (
+    Dataset,
+    IssueContext,
+    IssueRecord,
+    Project,
+    StatusDef,
+    parse_issue,
+)
+from .jira_fields import FieldRegistry
+from .jql_eval import compile_query
+from .jql_parse import JqlError
+
+CATEGORIES = {  # key -> (id, name, colorName), as Jira Cloud names them
+    "new": (2, "To Do", "blue-gray"),
+    "indeterminate": (4, "In Progress", "yellow"),
+    "done": (3, "Done", "green"),
+}
+UNBOUNDED = ("Unbounded JQL queries are not allowed here. Please add a search restriction to "
+             "your query.")
+STANDARD_TYPES = ("Epic", "Story", "Task", "Bug", "Subtask", "Sub-task")
+STANDARD_PRIORITIES = ("Highest", "High", "Medium", "Low", "Lowest")
+
+
+class _Catalogue:
+    """Names with stable ids that grows as new names appear (issue types, priorities)."""
+
+    def __init__(self, names: tuple[str, ...], first_id: int) -> None:
+        self.ids: dict[str, str] = {}
+        self._next = first_id
+        for name in names:
+            self.add(name)
+
+    def add(self, name: str) -> str:
+        for known, ident in self.ids.items():
+            if known.lower() == name.lower():
+                return ident
+        self.ids[name] = str(self._next)
+        self._next += 1
+        return self.ids[name]
+
+    def find(self, name_or_id: str) -> str | None:
+        """The canonical name for a name (any case) or id, or None."""
+        for known, ident in self.ids.items():
+            if name_or_id.lower() == known.lower() or name_or_id == ident:
+                return known
+        return None
+
+    def rank(self, name: str) -> int:
+        return list(self.ids).index(name)
+
+
+class JiraState:
+    """Issues and their metadata. Public methods lock; HTTP handlers call them concurrently."""
+
+    def __init__(self, ds: Dataset, source: str = "<dataset>",
+                 lock: threading.RLock | None = None) -> None:
+        self.lock = lock or threading.RLock()
+        self.deployment = ds.deployment
+        self.statuses: list[StatusDef] = list(ds.statuses)
+        self.projects: list[Project] = list(ds.projects)
+        self.registry = FieldRegistry(ds.custom_fields)
+        self._ctx = IssueContext(self.statuses, list(ds.custom_fields), self.projects)
+        self._check = Checker(source)
+        self.types = _Catalogue(STANDARD_TYPES, 10000)
+        self.priorities = _Catalogue(STANDARD_PRIORITIES, 1)
+        self._issues: dict[str, IssueRecord] = {}
+        self._revision = 0  # bumped by every change; search results are cached per revision
+        self._results: dict[str, tuple[int, bool, list[IssueRecord]]] = {}
+        for rec in ds.issues:
+            self._store(rec)
+
+    # -- lookups (callers hold the lock or accept a snapshot) --------------------------------
+    def status(self, name: str) -> StatusDef:
+        return next(s for s in self.statuses if s.name == name)
+
+    def find_status(self, name_or_id: str) -> StatusDef | None:
+        return next((s for s in self.statuses
+                     if s.name.lower() == name_or_id.lower() or s.id == name_or_id), None)
+
+    def project(self, key: str) -> Project:
+        return next(p for p in self.projects if p.key == key)
+
+    def find_project(self, text: str) -> Project | None:
+        low = text.lower()
+        return next((p for p in self.projects
+                     if low in (p.key.lower(), p.name.lower()) or p.id == text), None)
+
+    def get(self, key_or_id: str) -> IssueRecord | None:
+        with self.lock:
+            rec = self._issues.get(key_or_id.upper())
+            if rec is None and key_or_id.isdigit():
+                rec = next((r for r in self._issues.values() if r.id == int(key_or_id)), None)
+            return rec
+
+    def all_issues(self) -> list[IssueRecord]:
+        with self.lock:
+            return list(self._issues.values())
+
+    def search(self, jql: str, *, require_bounded: bool = False) -> list[IssueRecord]:
+        """Issues matching ``jql`` in its order (key ascending, numeric-aware, by default).
+
+        ``require_bounded`` refuses a query with no search restriction, as Cloud's
+        enhanced search does."""
+        with self.lock:
+            cached = self._results.get(jql)
+            if cached is not None and cached[0] == self._revision:
+                _, bounded, hits = cached
+            else:
+                query = compile_query(jql, self)
+                bounded = query.bounded
+                hits = query.sort([r for r in self._issues.values() if query.matches(r)])
+                # Paging re-runs the same query once per page: keep the last few answers
+                # until the next change (not those that depend on the clock).
+                self._results.pop(jql, None)
+                if not query.relative:
+                    self._results[jql] = (self._revision, bounded, hits)
+                while len(self._results) > 16:
+                    self._results.pop(next(iter(self._results)))
+            if require_bounded and not bounded:
+                raise JqlError(UNBOUNDED)
+            return list(hits)
+
+    # -- mutation ------------------------------------------------------------------------------
+    def _store(self, rec: IssueRecord) -> None:
+        self._revision += 1
+        self.types.add(rec.type)
+        if rec.priority:
+            self.priorities.add(rec.priority)
+        self._issues[rec.key] = rec
+
+    def add_issue(self, issue: Mapping[str, Any]) -> str:
+        """Add an issue given in the dataset's shape; return its key."""
+        with self.lock:
+            rec = parse_issue(self._check, issue, "issue", self._ctx, set(self._issues))
+            if rec.key in self._issues:
+                raise self._check.fail("issue.key", f"duplicate key '{rec.key}'")
+            if rec.id and any(r.id == rec.id for r in self._issues.values()):
+                raise self._check.fail("issue.id", f"duplicate id {rec.id}")
+            if not rec.id:
+                rec.id = max((r.id for r in self._issues.values()), default=9999) + 1
+            self._store(rec)
+            return rec.key
+
+    def update_issue(self, key: str, **changes: Any) -> None:
+        """Change fields of an issue (dataset names); ``updated`` moves to now unless given."""
+        with self.lock:
+            current = self._require(key)
+            merged = current.as_dict()
+            if "fields" in changes:
+                merged["fields"] = {**merged["fields"], **(changes.pop("fields") or {})}
+            merged.update(changes)
+            if "updated" not in changes:
+                merged["updated"] = datetime.now(UTC)
+            if merged.get("key") != current.key or merged.get("id") != current.id:
+                raise DatasetError(f"issue {key}: key and id cannot change")
+            known = set(self._issues)
+            rec = parse_issue(self._check, merged, f"issue {key}", self._ctx, known)
+            self._store(rec)
+
+    def delete_issue(self, key: str) -> None:
+        """Delete an issue; its children lose their parent, as in Jira Cloud."""
+        with self.lock:
+            rec = self._require(key)
+            del self._issues[rec.key]
+            self._revision += 1
+            for child in self._issues.values():
+                if child.parent == rec.key:
+                    child.parent = None
+
+    def _require(self, key: str) -> IssueRecord:
+        rec = self._issues.get(key)
+        if rec is None:
+            raise KeyError(f"no issue {key!r} in the sandbox")
+        return rec

@@ -1,0 +1,232 @@
+"""The HTTP layer: request parsing, auth, faults, routing and the request log.
+
+Handlers are plain functions ``Request -> Response``; Jira's and Confluence's modules only
+declare routes. Error bodies take each product's shape (Jira's ``errorMessages`` at the root,
+Confluence's ``statusCode``/``message`` under ``/wiki``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, NamedTuple
+from urllib.parse import parse_qs, urlsplit
+
+from .dataset import Credential
+from .faults import Faults
+
+CONFLUENCE_PREFIX = "/wiki"
+
+
+class RequestRecord(NamedTuple):
+    method: str
+    path: str
+    query: dict[str, list[str]]  # every value of every parameter, in order
+    status: int
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: Message
+    body: bytes
+    base_url: str
+    user: Credential | None = None
+    params: dict[str, str] = field(default_factory=dict)
+
+    def arg(self, name: str, default: str | None = None) -> str | None:
+        values = self.query.get(name)
+        return values[-1] if values else default
+
+    def json(self) -> Any:
+        if not self.body.strip():
+            raise BadRequest("The request body is empty; JSON was expected.")
+        try:
+            return json.loads(self.body)
+        except ValueError as exc:
+            raise BadRequest(f"Unexpected character in the JSON body: {exc}") from None
+
+
+@dataclass
+class Response:
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class BadRequest(Exception):
+    """Raised by a handler to answer 400 in the product's error shape."""
+
+
+Handler = Callable[[Request], Response]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    pattern: re.Pattern[str]
+    handler: Handler
+
+
+def route(method: str, pattern: str, handler: Handler) -> Route:
+    return Route(method, re.compile(pattern + r"$"), handler)
+
+
+def jira_error(status: int, *messages: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(status, {"errorMessages": list(messages), "errors": {}}, headers or {})
+
+
+def confluence_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    data = {"authorized": status not in (401, 403), "valid": False, "errors": [],
+            "successful": False}
+    return Response(status, {"statusCode": status, "data": data, "message": message},
+                    headers or {})
+
+
+def error_for(path: str, status: int, message: str,
+              headers: dict[str, str] | None = None) -> Response:
+    if path.startswith(CONFLUENCE_PREFIX + "/"):
+        return confluence_error(status, message, headers)
+    return jira_error(status, message, headers=headers)
+
+
+class App:
+    """Everything a request passes through, independent of the socket server."""
+
+    def __init__(self, routes: Iterable[Route], credentials: list[Credential],
+                 faults: Faults, state_lock: threading.RLock) -> None:
+        self.routes = list(routes)
+        self.state_lock = state_lock
+        self.credentials = credentials
+        self.faults = faults
+        self.base_url = ""
+        self._log_lock = threading.Lock()
+        self.log: list[RequestRecord] = []
+
+    def handle(self, req: Request) -> Response:
+        if self.faults.latency_ms:
+            time.sleep(self.faults.latency_ms / 1000)
+        failure = self.faults.take(req.path)
+        if failure is not None:
+            headers = ({} if failure.retry_after is None
+                       else {"Retry-After": str(failure.retry_after)})
+            return error_for(req.path, failure.status,
+                             f"The sandbox was told to fail this request with {failure.status}.",
+                             headers)
+        req.user = self.authenticate(req.headers.get("Authorization"))
+        if req.user is None:
+            headers = {"WWW-Authenticate": 'Basic realm="protected-area"'}
+            if req.path.startswith(CONFLUENCE_PREFIX + "/"):
+                return confluence_error(401, "This request requires authentication.", headers)
+            return jira_error(401, "You are not authenticated. Authentication required to perform "
+                              "this operation.", headers=headers)
+        path = req.path.rstrip("/") or "/"
+        allowed = False
+        for rt in self.routes:
+            match = rt.pattern.match(path)
+            if match is None:
+                continue
+            allowed = True
+            if rt.method == req.method:
+                req.params = match.groupdict()
+                try:
+                    # One request at a time reads or changes the state, so an answer is never
+                    # rendered from a half-made change (sockets are still served in parallel).
+                    with self.state_lock:
+                        return rt.handler(req)
+                except BadRequest as exc:
+                    return error_for(req.path, 400, str(exc))
+        if allowed:
+            return error_for(req.path, 405, f"Method {req.method} is not allowed here.")
+        return error_for(req.path, 404, f"No sandbox resource at {req.path}.")
+
+    def authenticate(self, header: str | None) -> Credential | None:
+        scheme, _, value = (header or "").partition(" ")
+        if scheme.lower() == "basic":
+            try:
+                user, _, token = base64.b64decode(value.strip()).decode("utf-8").partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                return None
+            return next((c for c in self.credentials if c.user == user and c.token == token),
+                        None)
+        if scheme.lower() == "bearer":
+            return next((c for c in self.credentials if c.token == value.strip()), None)
+        return None
+
+    def record(self, rec: RequestRecord) -> None:
+        with self._log_lock:
+            self.log.append(rec)
+
+    def records(self) -> list[RequestRecord]:
+        with self._log_lock:
+            return list(self.log)
+
+    def reset_records(self) -> None:
+        with self._log_lock:
+            self.log.clear()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as the client libraries pool connections
+    server_version = "OutcomesSandbox/1"
+    timeout = 60  # an idle keep-alive connection frees its thread after this
+    # Headers and body go out in two writes; with Nagle on, each answer waits ~40 ms for an ACK.
+    disable_nagle_algorithm = True
+    server: SandboxHTTPServer
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def do_PUT(self) -> None:
+        self._serve("PUT")
+
+    def do_DELETE(self) -> None:
+        self._serve("DELETE")
+
+    def _serve(self, method: str) -> None:
+        app = self.server.app
+        parts = urlsplit(self.path)
+        query = parse_qs(parts.query, keep_blank_values=True)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        req = Request(method, parts.path, query, self.headers, body, app.base_url)
+        try:
+            resp = app.handle(req)
+        except Exception as exc:  # a sandbox bug: answer 500 and say where, never hang
+            traceback.print_exc()
+            resp = error_for(parts.path, 500, f"Sandbox error: {type(exc).__name__}: {exc}")
+        payload = b"" if resp.body is None else json.dumps(resp.body).encode("utf-8")
+        # Logged before answering, so a client that got its answer always finds the record.
+        app.record(RequestRecord(method, parts.path, query, resp.status))
+        self.send_response(resp.status)
+        self.send_header("Content-Type", "application/json;charset=UTF-8")
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in resp.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # tests and benchmarks read Sandbox.requests instead of stderr
+
+
+class SandboxHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], app: App) -> None:
+        self.app = app
+        super().__init__(address, _Handler)

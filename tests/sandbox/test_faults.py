@@ -1,0 +1,69 @@
+"""Fault switches: queued failures with Retry-After, page-size caps, latency."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+from jira import JIRA, JIRAError
+
+from connector.sandbox import Sandbox
+
+from .conftest import TOKEN, USER
+
+
+def get(sb: Sandbox, path: str) -> requests.Response:
+    with requests.Session() as session:
+        return session.get(sb.url + path, auth=(USER, TOKEN), timeout=10,
+                           params={"jql": "project = PAY"})
+
+
+def test_fail_next_answers_503_with_retry_after_once(sandbox: Sandbox) -> None:
+    sandbox.faults.fail_next(503, retry_after=1)
+    failed = get(sandbox, "/rest/api/3/search/jql")
+    assert failed.status_code == 503
+    assert failed.headers["Retry-After"] == "1"
+    assert failed.json()["errorMessages"]
+    assert get(sandbox, "/rest/api/3/search/jql").status_code == 200
+    assert [r.status for r in sandbox.requests] == [503, 200]
+
+
+def test_fail_next_counts_and_matches_the_path_prefix(sandbox: Sandbox) -> None:
+    sandbox.faults.fail_next(429, count=2, retry_after=5, path_prefix="/wiki/")
+    assert get(sandbox, "/rest/api/3/serverInfo").status_code == 200
+    first, second = get(sandbox, "/wiki/rest/api/space/PORT"), get(sandbox,
+                                                                     "/wiki/rest/api/space/PORT")
+    assert (first.status_code, second.status_code) == (429, 429)
+    assert first.json()["statusCode"] == 429
+    assert get(sandbox, "/wiki/rest/api/space/PORT").status_code == 200
+
+
+def test_the_jira_client_sees_the_failure_without_retrying(sandbox: Sandbox,
+                                                           jira_client: JIRA) -> None:
+    sandbox.faults.fail_next(503, retry_after=1)
+    started = time.monotonic()
+    with pytest.raises(JIRAError) as err:
+        jira_client.enhanced_search_issues("project = PAY", json_result=True)
+    assert err.value.status_code == 503
+    assert time.monotonic() - started < 0.5
+
+
+def test_max_page_size_caps_max_results(sandbox: Sandbox) -> None:
+    sandbox.faults.max_page_size = 3
+    with requests.Session() as s:
+        page = s.get(sandbox.url + "/rest/api/3/search/jql", auth=(USER, TOKEN), timeout=10,
+                     params={"jql": "project = PAY", "maxResults": "50"}).json()
+    assert len(page["issues"]) == 3 and page["isLast"] is False and "nextPageToken" in page
+
+
+def test_latency_slows_every_answer(sandbox: Sandbox) -> None:
+    sandbox.faults.latency_ms = 60
+    started = time.monotonic()
+    assert get(sandbox, "/rest/api/2/serverInfo").status_code == 200
+    assert time.monotonic() - started >= 0.06
+
+
+def test_fail_next_rejects_a_count_below_one(sandbox: Sandbox) -> None:
+    with pytest.raises(ValueError, match="count must be at least 1"):
+        sandbox.faults.fail_next(503, count=0)
