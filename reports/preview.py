@@ -23,6 +23,7 @@ table { border-collapse: collapse; margin: .5rem 0 1rem; }
 th, td { border: 1px solid #c1c7d0; padding: .3rem .6rem; text-align: left; vertical-align: top; }
 th { background: #f4f5f7; }
 a { color: #0052cc; } nav, footer { color: #6b778c; font-size: .9rem; }
+td:first-child a { white-space: nowrap; }
 code { background: #f4f5f7; padding: 0 .2rem; border-radius: 3px; }
 .lozenge { display: inline-block; padding: 0 .4rem; border-radius: 3px; font-size: .75rem;
            font-weight: 700; white-space: nowrap; }
