@@ -56,8 +56,12 @@ _POINTS: dict[str, tuple[float, tuple[int, ...], tuple[int, ...]]] = {
     "Bug": (0.3, (1, 2, 3), (3, 2, 1)),
 }
 _PRIORITIES = ("Highest", "High", "Medium", "Low")
-_PRIORITY_WEIGHTS = {"Epic": (1, 4, 8, 2), "Story": (1, 3, 10, 3), "Task": (1, 3, 10, 3),
-                     "Bug": (2, 5, 6, 1)}
+_PRIORITY_WEIGHTS = {
+    "Epic": (1, 4, 8, 2),
+    "Story": (1, 3, 10, 3),
+    "Task": (1, 3, 10, 3),
+    "Bug": (2, 5, 6, 1),
+}
 _RELATIVE_DATE = re.compile(
     r"(?P<anchor>cycle_start|cycle_end|previous_start|previous_end)"
     r"(?:(?P<sign>[+-])(?P<days>\d+)d)?"
@@ -97,7 +101,8 @@ def resolve_date(value: Any, anchors: Mapping[str, date], where: str = "date") -
     match = _RELATIVE_DATE.fullmatch(str(value).replace(" ", ""))
     if match is None:
         raise DemoPortfolioError(
-            f"{PORTFOLIO_RESOURCE}: {where}: expected a date like cycle_start+12d, got {value!r}")
+            f"{PORTFOLIO_RESOURCE}: {where}: expected a date like cycle_start+12d, got {value!r}"
+        )
     offset = int(match["days"] or 0) * (-1 if match["sign"] == "-" else 1)
     return anchors[match["anchor"]] + timedelta(days=offset)
 
@@ -107,8 +112,12 @@ def build_demo(today: date, seed: int = 2026) -> DemoPortfolio:
     spec = _load_spec()
     cycle = quarter_of(today)
     previous = previous_quarter(cycle)
-    anchors = {"cycle_start": cycle.start, "cycle_end": cycle.end,
-               "previous_start": previous.start, "previous_end": previous.end}
+    anchors = {
+        "cycle_start": cycle.start,
+        "cycle_end": cycle.end,
+        "previous_start": previous.start,
+        "previous_end": previous.end,
+    }
     portfolio = spec["portfolio"]
     projects = [team["project"] for team in spec["teams"]]
     return DemoPortfolio(
@@ -141,10 +150,17 @@ def _check_spec(spec: Mapping[str, Any]) -> None:
         return DemoPortfolioError(f"{PORTFOLIO_RESOURCE}: {where}: {message}")
 
     teams = {team["id"]: team for team in spec["teams"]}
-    okr_ids = {o["id"].upper() for group in ("portfolio_objectives", "team_objectives")
-               for o in spec[group]}
-    okr_ids |= {kr["id"].upper() for group in ("portfolio_objectives", "team_objectives")
-                for o in spec[group] for kr in o["key_results"]}
+    okr_ids = {
+        o["id"].upper()
+        for group in ("portfolio_objectives", "team_objectives")
+        for o in spec[group]
+    }
+    okr_ids |= {
+        kr["id"].upper()
+        for group in ("portfolio_objectives", "team_objectives")
+        for o in spec[group]
+        for kr in o["key_results"]
+    }
     for i, team in enumerate(spec["teams"]):
         for claim in team["claims"]:
             if claim.upper() not in okr_ids:
@@ -169,8 +185,9 @@ def _check_spec(spec: Mapping[str, Any]) -> None:
 # --- the catalogue --------------------------------------------------------------------------------
 
 
-def _build_catalogue(spec: Mapping[str, Any], cycle: Cycle, previous: Cycle,
-                     anchors: Mapping[str, date], today: date) -> dict[str, Any]:
+def _build_catalogue(
+    spec: Mapping[str, Any], cycle: Cycle, previous: Cycle, anchors: Mapping[str, date], today: date
+) -> dict[str, Any]:
     def objective(raw: Mapping[str, Any], cycle_id: str, where: str) -> dict[str, Any]:
         result: dict[str, Any] = {"id": raw["id"], "cycle": cycle_id}
         for key, value in raw.items():
@@ -182,29 +199,39 @@ def _build_catalogue(spec: Mapping[str, Any], cycle: Cycle, previous: Cycle,
             approval["at"] = min(at, today).isoformat()  # a decision is never in the future
         return result
 
-    objectives = [objective(o, cycle.id, f"portfolio_objectives[{i}]")
-                  for i, o in enumerate(spec["portfolio_objectives"])]
-    objectives += [objective(o, cycle.id, f"team_objectives[{i}]")
-                   for i, o in enumerate(spec["team_objectives"])]
+    objectives = [
+        objective(o, cycle.id, f"portfolio_objectives[{i}]")
+        for i, o in enumerate(spec["portfolio_objectives"])
+    ]
+    objectives += [
+        objective(o, cycle.id, f"team_objectives[{i}]")
+        for i, o in enumerate(spec["team_objectives"])
+    ]
     for current in objectives:
         for kr in current["key_results"]:
             checkins = _checkins(spec["generation"], kr, cycle, today)
             if checkins:
                 kr["checkins"] = checkins
-    objectives += [objective(o, previous.id, f"previous_objectives[{i}]")
-                   for i, o in enumerate(spec["previous_objectives"])]
+    objectives += [
+        objective(o, previous.id, f"previous_objectives[{i}]")
+        for i, o in enumerate(spec["previous_objectives"])
+    ]
     return {
         "version": 1,
-        "cycles": [{"id": c.id, "start": c.start.isoformat(), "end": c.end.isoformat()}
-                   for c in (previous, cycle)],
-        "teams": [{"id": t["id"], "name": t["name"], "projects": [t["project"]]}
-                  for t in spec["teams"]],
+        "cycles": [
+            {"id": c.id, "start": c.start.isoformat(), "end": c.end.isoformat()}
+            for c in (previous, cycle)
+        ],
+        "teams": [
+            {"id": t["id"], "name": t["name"], "projects": [t["project"]]} for t in spec["teams"]
+        ],
         "objectives": objectives,
     }
 
 
-def _checkins(gen: Mapping[str, Any], kr: Mapping[str, Any], cycle: Cycle,
-              today: date) -> list[dict[str, Any]]:
+def _checkins(
+    gen: Mapping[str, Any], kr: Mapping[str, Any], cycle: Cycle, today: date
+) -> list[dict[str, Any]]:
     """Check-ins of a metric key result: from its start value to its current one, up to yesterday.
 
     Confidence follows the key result's pace today, so it is the same for every seed.
@@ -294,16 +321,23 @@ class _Issue:
         }
 
 
-def _build_dataset(spec: Mapping[str, Any], cycle: Cycle, anchors: Mapping[str, date],
-                   today: date, rng: random.Random) -> dict[str, Any]:
+def _build_dataset(
+    spec: Mapping[str, Any],
+    cycle: Cycle,
+    anchors: Mapping[str, date],
+    today: date,
+    rng: random.Random,
+) -> dict[str, Any]:
     plans = _plan_epics(spec, anchors, rng)
-    clock = _Clock(first=cycle.start - timedelta(days=PLANNING_DAYS),
-                   last=today - timedelta(days=1))
+    clock = _Clock(
+        first=cycle.start - timedelta(days=PLANNING_DAYS), last=today - timedelta(days=1)
+    )
     issues: dict[str, list[_Issue]] = {team["project"]: [] for team in spec["teams"]}
     for plan in plans:
         epic = _make_epic(plan, clock, rng)
-        epic.children = [_make_child(plan, epic, clock, rng)
-                         for _ in range(_child_count(plan, rng))]
+        epic.children = [
+            _make_child(plan, epic, clock, rng) for _ in range(_child_count(plan, rng))
+        ]
         _pick_child_summaries(plan, epic.children, spec["common_work"], rng)
         issues[epic.project] += [epic, *epic.children]
 
@@ -328,30 +362,37 @@ def _build_dataset(spec: Mapping[str, Any], cycle: Cycle, anchors: Mapping[str, 
         },
         "confluence": {
             "spaces": [dict(confluence["space"])],
-            "pages": [{"space": confluence["space"]["key"], "title": confluence["parent_title"],
-                       "parent": None, "body": confluence["parent_body"]}],
+            "pages": [
+                {
+                    "space": confluence["space"]["key"],
+                    "title": confluence["parent_title"],
+                    "parent": None,
+                    "body": confluence["parent_body"],
+                }
+            ],
         },
     }
 
 
-def _plan_epics(spec: Mapping[str, Any], anchors: Mapping[str, date],
-                rng: random.Random) -> list[_EpicPlan]:
+def _plan_epics(
+    spec: Mapping[str, Any], anchors: Mapping[str, date], rng: random.Random
+) -> list[_EpicPlan]:
     gen = spec["generation"]
     mostly_done = {claim.upper() for claim in gen["mostly_done"]}
     other_labels: list[str] = list(gen["other_labels"])
     plans: list[_EpicPlan] = []
     for team in spec["teams"]:
         features: list[str] = list(team["epics"])
-        unaligned = set(rng.sample(range(len(features)), k=min(gen["unaligned_per_team"],
-                                                               len(features))))
+        unaligned = set(
+            rng.sample(range(len(features)), k=min(gen["unaligned_per_team"], len(features)))
+        )
         claims: list[str] = list(team["claims"])
         rng.shuffle(claims)
         next_claim = 0
         for index, summary in enumerate(features):
             if index in unaligned:
                 labels = rng.sample(other_labels, k=rng.choice((0, 0, 1)))
-                plans.append(_EpicPlan(team, summary, _weighted(rng, _EPIC_STATUS_WEIGHTS),
-                                       labels))
+                plans.append(_EpicPlan(team, summary, _weighted(rng, _EPIC_STATUS_WEIGHTS), labels))
                 continue
             claim = claims[next_claim % len(claims)]
             next_claim += 1
@@ -363,29 +404,51 @@ def _plan_epics(spec: Mapping[str, Any], anchors: Mapping[str, date],
             if rng.random() < 0.3:
                 labels.append(rng.choice(other_labels))
             heavy = claim.upper() in mostly_done
-            status = (rng.choice(("Done", "Done", "In Review", "In Progress")) if heavy
-                      else _weighted(rng, _EPIC_STATUS_WEIGHTS))
+            status = (
+                rng.choice(("Done", "Done", "In Review", "In Progress"))
+                if heavy
+                else _weighted(rng, _EPIC_STATUS_WEIGHTS)
+            )
             plans.append(_EpicPlan(team, summary, status, labels, mostly_done=heavy))
         for summary in team["ktlo"]:
-            plans.append(_EpicPlan(team, summary, _weighted(rng, _KTLO_STATUS_WEIGHTS),
-                                   ["okr-exempt"], children=rng.randint(3, 5)))
+            plans.append(
+                _EpicPlan(
+                    team,
+                    summary,
+                    _weighted(rng, _KTLO_STATUS_WEIGHTS),
+                    ["okr-exempt"],
+                    children=rng.randint(3, 5),
+                )
+            )
 
     teams = {team["id"]: team for team in spec["teams"]}
     for i, edge in enumerate(spec["edge_epics"]):
-        created = (resolve_date(edge["created"], anchors, f"edge_epics[{i}].created")
-                   if "created" in edge else None)
-        plans.append(_EpicPlan(
-            teams[edge["team"]], str(edge["summary"]), edge["status"], list(edge["labels"]),
-            children=edge.get("children"), assignee=edge.get("assignee"),
-            assignee_given="assignee" in edge, created=created))
+        created = (
+            resolve_date(edge["created"], anchors, f"edge_epics[{i}].created")
+            if "created" in edge
+            else None
+        )
+        plans.append(
+            _EpicPlan(
+                teams[edge["team"]],
+                str(edge["summary"]),
+                edge["status"],
+                list(edge["labels"]),
+                children=edge.get("children"),
+                assignee=edge.get("assignee"),
+                assignee_given="assignee" in edge,
+                created=created,
+            )
+        )
     return plans
 
 
 def _claim_label(rng: random.Random, okr_id: str) -> str:
     """A label that claims `okr_id`, written the way people do (the prefix is case-insensitive)."""
     style = rng.choices(range(4), weights=(6, 2, 1, 1))[0]
-    return (f"okr:{okr_id}", f"OKR:{okr_id.lower()}", f"okr:{okr_id.lower()}",
-            f"OKR:{okr_id}")[style]
+    return (f"okr:{okr_id}", f"OKR:{okr_id.lower()}", f"okr:{okr_id.lower()}", f"OKR:{okr_id}")[
+        style
+    ]
 
 
 @dataclass(frozen=True)
@@ -406,8 +469,9 @@ class _Clock:
         day = min(day, self.last)
         return datetime.combine(day, time(rng.randint(8, 16), rng.randrange(0, 60, 5)), UTC)
 
-    def between(self, rng: random.Random, low: datetime, high: datetime,
-                skew: float = 1.0) -> datetime:
+    def between(
+        self, rng: random.Random, low: datetime, high: datetime, skew: float = 1.0
+    ) -> datetime:
         """A minute in [low, high], leaning towards `high` when skew < 1."""
         if high <= low:
             return low
@@ -423,9 +487,18 @@ def _make_epic(plan: _EpicPlan, clock: _Clock, rng: random.Random) -> _Issue:
         assignee = people[0] if rng.random() < 0.35 else rng.choice(people[1:] or people)
     created = clock.epic_created(rng, plan.created)
     updated = clock.between(rng, created + timedelta(minutes=5), clock.limit, skew=0.4)
-    return _Issue(project=plan.team["project"], type="Epic", summary=plan.summary,
-                  status=plan.status, labels=list(plan.labels), assignee=assignee,
-                  priority=_priority(rng, "Epic"), created=created, updated=updated, fields={})
+    return _Issue(
+        project=plan.team["project"],
+        type="Epic",
+        summary=plan.summary,
+        status=plan.status,
+        labels=list(plan.labels),
+        assignee=assignee,
+        priority=_priority(rng, "Epic"),
+        created=created,
+        updated=updated,
+        fields={},
+    )
 
 
 def _child_count(plan: _EpicPlan, rng: random.Random) -> int:
@@ -434,22 +507,33 @@ def _child_count(plan: _EpicPlan, rng: random.Random) -> int:
 
 def _make_child(plan: _EpicPlan, epic: _Issue, clock: _Clock, rng: random.Random) -> _Issue:
     kind = _weighted(rng, _CHILD_TYPE_WEIGHTS)
-    created = clock.between(rng, epic.created + timedelta(minutes=10),
-                            clock.limit - timedelta(hours=1))
+    created = clock.between(
+        rng, epic.created + timedelta(minutes=10), clock.limit - timedelta(hours=1)
+    )
     updated = clock.between(rng, created + timedelta(minutes=5), clock.limit, skew=0.6)
     estimated, values, weights = _POINTS[kind]
     fields: dict[str, Any] = {}
     if rng.random() < estimated:
         fields[STORY_POINTS_FIELD] = rng.choices(values, weights=weights)[0]
     people: list[str] = list(plan.team["people"])
-    return _Issue(project=epic.project, type=kind, summary="", status=_child_status(plan, rng),
-                  labels=[], assignee=None if rng.random() < 0.1 else rng.choice(people),
-                  priority=_priority(rng, kind), created=created, updated=updated,
-                  fields=fields, parent=epic)
+    return _Issue(
+        project=epic.project,
+        type=kind,
+        summary="",
+        status=_child_status(plan, rng),
+        labels=[],
+        assignee=None if rng.random() < 0.1 else rng.choice(people),
+        priority=_priority(rng, kind),
+        created=created,
+        updated=updated,
+        fields=fields,
+        parent=epic,
+    )
 
 
-def _pick_child_summaries(plan: _EpicPlan, children: Sequence[_Issue],
-                          common: Mapping[str, Any], rng: random.Random) -> None:
+def _pick_child_summaries(
+    plan: _EpicPlan, children: Sequence[_Issue], common: Mapping[str, Any], rng: random.Random
+) -> None:
     """Summaries from the team's pool and the common one, without repeats inside one epic."""
     used: set[str] = set()
     for child in children:

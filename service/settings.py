@@ -9,16 +9,25 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 
 from connector.errors import UserError
 from rules.policy import Policy
 from rules.validation import ValidationProblem, validate
 
 ENV_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _http_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("expected an http(s) URL")
+    return value.rstrip("/")
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
 
 
 class _Strict(BaseModel):
@@ -33,18 +42,11 @@ class Auth(_Strict):
 
 
 class JiraSettings(_Strict):
-    url: str
+    url: HttpUrl
     deployment: Literal["auto", "cloud", "datacenter"] = "auto"
     auth: Auth
     timeout: float = Field(default=30.0, gt=0)
     story_points_field: str = "Story Points"
-
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError(f"expected an http(s) URL, got {value!r}")
-        return value.rstrip("/")
 
 
 class Portfolio(_Strict):
@@ -79,20 +81,13 @@ class StoreSettings(_Strict):
 
 
 class ConfluenceSettings(_Strict):
-    url: str
+    url: HttpUrl
     api: Literal["auto", "v1", "v2"] = "auto"
     auth: Auth
     space: str
     parent_title: str = "Portfolio outcomes"
     on_foreign_edit: Literal["skip"] = "skip"
     timeout: float = Field(default=30.0, gt=0)
-
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError(f"expected an http(s) URL, got {value!r}")
-        return value.rstrip("/")
 
 
 class ExcelSettings(_Strict):
