@@ -13,10 +13,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 import click
+from sqlalchemy import Engine
 
 from connector.errors import OutcomesError
 from connector.publisher import Action, PublishResult
 from connector.store.db import open_store
+from connector.store.lock import run_lock
+from rules.model import Catalogue
 from service import pipeline
 from service.settings import LoadedSettings, load_settings
 
@@ -110,26 +113,48 @@ def run_pipeline(loaded: LoadedSettings, as_of: date, *, publish: bool, export: 
     """Sync, evaluate, publish and export once; returns the exit code."""
     catalogue = pipeline.load_catalogue(loaded)  # fail fast on a bad catalogue, before any I/O
     engine = open_store(loaded.store_url())
+    now = _now()
     try:
-        now = _now()
-        for summary in pipeline.sync(loaded, engine, now=now, progress=_say):
-            _say(
-                f"Synced {summary.portfolio_id}: {summary.epics} epics, {summary.children} children"
-            )
-        results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=as_of)
-        pipeline.save_snapshots(engine, results, run_id=None, now=now)
-        failed = False
-        if publish and loaded.settings.confluence is not None:
-            published = pipeline.publish(loaded, engine, results, now=now)
-            failed = _report_publish(published)
-        if export:
-            for path in pipeline.export(loaded, catalogue, results):
-                _say(f"Workbook: {path}")
-        for result in results:
-            _print_summary(result)
-        return 1 if failed else 0
+        with run_lock(engine, now=now):
+            run_id = pipeline.start_run(engine, "run", now)
+            try:
+                code = _run_stages(
+                    loaded, engine, catalogue, as_of, now, run_id, publish=publish, export=export
+                )
+            except OutcomesError as exc:
+                pipeline.finish_run(engine, run_id, "failed", _now(), str(exc))
+                raise
+            pipeline.finish_run(engine, run_id, "done" if code == 0 else "partial", _now())
+            return code
     finally:
         engine.dispose()
+
+
+def _run_stages(
+    loaded: LoadedSettings,
+    engine: Engine,
+    catalogue: Catalogue,
+    as_of: date,
+    now: datetime,
+    run_id: int,
+    *,
+    publish: bool,
+    export: bool,
+) -> int:
+    for summary in pipeline.sync(loaded, engine, now=now, progress=_say):
+        _say(f"Synced {summary.portfolio_id}: {summary.epics} epics, {summary.children} children")
+    results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=as_of)
+    pipeline.save_snapshots(engine, results, run_id=run_id, now=now)
+    failed = False
+    if publish and loaded.settings.confluence is not None:
+        published = pipeline.publish(loaded, engine, results, now=now)
+        failed = _report_publish(published)
+    if export:
+        for path in pipeline.export(loaded, catalogue, results):
+            _say(f"Workbook: {path}")
+    for result in results:
+        _print_summary(result)
+    return 1 if failed else 0
 
 
 def _report_publish(published: list[PublishResult]) -> bool:

@@ -136,6 +136,18 @@ def evaluate_all(
     return results
 
 
+def start_run(engine: Engine, command: str, now: datetime) -> int:
+    with Session(engine) as session, session.begin():
+        return history.start_run(session, command, now).id
+
+
+def finish_run(
+    engine: Engine, run_id: int, outcome: str, now: datetime, message: str | None = None
+) -> None:
+    with Session(engine) as session, session.begin():
+        history.finish_run(session, run_id, outcome, now, message)
+
+
 def save_snapshots(
     engine: Engine, results: list[PortfolioResult], *, run_id: int | None, now: datetime
 ) -> None:

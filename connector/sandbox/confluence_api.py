@@ -36,8 +36,14 @@ def _when(moment: datetime) -> str:
 
 def _user(name: str) -> dict[str, Any]:
     login = name.lower().replace(" ", ".")
-    return {"type": "known", "username": login, "userKey": login, "accountId": account_id(name),
-            "displayName": name, "publicName": name}
+    return {
+        "type": "known",
+        "username": login,
+        "userKey": login,
+        "accountId": account_id(name),
+        "displayName": name,
+        "publicName": name,
+    }
 
 
 def _expand(raw: str | None) -> set[str]:
@@ -69,30 +75,47 @@ class ConfluenceApi:
 
     # -- JSON shapes -----------------------------------------------------------------------------
     def _space(self, key: str, base: str) -> dict[str, Any]:
-        return {"id": 98305 + sorted(self.state.spaces).index(key), "key": key,
-                "name": self.state.spaces[key], "type": "global", "status": "current",
-                "_links": {"webui": f"/spaces/{key}", "self": f"{base}{API}/space/{key}"}}
+        return {
+            "id": 98305 + sorted(self.state.spaces).index(key),
+            "key": key,
+            "name": self.state.spaces[key],
+            "type": "global",
+            "status": "current",
+            "_links": {"webui": f"/spaces/{key}", "self": f"{base}{API}/space/{key}"},
+        }
 
     def _version(self, page: Page, ver: PageVersion, base: str) -> dict[str, Any]:
-        return {"by": _user(ver.by), "when": _when(ver.when), "number": ver.number,
-                "message": ver.message, "minorEdit": False,
-                "_links": {"self": f"{base}{API}/content/{page.id}/version/{ver.number}"}}
+        return {
+            "by": _user(ver.by),
+            "when": _when(ver.when),
+            "number": ver.number,
+            "message": ver.message,
+            "minorEdit": False,
+            "_links": {"self": f"{base}{API}/content/{page.id}/version/{ver.number}"},
+        }
 
-    def content(self, page: Page, base: str, expand: set[str],
-                ver: PageVersion | None = None) -> dict[str, Any]:
+    def content(
+        self, page: Page, base: str, expand: set[str], ver: PageVersion | None = None
+    ) -> dict[str, Any]:
         ver = ver or page.current
-        out: dict[str, Any] = {"id": page.id, "type": "page",
-                               "status": "current" if ver is page.current else "historical",
-                               "title": ver.title}
+        out: dict[str, Any] = {
+            "id": page.id,
+            "type": "page",
+            "status": "current" if ver is page.current else "historical",
+            "title": ver.title,
+        }
         if "space" in expand:
             out["space"] = self._space(page.space, base)
         if "version" in expand:
             out["version"] = self._version(page, ver, base)
         if "history" in expand:
             first = page.versions[0]
-            out["history"] = {"latest": ver is page.current, "createdBy": _user(first.by),
-                              "createdDate": _when(first.when),
-                              "lastUpdated": self._version(page, page.current, base)}
+            out["history"] = {
+                "latest": ver is page.current,
+                "createdBy": _user(first.by),
+                "createdDate": _when(first.when),
+                "lastUpdated": self._version(page, page.current, base),
+            }
         if "ancestors" in expand:
             out["ancestors"] = [self.content(a, base, set()) for a in self.state.ancestors(page)]
         if "body" in expand:
@@ -101,29 +124,45 @@ class ConfluenceApi:
                 out["body"]["storage"] = {"value": ver.body, "representation": "storage"}
         if "children" in expand:
             kids = self.state.children(page.id)
-            out["children"] = {"page": {"results": [self.content(k, base, set()) for k in kids],
-                                        "start": 0, "limit": len(kids), "size": len(kids)}}
-        out["_expandable"] = {k: "" for k in ("space", "version", "history", "ancestors", "body",
-                                              "children") if k not in expand}
-        out["_links"] = {"webui": f"/pages/viewpage.action?pageId={page.id}",
-                         "tinyui": f"/x/{page.id}", "self": f"{base}{API}/content/{page.id}",
-                         "base": base + CONFLUENCE_PREFIX, "context": CONFLUENCE_PREFIX}
+            out["children"] = {
+                "page": {
+                    "results": [self.content(k, base, set()) for k in kids],
+                    "start": 0,
+                    "limit": len(kids),
+                    "size": len(kids),
+                }
+            }
+        out["_expandable"] = {
+            k: ""
+            for k in ("space", "version", "history", "ancestors", "body", "children")
+            if k not in expand
+        }
+        out["_links"] = {
+            "webui": f"/pages/viewpage.action?pageId={page.id}",
+            "tinyui": f"/x/{page.id}",
+            "self": f"{base}{API}/content/{page.id}",
+            "base": base + CONFLUENCE_PREFIX,
+            "context": CONFLUENCE_PREFIX,
+        }
         return out
 
     def _paged(self, req: Request, items: list[Any], path: str) -> dict[str, Any]:
         start = _number(req.arg("start"), "start", 0)
-        limit = self.faults.page_size(min(_number(req.arg("limit"), "limit", DEFAULT_LIMIT)
-                                          or DEFAULT_LIMIT, MAX_LIMIT))
-        page = items[start:start + limit]
-        links: dict[str, str] = {"base": req.base_url + CONFLUENCE_PREFIX,
-                                 "context": CONFLUENCE_PREFIX, "self": req.base_url + path}
+        limit = self.faults.page_size(
+            min(_number(req.arg("limit"), "limit", DEFAULT_LIMIT) or DEFAULT_LIMIT, MAX_LIMIT)
+        )
+        page = items[start : start + limit]
+        links: dict[str, str] = {
+            "base": req.base_url + CONFLUENCE_PREFIX,
+            "context": CONFLUENCE_PREFIX,
+            "self": req.base_url + path,
+        }
         if start + limit < len(items):
             query = {k: v[-1] for k, v in req.query.items()}
             query.update(start=str(start + limit), limit=str(limit))
             # Rooted at /wiki so the client's next-link join keeps the context path.
             links["next"] = f"{path}?{urlencode(query)}"
-        return {"results": page, "start": start, "limit": limit, "size": len(page),
-                "_links": links}
+        return {"results": page, "start": start, "limit": limit, "size": len(page), "_links": links}
 
     # -- routes ----------------------------------------------------------------------------------
     def search(self, req: Request) -> Response:
@@ -158,31 +197,50 @@ class ConfluenceApi:
         ancestors = data.get("ancestors") or []
         parent = str(ancestors[-1].get("id")) if ancestors else None
         try:
-            page = self.state.create(space, str(data.get("title") or ""), _storage_value(data),
-                                     parent, _author(req),
-                                     str((data.get("version") or {}).get("message") or ""))
+            page = self.state.create(
+                space,
+                str(data.get("title") or ""),
+                _storage_value(data),
+                parent,
+                _author(req),
+                str((data.get("version") or {}).get("message") or ""),
+            )
         except ContentError as exc:
             return confluence_error(exc.status, exc.message)
-        return Response(200, self.content(page, req.base_url, _expand(
-            "space,history,version,ancestors,body.storage")))
+        return Response(
+            200,
+            self.content(
+                page, req.base_url, _expand("space,history,version,ancestors,body.storage")
+            ),
+        )
 
     def update(self, req: Request) -> Response:
         data = _object(req)
         number = (data.get("version") or {}).get("number")
         if not isinstance(number, int) or isinstance(number, bool):
-            raise BadRequest("Must supply an incremented version when updating Content. "
-                             "No version supplied.")
+            raise BadRequest(
+                "Must supply an incremented version when updating Content. No version supplied."
+            )
         ancestors = data.get("ancestors") or []
         body = _storage_value(data) if data.get("body") is not None else None
         try:
             page = self.state.update(
-                req.params["id"], number=number, title=data.get("title"), body=body,
+                req.params["id"],
+                number=number,
+                title=data.get("title"),
+                body=body,
                 parent_id=str(ancestors[-1].get("id")) if ancestors else None,
-                author=_author(req), message=str((data.get("version") or {}).get("message") or ""))
+                author=_author(req),
+                message=str((data.get("version") or {}).get("message") or ""),
+            )
         except ContentError as exc:
             return confluence_error(exc.status, exc.message)
-        return Response(200, self.content(page, req.base_url, _expand(
-            "space,history,version,ancestors,body.storage")))
+        return Response(
+            200,
+            self.content(
+                page, req.base_url, _expand("space,history,version,ancestors,body.storage")
+            ),
+        )
 
     def children(self, req: Request) -> Response:
         try:
@@ -223,8 +281,9 @@ def _object(req: Request) -> dict[str, Any]:
 def _storage_value(data: dict[str, Any]) -> str:
     storage = (data.get("body") or {}).get("storage")
     if not isinstance(storage, dict) or not isinstance(storage.get("value"), str):
-        raise BadRequest("body.storage.value is required: the sandbox accepts the storage "
-                         "representation only.")
+        raise BadRequest(
+            "body.storage.value is required: the sandbox accepts the storage representation only."
+        )
     return str(storage["value"])
 
 

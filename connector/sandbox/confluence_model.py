@@ -48,9 +48,14 @@ class Page:
         return self.current.title
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "space": self.space,
-                "parent_id": self.parent_id, "version": self.current.number,
-                "body": self.current.body}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "space": self.space,
+            "parent_id": self.parent_id,
+            "version": self.current.number,
+            "body": self.current.body,
+        }
 
 
 def _now() -> datetime:
@@ -115,17 +120,27 @@ class ConfluenceState:
 
     def search(self, space: str | None, title: str | None) -> list[Page]:
         with self.lock:
-            return [p for p in self._pages.values()
-                    if (space is None or p.space == space)
-                    and (title is None or p.title.lower() == title.lower())]
+            return [
+                p
+                for p in self._pages.values()
+                if (space is None or p.space == space)
+                and (title is None or p.title.lower() == title.lower())
+            ]
 
     def children(self, page_id: str) -> list[Page]:
         with self.lock:
             self.require(page_id)
             return [p for p in self._pages.values() if p.parent_id == page_id]
 
-    def create(self, space: str, title: str, body: str, parent_id: str | None, author: str,
-               message: str = "") -> Page:
+    def create(
+        self,
+        space: str,
+        title: str,
+        body: str,
+        parent_id: str | None,
+        author: str,
+        message: str = "",
+    ) -> Page:
         with self.lock:
             if space not in self.spaces:
                 raise ContentError(404, f"No space with key : {space}")
@@ -134,13 +149,25 @@ class ConfluenceState:
                 self._check_parent(space, parent_id, None)
             return self._new_page(space, parent_id, title, _storage(body), author, message)
 
-    def update(self, page_id: str, *, number: int, title: str | None, body: str | None,
-               parent_id: str | None, author: str, message: str = "") -> Page:
+    def update(
+        self,
+        page_id: str,
+        *,
+        number: int,
+        title: str | None,
+        body: str | None,
+        parent_id: str | None,
+        author: str,
+        message: str = "",
+    ) -> Page:
         with self.lock:
             page = self.require(page_id)
             if number != page.current.number + 1:
-                raise ContentError(409, "Version must be incremented on update. Current version "
-                                   f"is: {page.current.number}")
+                raise ContentError(
+                    409,
+                    "Version must be incremented on update. Current version "
+                    f"is: {page.current.number}",
+                )
             new_title = title if title is not None else page.title
             self._check_title(page.space, new_title, page.id)
             if parent_id is not None:
@@ -152,31 +179,48 @@ class ConfluenceState:
 
     # -- internals -------------------------------------------------------------------------------
     def _by_title(self, space: str, title: str) -> Page | None:
-        return next((p for p in self._pages.values()
-                     if p.space == space and p.title.lower() == title.lower()), None)
+        return next(
+            (
+                p
+                for p in self._pages.values()
+                if p.space == space and p.title.lower() == title.lower()
+            ),
+            None,
+        )
 
     def _check_title(self, space: str, title: str, own_id: str | None) -> None:
         if not title.strip():
             raise ContentError(400, "Content title cannot be empty")
-        clash = next((p for p in self._pages.values() if p.space == space
-                      and p.title.lower() == title.lower() and p.id != own_id), None)
+        clash = next(
+            (
+                p
+                for p in self._pages.values()
+                if p.space == space and p.title.lower() == title.lower() and p.id != own_id
+            ),
+            None,
+        )
         if clash is not None:
-            raise ContentError(400, "A page with this title already exists: A page already "
-                               "exists with the same TITLE in this space")
+            raise ContentError(
+                400,
+                "A page with this title already exists: A page already "
+                "exists with the same TITLE in this space",
+            )
 
     def _check_parent(self, space: str, parent_id: str, own_id: str | None) -> None:
         parent = self._pages.get(parent_id)
         if parent is None or parent.space != space:
-            raise ContentError(400, f"Could not find the parent page with id {parent_id} in "
-                               f"space {space}")
+            raise ContentError(
+                400, f"Could not find the parent page with id {parent_id} in space {space}"
+            )
         walk: str | None = parent_id
         while walk is not None:  # moving a page under its own descendant would make a cycle
             if walk == own_id:
                 raise ContentError(400, "A page cannot become a child of itself or its children")
             walk = self._pages[walk].parent_id
 
-    def _new_page(self, space: str, parent_id: str | None, title: str, body: str, author: str,
-                  message: str) -> Page:
+    def _new_page(
+        self, space: str, parent_id: str | None, title: str, body: str, author: str, message: str
+    ) -> Page:
         page = Page(str(self._next_id), space, parent_id)
         self._next_id += 1
         self._add_version(page, title, body, author, message)

@@ -19,15 +19,36 @@ import yaml
 from .checker import Checker, DatasetError
 
 STATUS_CATEGORIES = ("new", "indeterminate", "done")
-CUSTOM_TYPES = {"number": "number", "string": "string", "option": "option",
-                "array": "array", "array(option)": "array"}
+CUSTOM_TYPES = {
+    "number": "number",
+    "string": "string",
+    "option": "option",
+    "array": "array",
+    "array(option)": "array",
+}
 KEY_RE = re.compile(r"^([A-Z][A-Z0-9_]*)-([1-9][0-9]*)$")
 CUSTOM_ID_RE = re.compile(r"^customfield_([0-9]+)$")
-DEFAULT_STATUSES = ({"name": "To Do", "category": "new"},
-                    {"name": "In Progress", "category": "indeterminate"},
-                    {"name": "Done", "category": "done"})
-ISSUE_KEYS = frozenset({"key", "id", "type", "summary", "status", "labels", "parent", "assignee",
-                        "priority", "created", "updated", "fields"})
+DEFAULT_STATUSES = (
+    {"name": "To Do", "category": "new"},
+    {"name": "In Progress", "category": "indeterminate"},
+    {"name": "Done", "category": "done"},
+)
+ISSUE_KEYS = frozenset(
+    {
+        "key",
+        "id",
+        "type",
+        "summary",
+        "status",
+        "labels",
+        "parent",
+        "assignee",
+        "priority",
+        "created",
+        "updated",
+        "fields",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -86,10 +107,20 @@ class IssueRecord:
         return int(self.key.rsplit("-", 1)[1])
 
     def as_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "id": self.id, "type": self.type, "summary": self.summary,
-                "status": self.status, "labels": list(self.labels), "parent": self.parent,
-                "assignee": self.assignee, "priority": self.priority, "created": self.created,
-                "updated": self.updated, "fields": dict(self.fields)}
+        return {
+            "key": self.key,
+            "id": self.id,
+            "type": self.type,
+            "summary": self.summary,
+            "status": self.status,
+            "labels": list(self.labels),
+            "parent": self.parent,
+            "assignee": self.assignee,
+            "priority": self.priority,
+            "created": self.created,
+            "updated": self.updated,
+            "fields": dict(self.fields),
+        }
 
 
 @dataclass(frozen=True)
@@ -123,8 +154,9 @@ def load_dataset(path: str | Path) -> dict[str, Any]:
         data = json.loads(text) if source.endswith(".json") else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DatasetError(f"{source}: not valid {'JSON' if source.endswith('.json') else 'YAML'}"
-                           f": {first}") from exc
+        raise DatasetError(
+            f"{source}: not valid {'JSON' if source.endswith('.json') else 'YAML'}: {first}"
+        ) from exc
     parse_dataset(data, source)
     return dict(data)
 
@@ -138,8 +170,13 @@ def parse_dataset(data: Any, source: str = "<dataset>") -> Dataset:
         where = f"auth[{i}]"
         entry = ck.mapping(entry, where, ("user", "token", "name"))
         user = ck.req(entry.get("user"), f"{where}.user")
-        creds.append(Credential(user, ck.req(entry.get("token"), f"{where}.token"),
-                                ck.text(entry.get("name"), f"{where}.name", optional=True) or user))
+        creds.append(
+            Credential(
+                user,
+                ck.req(entry.get("token"), f"{where}.token"),
+                ck.text(entry.get("name"), f"{where}.name", optional=True) or user,
+            )
+        )
     if not creds:
         raise ck.fail("auth", "at least one {user, token} entry is required")
     ds = Dataset(credentials=creds)
@@ -155,14 +192,17 @@ def _parse_jira(ck: Checker, jira: Any, ds: Dataset) -> None:
         raise ck.fail("jira.deployment", f"expected Cloud or Server, got {deployment!r}")
     ds.deployment = deployment
     raw_statuses = jira.get("statuses")
-    for i, st in enumerate(DEFAULT_STATUSES if raw_statuses is None
-                           else ck.items(raw_statuses, "jira.statuses")):
+    for i, st in enumerate(
+        DEFAULT_STATUSES if raw_statuses is None else ck.items(raw_statuses, "jira.statuses")
+    ):
         where = f"jira.statuses[{i}]"
         st = ck.mapping(st, where, ("name", "category", "id"))
         name = ck.req(st.get("name"), f"{where}.name")
         if st.get("category") not in STATUS_CATEGORIES:
-            raise ck.fail(f"{where}.category", f"expected one of {', '.join(STATUS_CATEGORIES)}, "
-                          f"got {st.get('category')!r}")
+            raise ck.fail(
+                f"{where}.category",
+                f"expected one of {', '.join(STATUS_CATEGORIES)}, got {st.get('category')!r}",
+            )
         if any(s.name.lower() == name.lower() for s in ds.statuses):
             raise ck.fail(f"{where}.name", f"duplicate status '{name}'")
         ds.statuses.append(StatusDef(str(st.get("id", 10000 + i)), name, st["category"]))
@@ -173,20 +213,24 @@ def _parse_jira(ck: Checker, jira: Any, ds: Dataset) -> None:
         if not CUSTOM_ID_RE.match(fid):
             raise ck.fail(f"{where}.id", f"expected customfield_<number>, got {fid!r}")
         if fd.get("type") not in CUSTOM_TYPES:
-            raise ck.fail(f"{where}.type", f"expected one of {', '.join(CUSTOM_TYPES)}, "
-                          f"got {fd.get('type')!r}")
+            raise ck.fail(
+                f"{where}.type",
+                f"expected one of {', '.join(CUSTOM_TYPES)}, got {fd.get('type')!r}",
+            )
         if any(c.id == fid for c in ds.custom_fields):
             raise ck.fail(f"{where}.id", f"duplicate field '{fid}'")
-        ds.custom_fields.append(CustomField(fid, ck.req(fd.get("name"), f"{where}.name"),
-                                            CUSTOM_TYPES[fd["type"]]))
+        ds.custom_fields.append(
+            CustomField(fid, ck.req(fd.get("name"), f"{where}.name"), CUSTOM_TYPES[fd["type"]])
+        )
     for i, pr in enumerate(ck.items(jira.get("projects"), "jira.projects")):
         where = f"jira.projects[{i}]"
         pr = ck.mapping(pr, where, ("key", "name", "id"))
         key = ck.req(pr.get("key"), f"{where}.key")
         if not re.match(r"^[A-Z][A-Z0-9_]*$", key) or any(p.key == key for p in ds.projects):
             raise ck.fail(f"{where}.key", f"invalid or duplicate project key {key!r}")
-        ds.projects.append(Project(str(pr.get("id", 10000 + i)), key,
-                                   ck.req(pr.get("name", key), f"{where}.name")))
+        ds.projects.append(
+            Project(str(pr.get("id", 10000 + i)), key, ck.req(pr.get("name", key), f"{where}.name"))
+        )
     raw = ck.items(jira.get("issues"), "jira.issues")
     all_keys = {i.get("key") for i in raw if isinstance(i, Mapping)}
     ctx = IssueContext(ds.statuses, ds.custom_fields, ds.projects)
@@ -207,8 +251,15 @@ class IssueContext:
     projects: list[Project]
 
 
-def parse_issue(ck: Checker, item: Any, where: str, ctx: IssueContext,
-                known_keys: set[Any], *, now: datetime | None = None) -> IssueRecord:
+def parse_issue(
+    ck: Checker,
+    item: Any,
+    where: str,
+    ctx: IssueContext,
+    known_keys: set[Any],
+    *,
+    now: datetime | None = None,
+) -> IssueRecord:
     """Validate one issue mapping; ``id`` stays 0 when absent (assigned later)."""
     item = ck.mapping(item, where, ISSUE_KEYS)
     key = ck.req(item.get("key"), f"{where}.key")
@@ -234,14 +285,19 @@ def parse_issue(ck: Checker, item: Any, where: str, ctx: IssueContext,
     created = ck.when(item["created"], f"{where}.created") if item.get("created") else None
     updated = ck.when(item["updated"], f"{where}.updated") if item.get("updated") else None
     return IssueRecord(
-        key=key, id=int(raw_id) if raw_id is not None else 0,
+        key=key,
+        id=int(raw_id) if raw_id is not None else 0,
         type=ck.req(item.get("type"), f"{where}.type"),
         summary=ck.req(item.get("summary", key), f"{where}.summary"),
-        status=status, labels=list(labels), parent=parent,
+        status=status,
+        labels=list(labels),
+        parent=parent,
         assignee=ck.text(item.get("assignee"), f"{where}.assignee", optional=True),
         priority=ck.text(item.get("priority"), f"{where}.priority", optional=True),
-        created=created or updated or stamp, updated=updated or created or stamp,
-        fields=_custom_values(ck, item.get("fields"), f"{where}.fields", ctx.custom_fields))
+        created=created or updated or stamp,
+        updated=updated or created or stamp,
+        fields=_custom_values(ck, item.get("fields"), f"{where}.fields", ctx.custom_fields),
+    )
 
 
 def _custom_values(ck: Checker, raw: Any, where: str, defs: list[CustomField]) -> dict[str, Any]:
@@ -251,9 +307,12 @@ def _custom_values(ck: Checker, raw: Any, where: str, defs: list[CustomField]) -
         kind, at = by_id[fid].type, f"{where}.{fid}"
         if value is None:
             continue
-        ok = {"number": isinstance(value, int | float) and not isinstance(value, bool),
-              "string": isinstance(value, str), "option": isinstance(value, str),
-              "array": isinstance(value, list) and all(isinstance(v, str) for v in value)}[kind]
+        ok = {
+            "number": isinstance(value, int | float) and not isinstance(value, bool),
+            "string": isinstance(value, str),
+            "option": isinstance(value, str),
+            "array": isinstance(value, list) and all(isinstance(v, str) for v in value),
+        }[kind]
         if not ok:
             raise ck.fail(at, f"expected a {kind} value, got {value!r}")
     return {k: v for k, v in values.items() if v is not None}
@@ -291,8 +350,10 @@ def _parse_confluence(ck: Checker, conf: Any, ds: Dataset) -> None:
     for i, pg in enumerate(raw):
         where = f"confluence.pages[{i}]"
         pg = ck.mapping(pg, where, ("space", "title", "parent", "body"))
-        space, title = ck.req(pg.get("space"), f"{where}.space"), ck.req(pg.get("title"),
-                                                                           f"{where}.title")
+        space, title = (
+            ck.req(pg.get("space"), f"{where}.space"),
+            ck.req(pg.get("title"), f"{where}.title"),
+        )
         if space not in ds.spaces:
             raise ck.fail(f"{where}.space", f"space '{space}' is not listed in confluence.spaces")
         if any(p.space == space and p.title.lower() == title.lower() for p in ds.pages):

@@ -23,9 +23,13 @@ class Faults:
         self.max_page_size: int | None = None  # caps maxResults / limit, as a busy Jira may
         self._failures: list[Failure] = []
 
-    def fail_next(self, status: int = 503, count: int = 1,
-                  retry_after: int | float | str | None = None,
-                  path_prefix: str = "/rest/api") -> None:
+    def fail_next(
+        self,
+        status: int = 503,
+        count: int = 1,
+        retry_after: int | float | str | None = None,
+        path_prefix: str = "/rest/api",
+    ) -> None:
         """Make the next ``count`` requests whose path starts with ``path_prefix`` answer
         ``status`` (with a ``Retry-After`` header when ``retry_after`` is given)."""
         if count < 1:

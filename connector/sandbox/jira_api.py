@@ -19,9 +19,11 @@ CLOUD_MAX_RESULTS = 5000  # when only id/key are asked, per Cloud's documentatio
 CLOUD_MAX_WITH_FIELDS = 100  # Cloud returns fewer issues per page when fields are asked
 SERVER_MAX_RESULTS = 1000
 SERVER_WINDOW = 10_000  # Data Center refuses to page past this many results
-GONE = ("The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. "
-        "A full migration guideline is available at "
-        "https://developer.atlassian.com/changelog/#CHANGE-2046")
+GONE = (
+    "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. "
+    "A full migration guideline is available at "
+    "https://developer.atlassian.com/changelog/#CHANGE-2046"
+)
 
 
 def _query_digest(jql: str) -> str:
@@ -94,9 +96,17 @@ class JiraApi:
 
     def myself(self, req: Request) -> Response:
         assert req.user is not None
-        return Response(200, {"accountId": account_id(req.user.name), "accountType": "atlassian",
-                              "emailAddress": req.user.user, "displayName": req.user.name,
-                              "active": True, "timeZone": "UTC"})
+        return Response(
+            200,
+            {
+                "accountId": account_id(req.user.name),
+                "accountType": "atlassian",
+                "emailAddress": req.user.user,
+                "displayName": req.user.name,
+                "active": True,
+                "timeZone": "UTC",
+            },
+        )
 
     def _params(self, req: Request, names: tuple[str, ...]) -> dict[str, Any]:
         """Parameters from the query string (GET) or the JSON body (POST), lists kept whole."""
@@ -105,8 +115,10 @@ class JiraApi:
             if not isinstance(body, dict):
                 raise BadRequest("The request body must be a JSON object.")
             return {n: body.get(n) for n in names}
-        return {n: (req.query.get(n) if n in ("fields", "reconcileIssues") else req.arg(n))
-                for n in names}
+        return {
+            n: (req.query.get(n) if n in ("fields", "reconcileIssues") else req.arg(n))
+            for n in names
+        }
 
     def _run(self, jql: str, *, bounded: bool) -> list[Any] | Response:
         try:
@@ -117,8 +129,20 @@ class JiraApi:
     def search_jql(self, req: Request) -> Response:
         if not self.cloud:
             return jira_error(404, "search/jql is served by Jira Cloud only.")
-        p = self._params(req, ("jql", "nextPageToken", "maxResults", "fields", "expand",
-                               "reconcileIssues", "properties", "fieldsByKeys", "failFast"))
+        p = self._params(
+            req,
+            (
+                "jql",
+                "nextPageToken",
+                "maxResults",
+                "fields",
+                "expand",
+                "reconcileIssues",
+                "properties",
+                "fieldsByKeys",
+                "failFast",
+            ),
+        )
         jql = p["jql"] or ""
         fields = select_fields(_list_param(p["fields"]), self.state)
         asked = _int_param(p["maxResults"], "maxResults", 50) or 50
@@ -129,14 +153,17 @@ class JiraApi:
         if isinstance(hits, Response):
             return hits
         render = Renderer(self.state, req.base_url, req.params["v"])
-        page = hits[offset:offset + size]
+        page = hits[offset : offset + size]
         body: dict[str, Any] = {"issues": [render.issue(r, fields) for r in page]}
         expand = {e.strip() for e in str(p["expand"] or "").split(",")}
         if fields and "names" in expand:
             body["names"] = {f: self.state.registry.by_id[f].name for f in fields}
         if fields and "schema" in expand:
-            body["schema"] = {f: self.state.registry.by_id[f].schema for f in fields
-                              if self.state.registry.by_id[f].schema is not None}
+            body["schema"] = {
+                f: self.state.registry.by_id[f].schema
+                for f in fields
+                if self.state.registry.by_id[f].schema is not None
+            }
         body["isLast"] = offset + size >= len(hits)
         if not body["isLast"]:
             body["nextPageToken"] = _page_token(offset + size, jql)
@@ -157,20 +184,31 @@ class JiraApi:
             return jira_error(410, GONE)
         p = self._params(req, ("jql", "startAt", "maxResults", "fields", "expand"))
         start = _int_param(p["startAt"], "startAt", 0)
-        size = self.faults.page_size(min(_int_param(p["maxResults"], "maxResults", 50),
-                                         SERVER_MAX_RESULTS))
+        size = self.faults.page_size(
+            min(_int_param(p["maxResults"], "maxResults", 50), SERVER_MAX_RESULTS)
+        )
         fields = select_fields(_list_param(p["fields"]) or ["*navigable"], self.state)
         hits = self._run(p["jql"] or "", bounded=False)
         if isinstance(hits, Response):
             return hits
-        page = hits[start:start + size]
+        page = hits[start : start + size]
         if page and start + len(page) > SERVER_WINDOW:
-            return jira_error(500, "Search limit exceeded. Narrow the query: Jira serves at most "
-                              f"{SERVER_WINDOW} results for one search.")
+            return jira_error(
+                500,
+                "Search limit exceeded. Narrow the query: Jira serves at most "
+                f"{SERVER_WINDOW} results for one search.",
+            )
         render = Renderer(self.state, req.base_url, req.params["v"])
-        return Response(200, {"expand": "schema,names", "startAt": start, "maxResults": size,
-                              "total": len(hits),
-                              "issues": [render.issue(r, fields) for r in page]})
+        return Response(
+            200,
+            {
+                "expand": "schema,names",
+                "startAt": start,
+                "maxResults": size,
+                "total": len(hits),
+                "issues": [render.issue(r, fields) for r in page],
+            },
+        )
 
     def issue(self, req: Request) -> Response:
         rec = self.state.get(req.params["key"])

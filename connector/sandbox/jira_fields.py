@@ -16,8 +16,11 @@ _CUSTOM_SCHEMA = {
     "number": ({"type": "number"}, "float", "Number"),
     "string": ({"type": "string"}, "textfield", "Short text"),
     "option": ({"type": "option"}, "select", "Dropdown"),
-    "array": ({"type": "array", "items": "option"}, "multiselect",
-              "Select List (multiple choices)"),
+    "array": (
+        {"type": "array", "items": "option"},
+        "multiselect",
+        "Select List (multiple choices)",
+    ),
 }
 
 # Operators each kind of field accepts, as in Jira (a text field only takes ~ and IS).
@@ -26,9 +29,17 @@ _RANGE_OPS = _LIST_OPS | {"<", "<=", ">", ">="}
 OPERATORS: dict[str, frozenset[str]] = {
     "key": _RANGE_OPS - {"is", "is not"},
     "parent": _LIST_OPS,
-    "project": _LIST_OPS, "status": _LIST_OPS, "category": _LIST_OPS, "issuetype": _LIST_OPS,
-    "priority": _RANGE_OPS, "labels": _LIST_OPS, "user": _LIST_OPS, "option": _LIST_OPS,
-    "array": _LIST_OPS, "date": _RANGE_OPS, "number": _RANGE_OPS,
+    "project": _LIST_OPS,
+    "status": _LIST_OPS,
+    "category": _LIST_OPS,
+    "issuetype": _LIST_OPS,
+    "priority": _RANGE_OPS,
+    "labels": _LIST_OPS,
+    "user": _LIST_OPS,
+    "option": _LIST_OPS,
+    "array": _LIST_OPS,
+    "date": _RANGE_OPS,
+    "number": _RANGE_OPS,
     "text": frozenset({"~", "!~", "is", "is not"}),
     "string": frozenset({"~", "!~", "is", "is not"}),
 }
@@ -49,16 +60,23 @@ class FieldSpec:
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "id": self.id, "key": self.id, "name": self.name, "custom": self.custom,
-            "orderable": self.orderable, "navigable": self.navigable,
-            "searchable": self.searchable, "clauseNames": list(self.clause_names)}
+            "id": self.id,
+            "key": self.id,
+            "name": self.name,
+            "custom": self.custom,
+            "orderable": self.orderable,
+            "navigable": self.navigable,
+            "searchable": self.searchable,
+            "clauseNames": list(self.clause_names),
+        }
         if self.schema is not None:
             out["schema"] = dict(self.schema)
         return out
 
 
-def _system(fid: str, name: str, kind: str, clauses: tuple[str, ...], schema_type: str | None,
-            **flags: bool) -> FieldSpec:
+def _system(
+    fid: str, name: str, kind: str, clauses: tuple[str, ...], schema_type: str | None, **flags: bool
+) -> FieldSpec:
     schema = {"type": schema_type, "system": fid} if schema_type else None
     if fid == "labels":
         schema = {"type": "array", "items": "string", "system": "labels"}
@@ -66,30 +84,41 @@ def _system(fid: str, name: str, kind: str, clauses: tuple[str, ...], schema_typ
 
 
 SYSTEM_FIELDS: tuple[FieldSpec, ...] = (
-    _system("issuekey", "Key", "key", ("id", "issue", "issuekey", "key"), None,
-            orderable=False, searchable=False),
+    _system(
+        "issuekey",
+        "Key",
+        "key",
+        ("id", "issue", "issuekey", "key"),
+        None,
+        orderable=False,
+        searchable=False,
+    ),
     _system("summary", "Summary", "text", ("summary",), "string"),
     _system("issuetype", "Issue Type", "issuetype", ("issuetype", "type"), "issuetype"),
     _system("status", "Status", "status", ("status",), "status", orderable=False),
-    _system("statusCategory", "Status Category", "category", ("statusCategory",), None,
-            orderable=False),
+    _system(
+        "statusCategory", "Status Category", "category", ("statusCategory",), None, orderable=False
+    ),
     _system("project", "Project", "project", ("project",), "project", orderable=False),
     _system("parent", "Parent", "parent", ("parent",), None, orderable=False),
     _system("labels", "Labels", "labels", ("labels",), "array"),
     _system("assignee", "Assignee", "user", ("assignee",), "user"),
     _system("priority", "Priority", "priority", ("priority",), "priority"),
-    _system("created", "Created", "date", ("created", "createdDate"), "datetime",
-            orderable=False),
-    _system("updated", "Updated", "date", ("updated", "updatedDate"), "datetime",
-            orderable=False),
+    _system("created", "Created", "date", ("created", "createdDate"), "datetime", orderable=False),
+    _system("updated", "Updated", "date", ("updated", "updatedDate"), "datetime", orderable=False),
 )
 
 
 def custom_spec(cf: CustomField) -> FieldSpec:
     schema, plugin, label = _CUSTOM_SCHEMA[cf.type]
     return FieldSpec(
-        cf.id, cf.name, cf.type, (f"cf[{cf.number}]", cf.name, f"{cf.name}[{label}]"),
-        {**schema, "custom": _PLUGIN + plugin, "customId": cf.number}, custom=True)
+        cf.id,
+        cf.name,
+        cf.type,
+        (f"cf[{cf.number}]", cf.name, f"{cf.name}[{label}]"),
+        {**schema, "custom": _PLUGIN + plugin, "customId": cf.number},
+        custom=True,
+    )
 
 
 class FieldRegistry:

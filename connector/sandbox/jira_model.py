@@ -25,8 +25,9 @@ CATEGORIES = {  # key -> (id, name, colorName), as Jira Cloud names them
     "indeterminate": (4, "In Progress", "yellow"),
     "done": (3, "Done", "green"),
 }
-UNBOUNDED = ("Unbounded JQL queries are not allowed here. Please add a search restriction to "
-             "your query.")
+UNBOUNDED = (
+    "Unbounded JQL queries are not allowed here. Please add a search restriction to your query."
+)
 STANDARD_TYPES = ("Epic", "Story", "Task", "Bug", "Subtask", "Sub-task")
 STANDARD_PRIORITIES = ("Highest", "High", "Medium", "Low", "Lowest")
 
@@ -62,8 +63,9 @@ class _Catalogue:
 class JiraState:
     """Issues and their metadata. Public methods lock; HTTP handlers call them concurrently."""
 
-    def __init__(self, ds: Dataset, source: str = "<dataset>",
-                 lock: threading.RLock | None = None) -> None:
+    def __init__(
+        self, ds: Dataset, source: str = "<dataset>", lock: threading.RLock | None = None
+    ) -> None:
         self.lock = lock or threading.RLock()
         self.deployment = ds.deployment
         self.statuses: list[StatusDef] = list(ds.statuses)
@@ -84,16 +86,24 @@ class JiraState:
         return next(s for s in self.statuses if s.name == name)
 
     def find_status(self, name_or_id: str) -> StatusDef | None:
-        return next((s for s in self.statuses
-                     if s.name.lower() == name_or_id.lower() or s.id == name_or_id), None)
+        return next(
+            (
+                s
+                for s in self.statuses
+                if s.name.lower() == name_or_id.lower() or s.id == name_or_id
+            ),
+            None,
+        )
 
     def project(self, key: str) -> Project:
         return next(p for p in self.projects if p.key == key)
 
     def find_project(self, text: str) -> Project | None:
         low = text.lower()
-        return next((p for p in self.projects
-                     if low in (p.key.lower(), p.name.lower()) or p.id == text), None)
+        return next(
+            (p for p in self.projects if low in (p.key.lower(), p.name.lower()) or p.id == text),
+            None,
+        )
 
     def get(self, key_or_id: str) -> IssueRecord | None:
         with self.lock:

@@ -31,9 +31,11 @@ def server_info(state: JiraState, base_url: str) -> dict[str, Any]:
     cloud = state.deployment == "Cloud"
     version = [1001, 0, 0] if cloud else [9, 12, 0]
     return {
-        "baseUrl": base_url, "displayUrl": base_url,
+        "baseUrl": base_url,
+        "displayUrl": base_url,
         "version": "1001.0.0-SNAPSHOT" if cloud else "9.12.0",
-        "versionNumbers": version, "deploymentType": state.deployment,
+        "versionNumbers": version,
+        "deploymentType": state.deployment,
         "buildNumber": 100296 if cloud else 9120000,
         "buildDate": "2026-01-01T00:00:00.000+0000",
         "serverTime": jira_time(datetime.now(UTC)),
@@ -78,13 +80,21 @@ class Renderer:
             if fid == "parent" and rec.parent is None:
                 continue  # Jira leaves "parent" out rather than answering null
             out[fid] = self.field_value(rec, fid)
-        return {"expand": ISSUE_EXPAND, "id": str(rec.id), "self": f"{self.root}/issue/{rec.id}",
-                "key": rec.key, "fields": out}
+        return {
+            "expand": ISSUE_EXPAND,
+            "id": str(rec.id),
+            "self": f"{self.root}/issue/{rec.id}",
+            "key": rec.key,
+            "fields": out,
+        }
 
     def field_value(self, rec: IssueRecord, fid: str) -> Any:
         simple: dict[str, Any] = {
-            "summary": rec.summary, "labels": list(rec.labels),
-            "created": jira_time(rec.created), "updated": jira_time(rec.updated)}
+            "summary": rec.summary,
+            "labels": list(rec.labels),
+            "created": jira_time(rec.created),
+            "updated": jira_time(rec.updated),
+        }
         if fid in simple:
             return simple[fid]
         if fid == "status":
@@ -104,52 +114,95 @@ class Renderer:
     def status(self, name: str) -> dict[str, Any]:
         st = self.state.status(name)
         cid, cname, color = CATEGORIES[st.category]
-        return {"self": f"{self.root}/status/{st.id}", "description": "",
-                "iconUrl": f"{self.base}/images/icons/statuses/generic.png", "name": st.name,
-                "id": st.id, "statusCategory": {
-                    "self": f"{self.root}/statuscategory/{cid}", "id": cid, "key": st.category,
-                    "colorName": color, "name": cname}}
+        return {
+            "self": f"{self.root}/status/{st.id}",
+            "description": "",
+            "iconUrl": f"{self.base}/images/icons/statuses/generic.png",
+            "name": st.name,
+            "id": st.id,
+            "statusCategory": {
+                "self": f"{self.root}/statuscategory/{cid}",
+                "id": cid,
+                "key": st.category,
+                "colorName": color,
+                "name": cname,
+            },
+        }
 
     def issuetype(self, name: str) -> dict[str, Any]:
         canonical = self.state.types.find(name) or name
         ident = self.state.types.ids[canonical]
         subtask = canonical.lower() in ("subtask", "sub-task")
         level = -1 if subtask else 1 if canonical.lower() == "epic" else 0
-        return {"self": f"{self.root}/issuetype/{ident}", "id": ident, "description": "",
-                "iconUrl": f"{self.base}/images/icons/issuetypes/generic.png", "name": canonical,
-                "subtask": subtask, "hierarchyLevel": level}
+        return {
+            "self": f"{self.root}/issuetype/{ident}",
+            "id": ident,
+            "description": "",
+            "iconUrl": f"{self.base}/images/icons/issuetypes/generic.png",
+            "name": canonical,
+            "subtask": subtask,
+            "hierarchyLevel": level,
+        }
 
     def project(self, key: str) -> dict[str, Any]:
         pr = self.state.project(key)
-        return {"self": f"{self.root}/project/{pr.id}", "id": pr.id, "key": pr.key,
-                "name": pr.name, "projectTypeKey": "software", "simplified": False}
+        return {
+            "self": f"{self.root}/project/{pr.id}",
+            "id": pr.id,
+            "key": pr.key,
+            "name": pr.name,
+            "projectTypeKey": "software",
+            "simplified": False,
+        }
 
     def priority(self, name: str) -> dict[str, Any]:
         canonical = self.state.priorities.find(name) or name
         ident = self.state.priorities.ids[canonical]
-        return {"self": f"{self.root}/priority/{ident}", "name": canonical, "id": ident,
-                "iconUrl": f"{self.base}/images/icons/priorities/{canonical.lower()}.svg"}
+        return {
+            "self": f"{self.root}/priority/{ident}",
+            "name": canonical,
+            "id": ident,
+            "iconUrl": f"{self.base}/images/icons/priorities/{canonical.lower()}.svg",
+        }
 
     def user(self, name: str) -> dict[str, Any]:
         if self.state.deployment == "Cloud":
             aid = account_id(name)
-            return {"self": f"{self.root}/user?accountId={aid}", "accountId": aid,
-                    "displayName": name, "active": True, "timeZone": "UTC",
-                    "accountType": "atlassian"}
+            return {
+                "self": f"{self.root}/user?accountId={aid}",
+                "accountId": aid,
+                "displayName": name,
+                "active": True,
+                "timeZone": "UTC",
+                "accountType": "atlassian",
+            }
         login = name.lower().replace(" ", ".")
-        return {"self": f"{self.root}/user?username={login}", "name": login, "key": login,
-                "displayName": name, "active": True, "timeZone": "UTC"}
+        return {
+            "self": f"{self.root}/user?username={login}",
+            "name": login,
+            "key": login,
+            "displayName": name,
+            "active": True,
+            "timeZone": "UTC",
+        }
 
     def parent(self, key: str) -> dict[str, Any] | None:
         rec = self.state.get(key)
         if rec is None:
             return None
-        fields: dict[str, Any] = {"summary": rec.summary, "status": self.status(rec.status),
-                                  "issuetype": self.issuetype(rec.type)}
+        fields: dict[str, Any] = {
+            "summary": rec.summary,
+            "status": self.status(rec.status),
+            "issuetype": self.issuetype(rec.type),
+        }
         if rec.priority:
             fields["priority"] = self.priority(rec.priority)
-        return {"id": str(rec.id), "key": rec.key, "self": f"{self.root}/issue/{rec.id}",
-                "fields": fields}
+        return {
+            "id": str(rec.id),
+            "key": rec.key,
+            "self": f"{self.root}/issue/{rec.id}",
+            "fields": fields,
+        }
 
     def custom(self, fid: str, value: Any) -> Any:
         spec = self.state.registry.by_id.get(fid)

@@ -25,10 +25,17 @@ if TYPE_CHECKING:
 Predicate = Callable[[IssueRecord], bool]
 _DATE_FORMATS = ("%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M", "%Y/%m/%d", "%Y-%m-%d")
 _PERIOD = re.compile(r"^([-+]?)((?:\d+[wdhm]\s*)+)$")
-_UNITS = {"w": timedelta(weeks=1), "d": timedelta(days=1), "h": timedelta(hours=1),
-          "m": timedelta(minutes=1)}
-_CATEGORY_NAMES = {"new": ("to do", "2"), "indeterminate": ("in progress", "4"),
-                   "done": ("done", "3")}
+_UNITS = {
+    "w": timedelta(weeks=1),
+    "d": timedelta(days=1),
+    "h": timedelta(hours=1),
+    "m": timedelta(minutes=1),
+}
+_CATEGORY_NAMES = {
+    "new": ("to do", "2"),
+    "indeterminate": ("in progress", "4"),
+    "done": ("done", "3"),
+}
 
 
 def epoch_ms(when: datetime) -> int:
@@ -65,6 +72,7 @@ def _nulls_last(value: Callable[[IssueRecord], Any]) -> Callable[[IssueRecord], 
     def key(rec: IssueRecord) -> tuple[bool, Any]:
         v = value(rec)
         return (v is None, 0 if v is None else v)
+
     return key
 
 
@@ -117,14 +125,16 @@ def _values(state: JiraState, spec: FieldSpec) -> Callable[[IssueRecord], list[A
 
 def _sort_value(state: JiraState, spec: FieldSpec) -> Callable[[IssueRecord], Any]:
     if spec.kind in ("key", "parent"):
-        return lambda r: key_order(r.key) if spec.kind == "key" else (
-            key_order(r.parent) if r.parent else None)
+        return lambda r: (
+            key_order(r.key) if spec.kind == "key" else (key_order(r.parent) if r.parent else None)
+        )
     if spec.kind == "status":
         names = [s.name for s in state.statuses]
         return lambda r: names.index(r.status)
     if spec.kind == "priority":
-        return lambda r: state.priorities.rank(state.priorities.find(r.priority) or "") \
-            if r.priority else None
+        return lambda r: (
+            state.priorities.rank(state.priorities.find(r.priority) or "") if r.priority else None
+        )
     values = _values(state, spec)
     return lambda r: (values(r) or [None])[0]
 
@@ -149,19 +159,24 @@ class _Compiler:
         spec = _resolve(self.state, clause.field)
         op, operand = clause.op, clause.operand
         if op not in OPERATORS[spec.kind]:
-            raise JqlError(f"The operator '{op.upper()}' is not supported"
-                           f" by the '{clause.field}' field.")
+            raise JqlError(
+                f"The operator '{op.upper()}' is not supported by the '{clause.field}' field."
+            )
         values = _values(self.state, spec)
         if op in ("is", "is not") and not isinstance(operand, Empty):
-            raise JqlError(f"The operator '{op.upper()}' only supports the value 'EMPTY' for "
-                           f"the field '{clause.field}'.")
+            raise JqlError(
+                f"The operator '{op.upper()}' only supports the value 'EMPTY' for "
+                f"the field '{clause.field}'."
+            )
         if isinstance(operand, Empty):
             if op in ("=", "is"):
                 return lambda r: not values(r)
             if op in ("!=", "is not"):
                 return lambda r: bool(values(r))
-            raise JqlError(f"The operator '{op}' does not support the value EMPTY for the field "
-                           f"'{clause.field}'.")
+            raise JqlError(
+                f"The operator '{op}' does not support the value EMPTY for the field "
+                f"'{clause.field}'."
+            )
         items = operand if isinstance(operand, tuple) else (operand,)
         wants_empty = any(isinstance(i, Empty) for i in items)
         wanted = [self.value(spec, clause.field, i, op) for i in items if not isinstance(i, Empty)]
@@ -175,11 +190,15 @@ class _Compiler:
             return hit if op == "~" else (lambda r: bool(values(r)) and not hit(r))
         return self.range(spec, op, values, wanted[0])
 
-    def range(self, spec: FieldSpec, op: str, values: Callable[[IssueRecord], list[Any]],
-              bound: Any) -> Predicate:
+    def range(
+        self, spec: FieldSpec, op: str, values: Callable[[IssueRecord], list[Any]], bound: Any
+    ) -> Predicate:
         compare: dict[str, Callable[[Any, Any], bool]] = {
-            "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
-            ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+            "<": lambda a, b: a < b,
+            "<=": lambda a, b: a <= b,
+            ">": lambda a, b: a > b,
+            ">=": lambda a, b: a >= b,
+        }
         cmp = compare[op]
         if spec.kind == "key":
             project, number = key_order(bound)
@@ -187,14 +206,17 @@ class _Compiler:
         if spec.kind == "priority":
             ranks = self.state.priorities
             # Jira's "greater" priority is the more urgent one, which comes first in the list.
-            return lambda r: any(cmp(-ranks.rank(ranks.find(v) or ""), -ranks.rank(bound))
-                                 for v in values(r))
+            return lambda r: any(
+                cmp(-ranks.rank(ranks.find(v) or ""), -ranks.rank(bound)) for v in values(r)
+            )
         return lambda r: any(cmp(v, bound) for v in values(r))
 
     def value(self, spec: FieldSpec, field: str, item: Value | Function, op: str) -> Any:
         if isinstance(item, Function):
-            raise JqlError(f"Unable to find JQL function '{item.name}({', '.join(item.args)})'"
-                           " (the sandbox supports no JQL functions).")
+            raise JqlError(
+                f"Unable to find JQL function '{item.name}({', '.join(item.args)})'"
+                " (the sandbox supports no JQL functions)."
+            )
         text, kind, st = item.text, spec.kind, self.state
         missing = JqlError(f"The value '{text}' does not exist for the field '{field}'.")
         if kind in ("key", "parent"):
@@ -233,8 +255,9 @@ class _Compiler:
             try:
                 return float(text)
             except ValueError:
-                raise JqlError(f"The value '{text}' for field '{field}' is not a valid "
-                               "number.") from None
+                raise JqlError(
+                    f"The value '{text}' for field '{field}' is not a valid number."
+                ) from None
         return text.lower()
 
 
@@ -243,8 +266,10 @@ def _date_ms(text: str, field: str) -> int:
         return int(text)
     period = _PERIOD.match(text.strip())
     if period:
-        span = sum((int(n) * _UNITS[u] for n, u in re.findall(r"(\d+)([wdhm])", period.group(2))),
-                   timedelta())
+        span = sum(
+            (int(n) * _UNITS[u] for n, u in re.findall(r"(\d+)([wdhm])", period.group(2))),
+            timedelta(),
+        )
         now = datetime.now(UTC)
         return epoch_ms(now - span if period.group(1) == "-" else now + span)
     for fmt in _DATE_FORMATS:
@@ -252,6 +277,8 @@ def _date_ms(text: str, field: str) -> int:
             return epoch_ms(datetime.strptime(text, fmt).replace(tzinfo=UTC))
         except ValueError:
             continue
-    raise JqlError(f"Date value '{text}' for field '{field}' is invalid. Valid formats include: "
-                   "'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a "
-                   "period format e.g. '-5d', '4w 2d'.")
+    raise JqlError(
+        f"Date value '{text}' for field '{field}' is invalid. Valid formats include: "
+        "'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a "
+        "period format e.g. '-5d', '4w 2d'."
+    )

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-KEYWORDS = frozenset({"and", "or", "not", "in", "is", "empty", "null", "order", "by", "asc",
-                      "desc"})
+KEYWORDS = frozenset(
+    {"and", "or", "not", "in", "is", "empty", "null", "order", "by", "asc", "desc"}
+)
 OPERATORS = ("!=", "<=", ">=", "!~", "=", "<", ">", "~")
 # Characters Jira reserves outside quoted strings (the sandbox reports them the way Jira does).
 RESERVED = frozenset("+;?|*/%^$#&{}\\")
@@ -116,9 +117,11 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token("OP", op, i))
             i += len(op)
         elif ch in RESERVED or ch == "!":
-            raise JqlError(f"Error in the JQL Query: The character '{ch}' is a reserved JQL "
-                           f"character. You must enclose it in a string or use the escape "
-                           f"'\\u{ord(ch):04x}' instead. {_where(text, i)}")
+            raise JqlError(
+                f"Error in the JQL Query: The character '{ch}' is a reserved JQL "
+                f"character. You must enclose it in a string or use the escape "
+                f"'\\u{ord(ch):04x}' instead. {_where(text, i)}"
+            )
         else:
             start = i
             while i < n and text[i] not in STOP and text[i] not in RESERVED:
@@ -137,24 +140,28 @@ def _read_string(text: str, start: int, tokens: list[Token]) -> int:
             tokens.append(Token("STRING", "".join(out), start))
             return i + 1
         if ch == "\\":
-            nxt = text[i + 1:i + 2]
+            nxt = text[i + 1 : i + 2]
             if nxt == "u" and len(text) >= i + 6:
                 try:
-                    out.append(chr(int(text[i + 2:i + 6], 16)))
+                    out.append(chr(int(text[i + 2 : i + 6], 16)))
                     i += 6
                     continue
                 except ValueError:
                     pass
             if nxt not in ESCAPES:
-                raise JqlError(f"Error in the JQL Query: The escape sequence '\\{nxt}' is "
-                               f"illegal. {_where(text, i)}")
+                raise JqlError(
+                    f"Error in the JQL Query: The escape sequence '\\{nxt}' is "
+                    f"illegal. {_where(text, i)}"
+                )
             out.append(ESCAPES[nxt])
             i += 2
             continue
         out.append(ch)
         i += 1
-    raise JqlError(f"Error in the JQL Query: The quoted string '{text[start + 1:]}' has not "
-                   f"been completed. {_where(text, start)}")
+    raise JqlError(
+        f"Error in the JQL Query: The quoted string '{text[start + 1 :]}' has not "
+        f"been completed. {_where(text, start)}"
+    )
 
 
 class _Parser:
@@ -180,8 +187,9 @@ class _Parser:
         tok = tok or self.tok
         got = "the end of the query" if tok.kind == "EOF" else f"'{tok.text}'"
         where = "" if tok.kind == "EOF" else " " + _where(self.text, tok.pos)
-        return JqlError(f"Error in the JQL Query: Expecting {expecting} but got {got}."
-                        f"{hint}{where}")
+        return JqlError(
+            f"Error in the JQL Query: Expecting {expecting} but got {got}.{hint}{where}"
+        )
 
     def query(self) -> Query:
         where = None if self.tok.kind == "EOF" or self.is_kw("order") else self.or_expr()
@@ -266,11 +274,15 @@ class _Parser:
                 self.take()
                 op = "is not"
         else:
-            raise self.error("operator", hint=" The valid operators are '=', '!=', '<', '>', "
-                             "'<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'.")
+            raise self.error(
+                "operator",
+                hint=" The valid operators are '=', '!=', '<', '>', "
+                "'<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'.",
+            )
         if op in ("in", "not in"):
-            if self.tok.kind != "(" and not (self.tok.kind == "WORD"
-                                              and self.tokens[self.i + 1].kind == "("):
+            if self.tok.kind != "(" and not (
+                self.tok.kind == "WORD" and self.tokens[self.i + 1].kind == "("
+            ):
                 raise self.error("'(' to start a list of values")
             operand: Operand = self.operand(allow_list=True)
         else:
@@ -314,9 +326,12 @@ class _Parser:
         if tok.kind == "WORD" and tok.text.lower() not in KEYWORDS:
             self.take()
             return Value(tok.text, False)
-        raise self.error("either a value, list or function",
-                         hint=f" You must surround '{tok.text}' in quotation marks to use it "
-                         "as a value." if tok.kind != "EOF" else "")
+        raise self.error(
+            "either a value, list or function",
+            hint=f" You must surround '{tok.text}' in quotation marks to use it as a value."
+            if tok.kind != "EOF"
+            else "",
+        )
 
 
 def parse(text: str) -> Query:

@@ -23,8 +23,14 @@ class Sandbox:
     serves on the calling thread (for the CLI). State lives in memory and is shared by both.
     """
 
-    def __init__(self, data: Mapping[str, Any], host: str = "127.0.0.1", port: int = 0, *,
-                 source: str = "<dataset>") -> None:
+    def __init__(
+        self,
+        data: Mapping[str, Any],
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        source: str = "<dataset>",
+    ) -> None:
         ds = parse_dataset(data, source)
         self.host = host
         self.port = port
@@ -32,8 +38,10 @@ class Sandbox:
         self.jira = JiraState(ds, source, lock)
         self.confluence = ConfluenceState(ds, lock)
         self.faults = Faults()
-        routes = JiraApi(self.jira, self.faults).routes() + ConfluenceApi(
-            self.confluence, self.faults).routes()
+        routes = (
+            JiraApi(self.jira, self.faults).routes()
+            + ConfluenceApi(self.confluence, self.faults).routes()
+        )
         self._app = App(routes, ds.credentials, self.faults, lock)
         self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -51,8 +59,12 @@ class Sandbox:
         if self._thread is not None:
             raise RuntimeError("the sandbox is already running")
         server = self._bind()
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="outcomes-sandbox", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="outcomes-sandbox",
+            daemon=True,
+        )
         self._thread.start()
         return self.url
 
@@ -80,8 +92,12 @@ class Sandbox:
         self.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()
 
     # -- addresses -------------------------------------------------------------------------------

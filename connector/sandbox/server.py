@@ -88,14 +88,18 @@ def jira_error(status: int, *messages: str, headers: dict[str, str] | None = Non
 
 
 def confluence_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    data = {"authorized": status not in (401, 403), "valid": False, "errors": [],
-            "successful": False}
-    return Response(status, {"statusCode": status, "data": data, "message": message},
-                    headers or {})
+    data = {
+        "authorized": status not in (401, 403),
+        "valid": False,
+        "errors": [],
+        "successful": False,
+    }
+    return Response(status, {"statusCode": status, "data": data, "message": message}, headers or {})
 
 
-def error_for(path: str, status: int, message: str,
-              headers: dict[str, str] | None = None) -> Response:
+def error_for(
+    path: str, status: int, message: str, headers: dict[str, str] | None = None
+) -> Response:
     if path.startswith(CONFLUENCE_PREFIX + "/"):
         return confluence_error(status, message, headers)
     return jira_error(status, message, headers=headers)
@@ -104,8 +108,13 @@ def error_for(path: str, status: int, message: str,
 class App:
     """Everything a request passes through, independent of the socket server."""
 
-    def __init__(self, routes: Iterable[Route], credentials: list[Credential],
-                 faults: Faults, state_lock: threading.RLock) -> None:
+    def __init__(
+        self,
+        routes: Iterable[Route],
+        credentials: list[Credential],
+        faults: Faults,
+        state_lock: threading.RLock,
+    ) -> None:
         self.routes = list(routes)
         self.state_lock = state_lock
         self.credentials = credentials
@@ -119,18 +128,25 @@ class App:
             time.sleep(self.faults.latency_ms / 1000)
         failure = self.faults.take(req.path)
         if failure is not None:
-            headers = ({} if failure.retry_after is None
-                       else {"Retry-After": str(failure.retry_after)})
-            return error_for(req.path, failure.status,
-                             f"The sandbox was told to fail this request with {failure.status}.",
-                             headers)
+            headers = (
+                {} if failure.retry_after is None else {"Retry-After": str(failure.retry_after)}
+            )
+            return error_for(
+                req.path,
+                failure.status,
+                f"The sandbox was told to fail this request with {failure.status}.",
+                headers,
+            )
         req.user = self.authenticate(req.headers.get("Authorization"))
         if req.user is None:
             headers = {"WWW-Authenticate": 'Basic realm="protected-area"'}
             if req.path.startswith(CONFLUENCE_PREFIX + "/"):
                 return confluence_error(401, "This request requires authentication.", headers)
-            return jira_error(401, "You are not authenticated. Authentication required to perform "
-                              "this operation.", headers=headers)
+            return jira_error(
+                401,
+                "You are not authenticated. Authentication required to perform this operation.",
+                headers=headers,
+            )
         path = req.path.rstrip("/") or "/"
         allowed = False
         for rt in self.routes:
@@ -158,8 +174,7 @@ class App:
                 user, _, token = base64.b64decode(value.strip()).decode("utf-8").partition(":")
             except (binascii.Error, UnicodeDecodeError):
                 return None
-            return next((c for c in self.credentials if c.user == user and c.token == token),
-                        None)
+            return next((c for c in self.credentials if c.user == user and c.token == token), None)
         if scheme.lower() == "bearer":
             return next((c for c in self.credentials if c.token == value.strip()), None)
         return None

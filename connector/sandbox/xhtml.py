@@ -14,16 +14,19 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-_WRAP_OPEN = ('<ac:confluence xmlns:ac="http://atlassian.com/content" '
-              'xmlns:ri="http://atlassian.com/resource/identifier" '
-              'xmlns:at="http://atlassian.com/template">')
+_WRAP_OPEN = (
+    '<ac:confluence xmlns:ac="http://atlassian.com/content" '
+    'xmlns:ri="http://atlassian.com/resource/identifier" '
+    'xmlns:at="http://atlassian.com/template">'
+)
 _WRAP_CLOSE = "</ac:confluence>"
 _XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 _ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
 # Pieces that must be copied verbatim: CDATA sections and comments may contain "<br/>" as text.
 _OPAQUE = re.compile(r"(<!\[CDATA\[.*?\]\]>|<!--.*?-->)", re.S)
 _SELF_CLOSING = re.compile(
-    r"<([A-Za-z_][\w:.-]*)((?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*/>")
+    r"<([A-Za-z_][\w:.-]*)((?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*/>"
+)
 
 
 class StorageError(ValueError):
@@ -36,8 +39,9 @@ def _entity_to_char_ref(match: re.Match[str]) -> str:
         return match.group(0)
     code = name2codepoint.get(name)
     if code is None:
-        raise StorageError(f"Error parsing xhtml: the entity '{name}' was referenced, "
-                           "but not declared")
+        raise StorageError(
+            f"Error parsing xhtml: the entity '{name}' was referenced, but not declared"
+        )
     return f"&#{code};"
 
 

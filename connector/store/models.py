@@ -93,3 +93,14 @@ class PublishRecord(Base):
     version: Mapped[int] = mapped_column(Integer)
     body_hash: Mapped[str] = mapped_column(String(64))
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RunLock(Base):
+    """A lease: who acts now, until when (a crashed holder's lease simply runs out)."""
+
+    __tablename__ = "run_locks"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(255))
+    acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -116,8 +116,12 @@ def test_quarter_of(day: date, cycle_id: str, start: date, end: date) -> None:
 
 
 def test_relative_dates_resolve_against_the_cycle() -> None:
-    anchors = {"cycle_start": date(2026, 10, 1), "cycle_end": date(2026, 12, 31),
-               "previous_start": date(2026, 7, 1), "previous_end": date(2026, 9, 30)}
+    anchors = {
+        "cycle_start": date(2026, 10, 1),
+        "cycle_end": date(2026, 12, 31),
+        "previous_start": date(2026, 7, 1),
+        "previous_end": date(2026, 9, 30),
+    }
     assert resolve_date("cycle_start+12d", anchors) == date(2026, 10, 13)
     assert resolve_date("cycle_start-6d", anchors) == date(2026, 9, 25)
     assert resolve_date("cycle_end", anchors) == date(2026, 12, 31)
@@ -136,8 +140,14 @@ def test_demo_settings(demo: DemoPortfolio) -> None:
     assert demo.dataset["auth"] == [{"user": "demo@example.com", "token": "demo-token"}]
     assert demo.dataset["confluence"] == {
         "spaces": [{"key": "PORT", "name": "Portfolio"}],
-        "pages": [{"space": "PORT", "title": "Portfolio outcomes", "parent": None,
-                   "body": "<p>Outcome reports published by Outcomes.</p>"}],
+        "pages": [
+            {
+                "space": "PORT",
+                "title": "Portfolio outcomes",
+                "parent": None,
+                "body": "<p>Outcome reports published by Outcomes.</p>",
+            }
+        ],
     }
 
 
@@ -176,16 +186,22 @@ def test_six_teams_one_project_each(demo: DemoPortfolio) -> None:
 
 
 def test_portfolio_objectives_and_their_key_results(demo: DemoPortfolio) -> None:
-    portfolio = [o for o in demo.catalogue["objectives"]
-                 if "team" not in o and o["cycle"] == "2026-Q4"]
+    portfolio = [
+        o for o in demo.catalogue["objectives"] if "team" not in o and o["cycle"] == "2026-Q4"
+    ]
     assert [o["id"] for o in portfolio] == ["P1", "P2", "P3", "P4"]
     for objective in portfolio:
         assert 2 <= len(objective["key_results"]) <= 3, objective["id"]
         assert objective["owner"]
     krs = {kr["id"]: kr for o in portfolio for kr in o["key_results"]}
     assert without_checkins(krs["P1.KR1"]) == {
-        "id": "P1.KR1", "title": "Instant-payment success rate", "unit": "%",
-        "start": 97.2, "target": 99.5, "current": 98.6}
+        "id": "P1.KR1",
+        "title": "Instant-payment success rate",
+        "unit": "%",
+        "start": 97.2,
+        "target": 99.5,
+        "current": 98.6,
+    }
     # a decrease key result: target below start
     assert (krs["P1.KR2"]["start"], krs["P1.KR2"]["target"]) == (42, 10)
     assert krs["P1.KR3"]["kind"] == "milestone"
@@ -203,8 +219,9 @@ def test_key_result_statuses_vary_mid_quarter(demo: DemoPortfolio) -> None:
                 continue
             score = min(1.0, max(0.0, (kr["current"] - kr["start"]) / (kr["target"] - kr["start"])))
             pace = score / expected
-            bands[kr["id"]] = ("on track" if pace >= 0.7 else "at risk" if pace >= 0.4
-                               else "off track")
+            bands[kr["id"]] = (
+                "on track" if pace >= 0.7 else "at risk" if pace >= 0.4 else "off track"
+            )
     assert bands["P1.KR1"] == "on track"  # (98.6 - 97.2) / 2.3 = 0.61
     assert bands["P1.KR2"] == "at risk"  # (30 - 42) / (10 - 42) = 0.375
     assert bands["P2.KR2"] == "off track"  # (57 - 54) / 21 = 0.14
@@ -214,8 +231,14 @@ def test_key_result_statuses_vary_mid_quarter(demo: DemoPortfolio) -> None:
 def test_team_objectives_support_portfolio_ids_and_carry_approvals(demo: DemoPortfolio) -> None:
     team_objectives = [o for o in demo.catalogue["objectives"] if "team" in o]
     per_team = Counter(o["team"] for o in team_objectives)
-    assert per_team == {"payments": 2, "onboarding": 1, "mobile": 2, "cards": 1, "risk": 1,
-                        "platform": 2}
+    assert per_team == {
+        "payments": 2,
+        "onboarding": 1,
+        "mobile": 2,
+        "cards": 1,
+        "risk": 1,
+        "platform": 2,
+    }
     states = Counter(o["approval"]["state"] for o in team_objectives)
     assert states == {"approved": 7, "proposed": 1, "rejected": 1}
     by_id = objectives(demo)
@@ -223,29 +246,38 @@ def test_team_objectives_support_portfolio_ids_and_carry_approvals(demo: DemoPor
     assert by_id["MOB-O2"]["approval"]["state"] == "rejected"
     assert by_id["MOB-O2"]["approval"]["note"]
     # approvals are dated relative to the cycle: planning week before it starts
-    assert by_id["PAY-O1"]["approval"] == {"state": "approved", "by": "Priya Raman",
-                                           "at": "2026-09-25"}
+    assert by_id["PAY-O1"]["approval"] == {
+        "state": "approved",
+        "by": "Priya Raman",
+        "at": "2026-09-25",
+    }
     assert by_id["PAY-O1"]["supports"] == ["P1.KR1"]
     assert without_checkins(by_id["PAY-O1"]["key_results"][0]) == {
-        "id": "PAY-O1.KR1", "title": "Failed instant payments per 10k",
-        "start": 28, "target": 14, "current": 21}
+        "id": "PAY-O1.KR1",
+        "title": "Failed instant payments per 10k",
+        "start": 28,
+        "target": 14,
+        "current": 21,
+    }
     assert by_id["PLAT-O2"]["supports"] == []  # an orphan team objective
 
 
-def test_metric_key_results_have_fortnightly_checkins_up_to_yesterday(
-        demo: DemoPortfolio) -> None:
+def test_metric_key_results_have_fortnightly_checkins_up_to_yesterday(demo: DemoPortfolio) -> None:
     krs = {kr["id"]: kr for o in demo.catalogue["objectives"] for kr in o["key_results"]}
     assert krs["P1.KR1"]["checkins"] == [
         {"on": "2026-10-07", "value": 97.5, "confidence": 0.7},
         {"on": "2026-10-21", "value": 97.9, "confidence": 0.8},
         {"on": "2026-11-04", "value": 98.2, "confidence": 0.8},
-        {"on": "2026-11-18", "value": 98.6, "confidence": 0.8,
-         "note": "Retries with idempotency keys removed most duplicate failures."},
+        {
+            "on": "2026-11-18",
+            "value": 98.6,
+            "confidence": 0.8,
+            "note": "Retries with idempotency keys removed most duplicate failures.",
+        },
     ]
     assert [c["value"] for c in krs["P1.KR2"]["checkins"]] == [39, 36, 33, 30]
     # stale: check-ins stopped after the first week
-    assert krs["CARD-O1.KR2"]["checkins"] == [{"on": "2026-10-07", "value": 19,
-                                                "confidence": 0.5}]
+    assert krs["CARD-O1.KR2"]["checkins"] == [{"on": "2026-10-07", "value": 19, "confidence": 0.5}]
     assert "checkins" not in krs["P1.KR3"]  # a milestone key result
     assert "checkins" not in krs["P0.KR1"]  # last quarter's
     for kr in krs.values():
@@ -257,10 +289,12 @@ def test_metric_key_results_have_fortnightly_checkins_up_to_yesterday(
 
 def test_no_checkins_in_the_first_days_of_a_quarter() -> None:
     demo = build_demo(date(2027, 1, 5))
-    assert not any("checkins" in kr for o in demo.catalogue["objectives"]
-                   for kr in o["key_results"])
-    approvals = [o["approval"]["at"] for o in demo.catalogue["objectives"]
-                 if "at" in o.get("approval", {})]
+    assert not any(
+        "checkins" in kr for o in demo.catalogue["objectives"] for kr in o["key_results"]
+    )
+    approvals = [
+        o["approval"]["at"] for o in demo.catalogue["objectives"] if "at" in o.get("approval", {})
+    ]
     assert approvals and max(approvals) < "2027-01-01"  # decided in planning week
 
 
@@ -335,8 +369,19 @@ def test_keys_number_each_project_from_one_in_creation_order(demo: DemoPortfolio
 
 
 def test_statuses_timestamps_and_fields(demo: DemoPortfolio) -> None:
-    allowed = {"key", "type", "summary", "status", "labels", "parent", "assignee", "priority",
-               "created", "updated", "fields"}
+    allowed = {
+        "key",
+        "type",
+        "summary",
+        "status",
+        "labels",
+        "parent",
+        "assignee",
+        "priority",
+        "created",
+        "updated",
+        "fields",
+    }
     for issue in issues(demo):
         assert set(issue) == allowed
         assert issue["status"] in STATUS_NAMES
@@ -351,14 +396,23 @@ def test_statuses_timestamps_and_fields(demo: DemoPortfolio) -> None:
     assert None in points  # some issues are not estimated
     assert {p for p in points if p is not None} <= {1, 2, 3, 5, 8, 13}
     assert {e["status"] for e in epics(demo)} == STATUS_NAMES
-    assert Counter(c["status"] for c in children(demo) if c["parent"] in {
-        e["key"] for e in epics(demo) if e["status"] == "Done"}).keys() == {"Done"}
+    assert Counter(
+        c["status"]
+        for c in children(demo)
+        if c["parent"] in {e["key"] for e in epics(demo) if e["status"] == "Done"}
+    ).keys() == {"Done"}
 
 
 def test_edge_case_epics_are_present(demo: DemoPortfolio) -> None:
     summaries = {e["summary"] for e in epics(demo)}
-    for summary in (ESCAPE_SUMMARY, FORMULA_SUMMARY, AT_FORMULA_SUMMARY, UNICODE_SUMMARY,
-                    NO_CHILDREN_SUMMARY, NO_ASSIGNEE_SUMMARY):
+    for summary in (
+        ESCAPE_SUMMARY,
+        FORMULA_SUMMARY,
+        AT_FORMULA_SUMMARY,
+        UNICODE_SUMMARY,
+        NO_CHILDREN_SUMMARY,
+        NO_ASSIGNEE_SUMMARY,
+    ):
         assert summary in summaries
     (long_summary,) = [s for s in summaries if s.startswith(LONG_SUMMARY_START)]
     assert 200 < len(long_summary) <= 255  # Jira's limit is 255
@@ -371,8 +425,9 @@ def test_edge_case_epics_are_present(demo: DemoPortfolio) -> None:
 
 def test_labels_cover_every_kind_of_claim(demo: DemoPortfolio) -> None:
     all_epics = epics(demo)
-    unaligned = [e for e in all_epics
-                 if not claimed_ids(e["labels"]) and "okr-exempt" not in e["labels"]]
+    unaligned = [
+        e for e in all_epics if not claimed_ids(e["labels"]) and "okr-exempt" not in e["labels"]
+    ]
     exempt = [e for e in all_epics if "okr-exempt" in e["labels"]]
     assert 0.10 <= len(unaligned) / len(all_epics) <= 0.25
     assert len(exempt) == 12
@@ -384,8 +439,9 @@ def test_labels_cover_every_kind_of_claim(demo: DemoPortfolio) -> None:
     assert "okr:MOB-O2.KR1" in labels  # a rejected team objective
     assert "okr:P2" in labels  # an objective rather than a key result
     assert any(label.startswith("OKR:") for label in labels)
-    assert any(re.fullmatch(r"okr:[a-z]+-o\d\.kr\d", label, re.IGNORECASE)
-               for label in labels)  # team key results are claimed too
+    assert any(
+        re.fullmatch(r"okr:[a-z]+-o\d\.kr\d", label, re.IGNORECASE) for label in labels
+    )  # team key results are claimed too
     assert "okr-approved" in labels
 
 
@@ -400,7 +456,8 @@ def test_claims_name_catalogue_ids_except_the_deliberate_mistakes(demo: DemoPort
 
 
 def test_work_behind_p3_kr1_is_mostly_done_although_the_metric_barely_moved(
-        demo: DemoPortfolio) -> None:
+    demo: DemoPortfolio,
+) -> None:
     keys = {e["key"] for e in epics(demo) if "P3.KR1" in claimed_ids(e["labels"])}
     assert len(keys) >= 2
     statuses = [c["status"] for c in children(demo) if c["parent"] in keys]

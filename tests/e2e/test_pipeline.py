@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -10,6 +11,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from connector.sandbox import Sandbox
+from connector.store.db import open_store
+from connector.store.lock import run_lock
 from service.cli import cli
 from tests.e2e.conftest import AS_OF, TOKEN, write_settings
 
@@ -131,3 +134,18 @@ def test_wrong_credentials_exit_3_without_leaking_the_token(
     assert code == 3
     assert "401" in output
     assert "wrong-s3cret" not in output
+
+
+@pytest.mark.e2e
+def test_a_run_while_another_holds_the_lock_exits_4_and_does_nothing(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    config = write_settings(tmp_path, sandbox.url)
+    engine = open_store(f"sqlite:///{tmp_path / 'outcomes.db'}")
+    with run_lock(engine, now=datetime.now().astimezone()):
+        sandbox.reset_requests()
+        code, output = run(config)
+    engine.dispose()
+    assert code == 4
+    assert "nothing was done" in output
+    assert sandbox.requests == []

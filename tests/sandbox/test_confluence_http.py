@@ -22,22 +22,34 @@ def root_id(confluence: Confluence) -> str:
     return str(found["results"][0]["id"])
 
 
-def put(confluence: Confluence, page_id: str, number: int, body: str,
-        title: str = "Team Payments") -> Any:
-    return confluence.put(f"rest/api/content/{page_id}", data={
-        "id": page_id, "type": "page", "title": title, "version": {"number": number},
-        "body": {"storage": {"value": body, "representation": "storage"}}})
+def put(
+    confluence: Confluence, page_id: str, number: int, body: str, title: str = "Team Payments"
+) -> Any:
+    return confluence.put(
+        f"rest/api/content/{page_id}",
+        data={
+            "id": page_id,
+            "type": "page",
+            "title": title,
+            "version": {"number": number},
+            "body": {"storage": {"value": body, "representation": "storage"}},
+        },
+    )
 
 
-def test_create_under_a_parent_then_find_and_read(sandbox: Sandbox,
-                                                  confluence: Confluence) -> None:
+def test_create_under_a_parent_then_find_and_read(sandbox: Sandbox, confluence: Confluence) -> None:
     parent = root_id(confluence)
     created = confluence.create_page("PORT", "Team Payments", "<p>Hello</p>", parent_id=parent)
     assert created["version"]["number"] == 1
     assert [a["title"] for a in created["ancestors"]] == [ROOT]
     assert sandbox.confluence.find_page("PORT", "Team Payments") == {
-        "id": created["id"], "title": "Team Payments", "space": "PORT", "parent_id": parent,
-        "version": 1, "body": "<p>Hello</p>"}
+        "id": created["id"],
+        "title": "Team Payments",
+        "space": "PORT",
+        "parent_id": parent,
+        "version": 1,
+        "body": "<p>Hello</p>",
+    }
     assert confluence.page_exists("PORT", "Team Payments") is True
     assert confluence.page_exists("PORT", "Team Mobile") is False
     page = confluence.get_page_by_id(created["id"], expand="body.storage,version,ancestors,space")
@@ -89,16 +101,20 @@ def test_malformed_xhtml_is_refused(confluence: Confluence) -> None:
 
 
 def test_storage_is_renormalised(sandbox: Sandbox, confluence: Confluence) -> None:
-    body = ('<p>a<br/>b&nbsp;c</p><ac:structured-macro ac:name="status"><ac:parameter '
-            'ac:name="colour">Green</ac:parameter></ac:structured-macro>'
-            '<ac:image><ri:url ri:value="https://x/y.png"/></ac:image>'
-            '<ac:plain-text-body><![CDATA[keep <br/> here]]></ac:plain-text-body>')
+    body = (
+        '<p>a<br/>b&nbsp;c</p><ac:structured-macro ac:name="status"><ac:parameter '
+        'ac:name="colour">Green</ac:parameter></ac:structured-macro>'
+        '<ac:image><ri:url ri:value="https://x/y.png"/></ac:image>'
+        "<ac:plain-text-body><![CDATA[keep <br/> here]]></ac:plain-text-body>"
+    )
     page_id = confluence.create_page("PORT", "Team Payments", body)["id"]
     stored = confluence.get_page_by_id(page_id, expand="body.storage")["body"]["storage"]["value"]
-    assert stored == ('<p>a<br />b&nbsp;c</p><ac:structured-macro ac:name="status">'
-                      '<ac:parameter ac:name="colour">Green</ac:parameter></ac:structured-macro>'
-                      '<ac:image><ri:url ri:value="https://x/y.png" /></ac:image>'
-                      '<ac:plain-text-body><![CDATA[keep <br/> here]]></ac:plain-text-body>')
+    assert stored == (
+        '<p>a<br />b&nbsp;c</p><ac:structured-macro ac:name="status">'
+        '<ac:parameter ac:name="colour">Green</ac:parameter></ac:structured-macro>'
+        '<ac:image><ri:url ri:value="https://x/y.png" /></ac:image>'
+        "<ac:plain-text-body><![CDATA[keep <br/> here]]></ac:plain-text-body>"
+    )
     seeded = sandbox.confluence.find_page("PORT", "History")
     assert seeded is not None and seeded["body"] == "<p>Old&nbsp;runs<br /></p>"
 
@@ -131,9 +147,11 @@ def test_spaces_and_paging(sandbox: Sandbox, confluence: Confluence) -> None:
 
 def test_bad_credentials_answer_401_in_confluence_shape(sandbox: Sandbox) -> None:
     with requests.Session() as s:
-        resp = s.get(sandbox.confluence_url + "/rest/api/space/PORT", auth=(USER, "nope"),
-                      timeout=10)
-        good = s.get(sandbox.confluence_url + "/rest/api/space/PORT", auth=(USER, TOKEN),
-                     timeout=10)
+        resp = s.get(
+            sandbox.confluence_url + "/rest/api/space/PORT", auth=(USER, "nope"), timeout=10
+        )
+        good = s.get(
+            sandbox.confluence_url + "/rest/api/space/PORT", auth=(USER, TOKEN), timeout=10
+        )
     assert resp.status_code == 401 and resp.json()["statusCode"] == 401
     assert good.status_code == 200

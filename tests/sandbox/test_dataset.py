@@ -67,37 +67,79 @@ def _broken(change: str, value: Any) -> dict[str, Any]:
     return data
 
 
-@pytest.mark.parametrize(("change", "value", "message"), [
-    ("jira.issues.3.status", "Doing", "jira.issues[3].status: unknown status 'Doing'"),
-    ("jira.issues.3.key", "PAY-2", "jira.issues[3].key: duplicate key 'PAY-2'"),
-    ("jira.issues.1.parent", "PAY-77",
-     "jira.issues[1].parent: parent 'PAY-77' is not an issue of the dataset"),
-    ("jira.issues.0.key", "OPS-1",
-     "jira.issues[0].key: project 'OPS' is not listed in jira.projects"),
-    ("jira.issues.0.key", "pay one", "jira.issues[0].key: expected PROJECT-NUMBER, got 'pay one'"),
-    ("jira.issues.0.fields", {"customfield_10016": "lots"},
-     "jira.issues[0].fields.customfield_10016: expected a number value, got 'lots'"),
-    ("jira.issues.0.fields", {"customfield_99": 1}, "jira.issues[0].fields: unknown key "
-                                                    "'customfield_99'"),
-    ("jira.issues.0.updated", "last tuesday",
-     "jira.issues[0].updated: expected an ISO date-time, got 'last tuesday'"),
-    ("jira.issues.0.statuss", "Done", "jira.issues[0]: unknown key 'statuss'"),
-    ("jira.statuses.0.category", "todo",
-     "jira.statuses[0].category: expected one of new, indeterminate, done, got 'todo'"),
-    ("jira.fields.0.type", "date", "jira.fields[0].type: expected one of number, string, "
-                                   "option, array, array(option), got 'date'"),
-    ("jira.deployment", "Datacenter", "jira.deployment: expected Cloud or Server, got "
-                                      "'Datacenter'"),
-    ("auth", [], "auth: at least one {user, token} entry is required"),
-    ("confluence.pages.1.parent", "Nowhere",
-     "confluence.pages[1].parent: no page titled 'Nowhere' in space 'PORT'"),
-    ("confluence.pages.0.space", "XX",
-     "confluence.pages[0].space: space 'XX' is not listed in confluence.spaces"),
-    ("confluence.pages.0.body", "<p>open",
-     "confluence.pages[0].body: Error parsing xhtml: mismatched tag"),
-])
-def test_bad_data_is_one_line_naming_file_and_key(tmp_path: Path, change: str, value: Any,
-                                                  message: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "value", "message"),
+    [
+        ("jira.issues.3.status", "Doing", "jira.issues[3].status: unknown status 'Doing'"),
+        ("jira.issues.3.key", "PAY-2", "jira.issues[3].key: duplicate key 'PAY-2'"),
+        (
+            "jira.issues.1.parent",
+            "PAY-77",
+            "jira.issues[1].parent: parent 'PAY-77' is not an issue of the dataset",
+        ),
+        (
+            "jira.issues.0.key",
+            "OPS-1",
+            "jira.issues[0].key: project 'OPS' is not listed in jira.projects",
+        ),
+        (
+            "jira.issues.0.key",
+            "pay one",
+            "jira.issues[0].key: expected PROJECT-NUMBER, got 'pay one'",
+        ),
+        (
+            "jira.issues.0.fields",
+            {"customfield_10016": "lots"},
+            "jira.issues[0].fields.customfield_10016: expected a number value, got 'lots'",
+        ),
+        (
+            "jira.issues.0.fields",
+            {"customfield_99": 1},
+            "jira.issues[0].fields: unknown key 'customfield_99'",
+        ),
+        (
+            "jira.issues.0.updated",
+            "last tuesday",
+            "jira.issues[0].updated: expected an ISO date-time, got 'last tuesday'",
+        ),
+        ("jira.issues.0.statuss", "Done", "jira.issues[0]: unknown key 'statuss'"),
+        (
+            "jira.statuses.0.category",
+            "todo",
+            "jira.statuses[0].category: expected one of new, indeterminate, done, got 'todo'",
+        ),
+        (
+            "jira.fields.0.type",
+            "date",
+            "jira.fields[0].type: expected one of number, string, "
+            "option, array, array(option), got 'date'",
+        ),
+        (
+            "jira.deployment",
+            "Datacenter",
+            "jira.deployment: expected Cloud or Server, got 'Datacenter'",
+        ),
+        ("auth", [], "auth: at least one {user, token} entry is required"),
+        (
+            "confluence.pages.1.parent",
+            "Nowhere",
+            "confluence.pages[1].parent: no page titled 'Nowhere' in space 'PORT'",
+        ),
+        (
+            "confluence.pages.0.space",
+            "XX",
+            "confluence.pages[0].space: space 'XX' is not listed in confluence.spaces",
+        ),
+        (
+            "confluence.pages.0.body",
+            "<p>open",
+            "confluence.pages[0].body: Error parsing xhtml: mismatched tag",
+        ),
+    ],
+)
+def test_bad_data_is_one_line_naming_file_and_key(
+    tmp_path: Path, change: str, value: Any, message: str
+) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(_broken(change, value)), encoding="utf-8")
     with pytest.raises(DatasetError) as err:
@@ -129,7 +171,9 @@ def test_add_issue_and_update_issue_validate_like_the_dataset(data: dict[str, An
         sb.jira.update_issue("PAY-1", parent="PAY-1")
     with pytest.raises(KeyError):
         sb.jira.update_issue("PAY-404", status="Done")
-    assert sb.jira.add_issue({"key": "PAY-20", "type": "Task", "status": "Done",
-                              "id": 20000}) == "PAY-20"
+    assert (
+        sb.jira.add_issue({"key": "PAY-20", "type": "Task", "status": "Done", "id": 20000})
+        == "PAY-20"
+    )
     rec = sb.jira.get("20000")
     assert rec is not None and rec.key == "PAY-20"

@@ -15,8 +15,9 @@ from .conftest import TOKEN, USER
 
 def get(sb: Sandbox, path: str) -> requests.Response:
     with requests.Session() as session:
-        return session.get(sb.url + path, auth=(USER, TOKEN), timeout=10,
-                           params={"jql": "project = PAY"})
+        return session.get(
+            sb.url + path, auth=(USER, TOKEN), timeout=10, params={"jql": "project = PAY"}
+        )
 
 
 def test_fail_next_answers_503_with_retry_after_once(sandbox: Sandbox) -> None:
@@ -32,15 +33,18 @@ def test_fail_next_answers_503_with_retry_after_once(sandbox: Sandbox) -> None:
 def test_fail_next_counts_and_matches_the_path_prefix(sandbox: Sandbox) -> None:
     sandbox.faults.fail_next(429, count=2, retry_after=5, path_prefix="/wiki/")
     assert get(sandbox, "/rest/api/3/serverInfo").status_code == 200
-    first, second = get(sandbox, "/wiki/rest/api/space/PORT"), get(sandbox,
-                                                                     "/wiki/rest/api/space/PORT")
+    first, second = (
+        get(sandbox, "/wiki/rest/api/space/PORT"),
+        get(sandbox, "/wiki/rest/api/space/PORT"),
+    )
     assert (first.status_code, second.status_code) == (429, 429)
     assert first.json()["statusCode"] == 429
     assert get(sandbox, "/wiki/rest/api/space/PORT").status_code == 200
 
 
-def test_the_jira_client_sees_the_failure_without_retrying(sandbox: Sandbox,
-                                                           jira_client: JIRA) -> None:
+def test_the_jira_client_sees_the_failure_without_retrying(
+    sandbox: Sandbox, jira_client: JIRA
+) -> None:
     sandbox.faults.fail_next(503, retry_after=1)
     started = time.monotonic()
     with pytest.raises(JIRAError) as err:
@@ -52,8 +56,12 @@ def test_the_jira_client_sees_the_failure_without_retrying(sandbox: Sandbox,
 def test_max_page_size_caps_max_results(sandbox: Sandbox) -> None:
     sandbox.faults.max_page_size = 3
     with requests.Session() as s:
-        page = s.get(sandbox.url + "/rest/api/3/search/jql", auth=(USER, TOKEN), timeout=10,
-                     params={"jql": "project = PAY", "maxResults": "50"}).json()
+        page = s.get(
+            sandbox.url + "/rest/api/3/search/jql",
+            auth=(USER, TOKEN),
+            timeout=10,
+            params={"jql": "project = PAY", "maxResults": "50"},
+        ).json()
     assert len(page["issues"]) == 3 and page["isLast"] is False and "nextPageToken" in page
 
 

@@ -36,8 +36,9 @@ def test_pages_through_with_next_page_token(sandbox: Sandbox, jira_client: JIRA)
     sandbox.reset_requests()
     jql, seen, token, pages = "project in (PAY, MOB) ORDER BY key", [], None, []
     while True:
-        page = jira_client.enhanced_search_issues(jql, nextPageToken=token, maxResults=2,
-                                                  fields=["summary"], json_result=True)
+        page = jira_client.enhanced_search_issues(
+            jql, nextPageToken=token, maxResults=2, fields=["summary"], json_result=True
+        )
         assert isinstance(page, dict)
         pages.append(page)
         seen += [issue["key"] for issue in page["issues"]]
@@ -57,8 +58,9 @@ def test_page_tokens_are_stable_and_bound_to_their_query(sandbox: Sandbox) -> No
     first = get(sandbox, "/rest/api/3/search/jql", jql="project = PAY", maxResults=1).json()
     again = get(sandbox, "/rest/api/3/search/jql", jql="project = PAY", maxResults=1).json()
     assert first["nextPageToken"] == again["nextPageToken"]
-    other = get(sandbox, "/rest/api/3/search/jql", jql="project = MOB",
-                nextPageToken=first["nextPageToken"])
+    other = get(
+        sandbox, "/rest/api/3/search/jql", jql="project = MOB", nextPageToken=first["nextPageToken"]
+    )
     assert other.status_code == 400
     junk = get(sandbox, "/rest/api/3/search/jql", jql="project = PAY", nextPageToken="x!y")
     assert junk.status_code == 400
@@ -75,15 +77,24 @@ def test_default_fields_are_the_id_only(sandbox: Sandbox, jira_client: JIRA) -> 
 
 def test_fields_filtering_and_shapes(sandbox: Sandbox, jira_client: JIRA) -> None:
     page = jira_client.enhanced_search_issues(
-        "key = PAY-2", fields=["summary", "status", "parent", "Story Points", "assignee",
-                               "labels", "updated"], json_result=True)
+        "key = PAY-2",
+        fields=["summary", "status", "parent", "Story Points", "assignee", "labels", "updated"],
+        json_result=True,
+    )
     assert isinstance(page, dict)
     issue = page["issues"][0]
     assert (issue["id"], issue["key"]) == ("10001", "PAY-2")
     assert issue["self"] == f"{sandbox.url}/rest/api/2/issue/10001"
     fields = issue["fields"]
-    assert set(fields) == {"summary", "status", "parent", "customfield_10016", "assignee",
-                           "labels", "updated"}
+    assert set(fields) == {
+        "summary",
+        "status",
+        "parent",
+        "customfield_10016",
+        "assignee",
+        "labels",
+        "updated",
+    }
     assert fields["summary"] == "Retry queue"
     assert fields["status"]["name"] == "Done"
     assert fields["status"]["statusCategory"]["key"] == "done"
@@ -99,19 +110,46 @@ def test_fields_filtering_and_shapes(sandbox: Sandbox, jira_client: JIRA) -> Non
 
 
 def test_fields_accept_comma_separated_repeated_all_and_exclusions(sandbox: Sandbox) -> None:
-    one = get(sandbox, "/rest/api/2/search/jql", jql="key = PAY-10",
-              fields=["summary,labels", "customfield_10050"]).json()["issues"][0]["fields"]
-    assert one == {"summary": "Retry dashboard", "labels": [],
-                   "customfield_10050": [
-                       {"self": one["customfield_10050"][0]["self"], "value": "iOS",
-                        "id": one["customfield_10050"][0]["id"]},
-                       {"self": one["customfield_10050"][1]["self"], "value": "Android",
-                        "id": one["customfield_10050"][1]["id"]}]}
-    every = get(sandbox, "/rest/api/2/search/jql", jql="key = PAY-10",
-                fields="*all,-labels").json()["issues"][0]["fields"]
-    assert set(every) == {"summary", "issuetype", "status", "project", "parent", "assignee",
-                          "priority", "created", "updated", "customfield_10016",
-                          "customfield_10030", "customfield_10040", "customfield_10050"}
+    one = get(
+        sandbox,
+        "/rest/api/2/search/jql",
+        jql="key = PAY-10",
+        fields=["summary,labels", "customfield_10050"],
+    ).json()["issues"][0]["fields"]
+    assert one == {
+        "summary": "Retry dashboard",
+        "labels": [],
+        "customfield_10050": [
+            {
+                "self": one["customfield_10050"][0]["self"],
+                "value": "iOS",
+                "id": one["customfield_10050"][0]["id"],
+            },
+            {
+                "self": one["customfield_10050"][1]["self"],
+                "value": "Android",
+                "id": one["customfield_10050"][1]["id"],
+            },
+        ],
+    }
+    every = get(
+        sandbox, "/rest/api/2/search/jql", jql="key = PAY-10", fields="*all,-labels"
+    ).json()["issues"][0]["fields"]
+    assert set(every) == {
+        "summary",
+        "issuetype",
+        "status",
+        "project",
+        "parent",
+        "assignee",
+        "priority",
+        "created",
+        "updated",
+        "customfield_10016",
+        "customfield_10030",
+        "customfield_10040",
+        "customfield_10050",
+    }
     assert every["assignee"] is None and every["priority"] is None
     assert every["project"]["key"] == "PAY"
 
@@ -119,17 +157,18 @@ def test_fields_accept_comma_separated_repeated_all_and_exclusions(sandbox: Sand
 def test_pages_are_capped_like_cloud(sandbox: Sandbox) -> None:
     for n in range(200):
         sandbox.jira.add_issue({"key": f"MOB-{n + 10}", "type": "Task", "status": "To Do"})
-    with_fields = get(sandbox, "/rest/api/3/search/jql", jql="project = MOB", maxResults=500,
-                      fields="summary").json()
+    with_fields = get(
+        sandbox, "/rest/api/3/search/jql", jql="project = MOB", maxResults=500, fields="summary"
+    ).json()
     assert len(with_fields["issues"]) == 100 and with_fields["isLast"] is False
-    ids_only = get(sandbox, "/rest/api/3/search/jql", jql="project = MOB",
-                   maxResults=500).json()
+    ids_only = get(sandbox, "/rest/api/3/search/jql", jql="project = MOB", maxResults=500).json()
     assert len(ids_only["issues"]) == 202 and ids_only["isLast"] is True
 
 
 def test_post_search_and_approximate_count(jira_client: JIRA) -> None:
-    page = jira_client.enhanced_search_issues("labels = mobile", fields="summary",
-                                              json_result=True, use_post=True)
+    page = jira_client.enhanced_search_issues(
+        "labels = mobile", fields="summary", json_result=True, use_post=True
+    )
     assert isinstance(page, dict)
     assert [i["key"] for i in page["issues"]] == ["MOB-1", "MOB-2"]
     assert jira_client.approximate_issue_count("project = PAY") == 4
@@ -153,8 +192,11 @@ def test_bad_credentials_answer_401(sandbox: Sandbox) -> None:
     assert get(sandbox, "/rest/api/2/serverInfo").status_code == 200
     with requests.Session() as s:
         assert s.get(sandbox.url + "/rest/api/2/serverInfo", timeout=10).status_code == 401
-        bearer = s.get(sandbox.url + "/rest/api/2/myself", timeout=10,
-                       headers={"Authorization": f"Bearer {TOKEN}"})
+        bearer = s.get(
+            sandbox.url + "/rest/api/2/myself",
+            timeout=10,
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
     assert bearer.status_code == 200 and bearer.json()["displayName"] == "Demo Bot"
 
 
@@ -179,20 +221,33 @@ def test_get_issue_and_missing_issue(sandbox: Sandbox, jira_client: JIRA) -> Non
 def test_state_changes_are_seen_by_the_next_search(sandbox: Sandbox, jira_client: JIRA) -> None:
     before = datetime.now(UTC).replace(microsecond=0)
     sandbox.jira.update_issue("PAY-3", status="Done", labels=["okr:P1.KR2"])
-    key = sandbox.jira.add_issue({"key": "PAY-11", "type": "Story", "summary": "New child",
-                                  "status": "To Do", "parent": "PAY-3"})
+    key = sandbox.jira.add_issue(
+        {
+            "key": "PAY-11",
+            "type": "Story",
+            "summary": "New child",
+            "status": "To Do",
+            "parent": "PAY-3",
+        }
+    )
     sandbox.jira.delete_issue("PAY-10")
     page = jira_client.enhanced_search_issues(
         "project = PAY AND statusCategory = Done OR parent = PAY-3",
-        fields="labels,updated", json_result=True)
+        fields="labels,updated",
+        json_result=True,
+    )
     assert isinstance(page, dict)
     assert [(i["key"], i["id"]) for i in page["issues"]] == [
-        ("PAY-2", "10001"), ("PAY-3", "10003"), (key, "10006")]
+        ("PAY-2", "10001"),
+        ("PAY-3", "10003"),
+        (key, "10006"),
+    ]
     pay3 = page["issues"][1]["fields"]
     assert pay3["labels"] == ["okr:P1.KR2"]
     assert pay3["updated"] >= before.strftime("%Y-%m-%dT%H:%M:%S")
-    children = jira_client.enhanced_search_issues("parent = PAY-1", fields="summary",
-                                                  json_result=True)
+    children = jira_client.enhanced_search_issues(
+        "parent = PAY-1", fields="summary", json_result=True
+    )
     assert isinstance(children, dict)
     assert [i["key"] for i in children["issues"]] == ["PAY-2"]
     with pytest.raises(JIRAError) as gone:
@@ -206,15 +261,27 @@ def test_state_changes_are_seen_by_the_next_search(sandbox: Sandbox, jira_client
 def test_concurrent_searches_while_the_state_changes(sandbox: Sandbox) -> None:
     def search(n: int) -> list[int]:
         with requests.Session() as session:
-            return [session.get(sandbox.url + "/rest/api/3/search/jql", auth=AUTH, timeout=10,
-                                params={"jql": "project = PAY", "fields": "*all"}).status_code
-                    for _ in range(15)]
+            return [
+                session.get(
+                    sandbox.url + "/rest/api/3/search/jql",
+                    auth=AUTH,
+                    timeout=10,
+                    params={"jql": "project = PAY", "fields": "*all"},
+                ).status_code
+                for _ in range(15)
+            ]
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         futures = [pool.submit(search, n) for n in range(6)]
         for n in range(30):
-            sandbox.jira.add_issue({"key": f"PAY-{100 + n}", "type": f"Type{n}",
-                                    "status": "To Do", "priority": f"P{n}"})
+            sandbox.jira.add_issue(
+                {
+                    "key": f"PAY-{100 + n}",
+                    "type": f"Type{n}",
+                    "status": "To Do",
+                    "priority": f"P{n}",
+                }
+            )
         statuses = [s for f in futures for s in f.result()]
     assert statuses == [200] * 90
 
@@ -244,8 +311,7 @@ def test_server_deployment_pages_with_start_at(data: dict[str, Any]) -> None:
         client = JIRA(server=sb.url, basic_auth=AUTH, max_retries=0, timeout=10)
         try:
             assert client.server_info()["deploymentType"] == "Server"
-            page = client.search_issues("project = PAY", startAt=1, maxResults=2,
-                                        fields="summary")
+            page = client.search_issues("project = PAY", startAt=1, maxResults=2, fields="summary")
             assert [i.key for i in page] == ["PAY-2", "PAY-3"]
             assert page.total == 4
         finally:
@@ -255,8 +321,10 @@ def test_server_deployment_pages_with_start_at(data: dict[str, Any]) -> None:
 
 def test_server_deployment_refuses_pages_past_the_result_window(data: dict[str, Any]) -> None:
     data["jira"]["deployment"] = "Server"
-    data["jira"]["issues"] = [{"key": f"PAY-{n}", "type": "Task", "status": "To Do",
-                               "updated": "2026-11-01T00:00:00Z"} for n in range(1, 10_012)]
+    data["jira"]["issues"] = [
+        {"key": f"PAY-{n}", "type": "Task", "status": "To Do", "updated": "2026-11-01T00:00:00Z"}
+        for n in range(1, 10_012)
+    ]
     with Sandbox(data) as sb:
         inside = get(sb, "/rest/api/2/search", jql="project = PAY", startAt=9_990, maxResults=10)
         assert inside.status_code == 200 and inside.json()["total"] == 10_011

@@ -19,8 +19,12 @@ from connector.sandbox import Sandbox
 from .conftest import TOKEN, USER
 
 # shared/ sits beside the repository (in a checkout and in CI).
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "atlassian-openapi" / \
-    "jira-cloud-platform.v3.json"
+SPEC = (
+    Path(__file__).resolve().parents[3]
+    / "shared"
+    / "atlassian-openapi"
+    / "jira-cloud-platform.v3.json"
+)
 SPEC_URI = "urn:jira-cloud-platform"
 
 
@@ -49,7 +53,8 @@ def _spec() -> dict[str, Any]:
 def _registry() -> Any:
     spec = _nullable(_spec())
     resource = referencing.Resource.from_contents(
-        spec, default_specification=referencing.jsonschema.DRAFT4)
+        spec, default_specification=referencing.jsonschema.DRAFT4
+    )
     return referencing.Registry().with_resource(SPEC_URI, resource)
 
 
@@ -79,8 +84,10 @@ def call(sb: Sandbox, method: str, path: str, **kwargs: Any) -> Any:
 
 @pytest.mark.parametrize("version", ["2", "3"])
 def test_server_info_matches_the_spec(sandbox: Sandbox, version: str) -> None:
-    check(call(sandbox, "GET", f"/rest/api/{version}/serverInfo"),
-          response_schema("/rest/api/3/serverInfo", "get"))
+    check(
+        call(sandbox, "GET", f"/rest/api/{version}/serverInfo"),
+        response_schema("/rest/api/3/serverInfo", "get"),
+    )
 
 
 def test_fields_match_the_spec(sandbox: Sandbox) -> None:
@@ -88,8 +95,10 @@ def test_fields_match_the_spec(sandbox: Sandbox) -> None:
     check(body, response_schema("/rest/api/3/field", "get"))
     by_id = {f["id"]: f for f in body}
     assert by_id["customfield_10016"]["schema"] == {
-        "type": "number", "custom": "com.atlassian.jira.plugin.system.customfieldtypes:float",
-        "customId": 10016}
+        "type": "number",
+        "custom": "com.atlassian.jira.plugin.system.customfieldtypes:float",
+        "customId": 10016,
+    }
     assert by_id["status"]["schema"] == {"type": "status", "system": "status"}
     assert "Story Points" in by_id["customfield_10016"]["clauseNames"]
 
@@ -97,10 +106,17 @@ def test_fields_match_the_spec(sandbox: Sandbox) -> None:
 @pytest.mark.parametrize(("method", "version"), [("get", "2"), ("get", "3"), ("post", "3")])
 def test_search_jql_matches_the_spec(sandbox: Sandbox, method: str, version: str) -> None:
     path = f"/rest/api/{version}/search/jql"
-    query = {"jql": "project in (PAY, MOB)", "fields": "*all", "maxResults": 4,
-             "expand": "names,schema"}
-    body = (call(sandbox, "POST", path, json={**query, "fields": ["*all"]}) if method == "post"
-            else call(sandbox, "GET", path, params=query))
+    query = {
+        "jql": "project in (PAY, MOB)",
+        "fields": "*all",
+        "maxResults": 4,
+        "expand": "names,schema",
+    }
+    body = (
+        call(sandbox, "POST", path, json={**query, "fields": ["*all"]})
+        if method == "post"
+        else call(sandbox, "GET", path, params=query)
+    )
     check(body, response_schema("/rest/api/3/search/jql", method))
     assert body["isLast"] is False and len(body["issues"]) == 4
     for issue in body["issues"]:
@@ -119,7 +135,8 @@ def test_search_jql_matches_the_spec(sandbox: Sandbox, method: str, version: str
 def test_id_only_search_and_count_match_the_spec(sandbox: Sandbox) -> None:
     body = call(sandbox, "GET", "/rest/api/3/search/jql", params={"jql": "project = PAY"})
     check(body, response_schema("/rest/api/3/search/jql", "get"))
-    count = call(sandbox, "POST", "/rest/api/3/search/approximate-count",
-                 json={"jql": "project = PAY"})
+    count = call(
+        sandbox, "POST", "/rest/api/3/search/approximate-count", json={"jql": "project = PAY"}
+    )
     check(count, response_schema("/rest/api/3/search/approximate-count", "post"))
     assert count == {"count": 4}

@@ -37,7 +37,7 @@ def issue(key: str, **changes: object) -> IssueRecord:
     return IssueRecord(**values)  # type: ignore[arg-type]
 
 
-def test_the_baseline_migration_creates_every_table_at_head(engine: Engine) -> None:
+def test_the_migrations_create_every_table_at_head(engine: Engine) -> None:
     tables = set(inspect(engine).get_table_names())
     assert {
         "issues",
@@ -46,10 +46,11 @@ def test_the_baseline_migration_creates_every_table_at_head(engine: Engine) -> N
         "runs",
         "snapshots",
         "publish_records",
+        "run_locks",
     } <= tables
     with engine.connect() as connection:
         assert (
-            connection.execute(text("select version_num from alembic_version")).scalar() == "0001"
+            connection.execute(text("select version_num from alembic_version")).scalar() == "0002"
         )
     migrate(engine)  # a second upgrade is a no-op
     with engine.connect() as connection:
