@@ -107,8 +107,17 @@ def run_cli(*args: str, cwd: Path, env_token: bool = True) -> subprocess.Complet
         (GOOD, CATALOGUE.replace("target: 99", "target: ten"), "target"),
         (GOOD, CATALOGUE.replace("cycles:", "cycles: [\n"), "broken YAML"),
         (GOOD, CATALOGUE.replace("start: 97", "start: 99"), "target"),
+        (GOOD, CATALOGUE.replace("    title: Payments\n", ""), "objectives[0].title"),
+        (GOOD.replace("portfolios:", "portfolio:"), CATALOGUE, "'portfolio'"),
     ],
-    ids=["settings-typo", "catalogue-wrong-type", "catalogue-broken-yaml", "start-equals-target"],
+    ids=[
+        "settings-typo",
+        "catalogue-wrong-type",
+        "catalogue-broken-yaml",
+        "start-equals-target",
+        "catalogue-missing-key",
+        "settings-missing-key",
+    ],
 )
 def test_run_with_bad_input_prints_one_line_and_exits_2(
     tmp_path: Path, settings: str, catalogue: str, expected: str
