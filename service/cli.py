@@ -211,13 +211,15 @@ def sandbox(data_path: Path, port: int) -> None:
         server.stop()
 
 
-def _register_demo() -> None:
+def _register_commands() -> None:
+    """Commands that live in modules of their own (imported here: they import this module)."""
     from service.demo import demo
 
-    cli.add_command(demo)
+    for command in (demo,):
+        cli.add_command(command)
 
 
-_register_demo()
+_register_commands()
 
 
 def main() -> None:

@@ -1,0 +1,21 @@
+"""Reserved slot: scheduler: run records and leader lease (issue 7). Filled in by that work; a no-op until then.
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-24
+"""
+
+from __future__ import annotations
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
