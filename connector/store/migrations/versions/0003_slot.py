@@ -1,4 +1,6 @@
-"""Reserved slot: sync state (issue 3). Filled in by that work; a no-op until then.
+"""Reserved slot: sync state (issue 3).
+
+Filled in by that work; a no-op until then.
 
 Revision ID: 0003
 Revises: 0002

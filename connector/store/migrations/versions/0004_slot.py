@@ -1,4 +1,6 @@
-"""Reserved slot: alignment: approvals, check-ins, claim sources (issue 4). Filled in by that work; a no-op until then.
+"""Reserved slot: alignment: approvals, check-ins, claim sources (issue 4).
+
+Filled in by that work; a no-op until then.
 
 Revision ID: 0004
 Revises: 0003

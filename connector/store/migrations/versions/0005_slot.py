@@ -1,4 +1,6 @@
-"""Reserved slot: publishing: page records and attachments (issue 5). Filled in by that work; a no-op until then.
+"""Reserved slot: publishing: page records and attachments (issue 5).
+
+Filled in by that work; a no-op until then.
 
 Revision ID: 0005
 Revises: 0004

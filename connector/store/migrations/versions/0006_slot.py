@@ -1,4 +1,6 @@
-"""Reserved slot: scheduler: run records and leader lease (issue 7). Filled in by that work; a no-op until then.
+"""Reserved slot: scheduler: run records and leader lease (issue 7).
+
+Filled in by that work; a no-op until then.
 
 Revision ID: 0006
 Revises: 0005
