@@ -59,6 +59,17 @@ def latest_snapshot(session: Session, portfolio_id: str) -> SnapshotRow | None:
     ).first()
 
 
+def snapshots(session: Session, portfolio_id: str, limit: int = 200) -> list[SnapshotRow]:
+    """The portfolio's most recent snapshots, oldest first (for trends and "new since last run")."""
+    newest_first = session.scalars(
+        select(SnapshotRow)
+        .where(SnapshotRow.portfolio_id == portfolio_id)
+        .order_by(SnapshotRow.id.desc())
+        .limit(limit)
+    ).all()
+    return list(reversed(newest_first))
+
+
 def publish_record(session: Session, portfolio_id: str, page_key: str) -> PublishRecord | None:
     return session.get(PublishRecord, (portfolio_id, page_key))
 
