@@ -25,6 +25,7 @@ CUSTOM_TYPES = {
     "option": "option",
     "array": "array",
     "array(option)": "array",
+    "epiclink": "epiclink",  # Data Center's Epic Link: its value is derived from `parent`
 }
 KEY_RE = re.compile(r"^([A-Z][A-Z0-9_]*)-([1-9][0-9]*)$")
 CUSTOM_ID_RE = re.compile(r"^customfield_([0-9]+)$")
@@ -69,7 +70,7 @@ class StatusDef:
 class CustomField:
     id: str
     name: str
-    type: str  # number | string | option | array
+    type: str  # number | string | option | array | epiclink
 
     @property
     def number(self) -> int:
@@ -307,6 +308,8 @@ def _custom_values(ck: Checker, raw: Any, where: str, defs: list[CustomField]) -
         kind, at = by_id[fid].type, f"{where}.{fid}"
         if value is None:
             continue
+        if kind == "epiclink":
+            raise ck.fail(at, "the Epic Link comes from the issue's parent; set `parent` instead")
         ok = {
             "number": isinstance(value, int | float) and not isinstance(value, bool),
             "string": isinstance(value, str),

@@ -22,6 +22,9 @@ class Faults:
         self.latency_ms: int = 0
         self.max_page_size: int | None = None  # caps maxResults / limit, as a busy Jira may
         self._failures: list[Failure] = []
+        self._every: tuple[int, tuple[int, ...], int | float | str | None, str] | None = None
+        self._seen = 0  # requests counted for fail_every
+        self._slow: list[list[float]] = []  # [seconds, remaining]
 
     def fail_next(
         self,
@@ -37,9 +40,47 @@ class Faults:
         with self._lock:
             self._failures.append(Failure(status, count, retry_after, path_prefix))
 
+    def fail_every(
+        self,
+        n: int,
+        statuses: tuple[int, ...] = (429, 500),
+        retry_after: int | float | str | None = 0,
+        path_prefix: str = "/rest/api",
+    ) -> None:
+        """Make every ``n``-th matching request fail, cycling through ``statuses`` (a flaky,
+        rate-limited Jira). 429 and 503 answers carry ``Retry-After`` when it is given."""
+        if n < 2:
+            raise ValueError(f"n must be at least 2, got: {n}")
+        with self._lock:
+            self._every = (n, statuses, retry_after, path_prefix)
+            self._seen = 0
+
+    def slow_next(self, seconds: float, count: int = 1) -> None:
+        """Hold the next ``count`` requests for ``seconds`` before answering (client timeouts)."""
+        with self._lock:
+            self._slow.append([seconds, count])
+
+    def delay(self) -> float:
+        """Seconds to hold this request: the latency plus one queued slow answer, if any."""
+        with self._lock:
+            extra = 0.0
+            if self._slow:
+                extra = self._slow[0][0]
+                self._slow[0][1] -= 1
+                if self._slow[0][1] <= 0:
+                    self._slow.pop(0)
+            return self.latency_ms / 1000 + extra
+
     def take(self, path: str) -> Failure | None:
         """Consume one queued failure that applies to ``path``, oldest first."""
         with self._lock:
+            if self._every is not None and path.startswith(self._every[3]):
+                n, statuses, retry_after, prefix = self._every
+                self._seen += 1
+                if self._seen % n == 0:
+                    status = statuses[(self._seen // n - 1) % len(statuses)]
+                    header = retry_after if status in (429, 503) else None
+                    return Failure(status, 1, header, prefix)
             for failure in self._failures:
                 if path.startswith(failure.path_prefix):
                     failure.remaining -= 1
@@ -55,5 +96,7 @@ class Faults:
     def clear(self) -> None:
         with self._lock:
             self._failures.clear()
+            self._every = None
+            self._slow.clear()
             self.latency_ms = 0
             self.max_page_size = None

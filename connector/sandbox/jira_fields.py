@@ -21,7 +21,9 @@ _CUSTOM_SCHEMA = {
         "multiselect",
         "Select List (multiple choices)",
     ),
+    "epiclink": ({"type": "any"}, "", "Epic Link"),
 }
+EPIC_LINK_TYPE = "com.pyxis.greenhopper.jira:gh-epic-link"
 
 # Operators each kind of field accepts, as in Jira (a text field only takes ~ and IS).
 _LIST_OPS = frozenset({"=", "!=", "in", "not in", "is", "is not"})
@@ -29,6 +31,7 @@ _RANGE_OPS = _LIST_OPS | {"<", "<=", ">", ">="}
 OPERATORS: dict[str, frozenset[str]] = {
     "key": _RANGE_OPS - {"is", "is not"},
     "parent": _LIST_OPS,
+    "epiclink": _LIST_OPS,
     "project": _LIST_OPS,
     "status": _LIST_OPS,
     "category": _LIST_OPS,
@@ -111,12 +114,13 @@ SYSTEM_FIELDS: tuple[FieldSpec, ...] = (
 
 def custom_spec(cf: CustomField) -> FieldSpec:
     schema, plugin, label = _CUSTOM_SCHEMA[cf.type]
+    custom = EPIC_LINK_TYPE if cf.type == "epiclink" else _PLUGIN + plugin
     return FieldSpec(
         cf.id,
         cf.name,
         cf.type,
         (f"cf[{cf.number}]", cf.name, f"{cf.name}[{label}]"),
-        {**schema, "custom": _PLUGIN + plugin, "customId": cf.number},
+        {**schema, "custom": custom, "customId": cf.number},
         custom=True,
     )
 

@@ -71,6 +71,8 @@ class JiraState:
         self.statuses: list[StatusDef] = list(ds.statuses)
         self.projects: list[Project] = list(ds.projects)
         self.registry = FieldRegistry(ds.custom_fields)
+        # Data Center links a story to its epic through the Epic Link field, not `parent`.
+        self.epic_link = next((f.id for f in ds.custom_fields if f.type == "epiclink"), None)
         self._ctx = IssueContext(self.statuses, list(ds.custom_fields), self.projects)
         self._check = Checker(source)
         self.types = _Catalogue(STANDARD_TYPES, 10000)
@@ -111,6 +113,17 @@ class JiraState:
             if rec is None and key_or_id.isdigit():
                 rec = next((r for r in self._issues.values() if r.id == int(key_or_id)), None)
             return rec
+
+    def epic_of(self, rec: IssueRecord) -> str | None:
+        """The Epic Link value (Data Center): the parent's key when the parent is an epic."""
+        if self.epic_link is None or rec.parent is None:
+            return None
+        parent = self._issues.get(rec.parent)
+        return rec.parent if parent is not None and parent.type.lower() == "epic" else None
+
+    def parent_of(self, rec: IssueRecord) -> str | None:
+        """The `parent` field: on Data Center only sub-tasks have one; epics link by Epic Link."""
+        return None if self.epic_of(rec) is not None else rec.parent
 
     def all_issues(self) -> list[IssueRecord]:
         with self.lock:
@@ -186,6 +199,24 @@ class JiraState:
             for child in self._issues.values():
                 if child.parent == rec.key:
                     child.parent = None
+
+    def move_issue(self, key: str, project: str) -> str:
+        """Move an issue to another project, as Jira does: a new key, the same id."""
+        with self.lock:
+            rec = self._require(key)
+            target = self.find_project(project)
+            if target is None:
+                raise KeyError(f"no project {project!r} in the sandbox")
+            numbers = [r.number for r in self._issues.values() if r.project == target.key]
+            new_key = f"{target.key}-{max(numbers, default=0) + 1}"
+            del self._issues[rec.key]
+            for child in self._issues.values():
+                if child.parent == rec.key:
+                    child.parent = new_key
+            rec.key = new_key
+            rec.updated = datetime.now(UTC)
+            self._store(rec)
+            return new_key
 
     def _require(self, key: str) -> IssueRecord:
         rec = self._issues.get(key)

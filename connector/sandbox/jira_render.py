@@ -77,7 +77,7 @@ class Renderer:
             return {"id": str(rec.id)}
         out: dict[str, Any] = {}
         for fid in fields:
-            if fid == "parent" and rec.parent is None:
+            if fid == "parent" and self.state.parent_of(rec) is None:
                 continue  # Jira leaves "parent" out rather than answering null
             out[fid] = self.field_value(rec, fid)
         return {
@@ -108,7 +108,10 @@ class Renderer:
         if fid == "assignee":
             return self.user(rec.assignee) if rec.assignee else None
         if fid == "parent":
-            return self.parent(rec.parent) if rec.parent else None
+            parent = self.state.parent_of(rec)
+            return self.parent(parent) if parent else None
+        if fid == self.state.epic_link:
+            return self.state.epic_of(rec)
         return self.custom(fid, rec.fields.get(fid))
 
     def status(self, name: str) -> dict[str, Any]:

@@ -105,7 +105,8 @@ def _values(state: JiraState, spec: FieldSpec) -> Callable[[IssueRecord], list[A
 
     getters: dict[str, Callable[[IssueRecord], list[Any]]] = {
         "key": lambda r: [r.key],
-        "parent": lambda r: one(r.parent),
+        "parent": lambda r: one(state.parent_of(r)),
+        "epiclink": lambda r: one(state.epic_of(r)),
         "project": lambda r: [r.project.lower()],
         "status": lambda r: [r.status.lower()],
         "category": lambda r: [state.status(r.status).category],
@@ -180,10 +181,14 @@ class _Compiler:
         items = operand if isinstance(operand, tuple) else (operand,)
         wants_empty = any(isinstance(i, Empty) for i in items)
         wanted = [self.value(spec, clause.field, i, op) for i in items if not isinstance(i, Empty)]
-        if op in ("=", "in"):
-            return lambda r: (not values(r) and wants_empty) or any(v in wanted for v in values(r))
-        if op in ("!=", "not in"):
-            return lambda r: bool(values(r)) and all(v not in wanted for v in values(r))
+        if op in ("=", "in", "!=", "not in"):
+            # A set makes `parent in (500 keys)` cheap over a large dataset.
+            pool = set(wanted) if all(isinstance(w, str | int | float) for w in wanted) else wanted
+            if op in ("=", "in"):
+                return lambda r: any(v in pool for v in values(r)) or (
+                    wants_empty and not values(r)
+                )
+            return lambda r: bool(values(r)) and all(v not in pool for v in values(r))
         if op in ("~", "!~"):
             needle = str(wanted[0])
             hit: Predicate = lambda r: any(needle in str(v) for v in values(r))  # noqa: E731
@@ -219,7 +224,7 @@ class _Compiler:
             )
         text, kind, st = item.text, spec.kind, self.state
         missing = JqlError(f"The value '{text}' does not exist for the field '{field}'.")
-        if kind in ("key", "parent"):
+        if kind in ("key", "parent", "epiclink"):
             if kind == "key" and op in ("<", "<=", ">", ">="):
                 if not KEY_RE.match(text.upper()):
                     raise JqlError(f"The issue key '{text}' for field '{field}' is invalid.")

@@ -124,8 +124,9 @@ class App:
         self.log: list[RequestRecord] = []
 
     def handle(self, req: Request) -> Response:
-        if self.faults.latency_ms:
-            time.sleep(self.faults.latency_ms / 1000)
+        delay = self.faults.delay()
+        if delay:
+            time.sleep(delay)
         failure = self.faults.take(req.path)
         if failure is not None:
             headers = (

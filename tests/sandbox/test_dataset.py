@@ -112,7 +112,7 @@ def _broken(change: str, value: Any) -> dict[str, Any]:
             "jira.fields.0.type",
             "date",
             "jira.fields[0].type: expected one of number, string, "
-            "option, array, array(option), got 'date'",
+            "option, array, array(option), epiclink, got 'date'",
         ),
         (
             "jira.deployment",
