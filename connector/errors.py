@@ -2,8 +2,13 @@
 
     OutcomesError
     ├── UserError          exit 2: bad arguments, settings or catalogue (names file, key, value)
-    ├── ServiceError       exit 3: Jira or Confluence unreachable, refused, or over the retry budget
-    │   └── AuthError          credentials rejected (401) or not permitted (403)
+    │   └── BadQuery           Jira refused a JQL query (with Jira's own errorMessages)
+    ├── ServiceError       exit 3: Jira or Confluence failed, or is out of reach
+    │   ├── AuthError          credentials rejected (401)
+    │   ├── Forbidden          no permission (403)
+    │   ├── NotFound           no such resource (404): a wrong URL, or a page that was deleted
+    │   ├── RateLimited        429 beyond the retry budget
+    │   └── Unavailable        5xx, timeouts or connection errors beyond the retry budget
     └── LockHeld           exit 4: another run holds the lock; nothing was done
 
 Messages are one line, say what to do, and never contain secrets, request headers or bodies.
@@ -20,11 +25,31 @@ class UserError(OutcomesError):
     exit_code = 2
 
 
+class BadQuery(UserError):
+    pass
+
+
 class ServiceError(OutcomesError):
     exit_code = 3
 
 
 class AuthError(ServiceError):
+    pass
+
+
+class Forbidden(ServiceError):
+    pass
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class RateLimited(ServiceError):
+    pass
+
+
+class Unavailable(ServiceError):
     pass
 
 

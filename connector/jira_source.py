@@ -1,8 +1,8 @@
-"""Reading epics and their children from Jira through the `jira` client.
+"""Reading epics and their children from Jira (Cloud or Data Center) through the `jira` client.
 
-All Jira access goes through this module. It asks only for the fields it needs, pages with
-`nextPageToken` itself (flat memory) and turns the client's errors into `connector.errors`, whose
-messages never carry request headers or bodies (the client's own error text includes them).
+All Jira access goes through this module and `jira_search`. It asks only for the fields it needs,
+pages itself (flat memory), retries by its own policy (`connector.retry`) and turns the client's
+errors into `connector.errors`, whose messages never carry request headers or bodies.
 """
 
 from __future__ import annotations
@@ -10,19 +10,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, NoReturn
+from typing import Any, Literal
 
-import requests
-from jira import JIRA, JIRAError
+from jira import JIRA
 
-from connector.errors import AuthError, ServiceError, UserError
+from connector.jira_fields import SiteFields, parse_time, resolve_fields
+from connector.jira_search import DC_WINDOW, Page, Searcher, both
+from connector.retry import CallContext, RetryPolicy, call
 from connector.store.issues import IssueRecord
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 100
-CHILD_CHUNK = 50  # epic keys per `parent in (...)` query: keeps the JQL well under URL limits
+CHILD_CHUNK = 500  # epics per children query; long queries go by POST
 BASE_FIELDS = (
     "summary",
     "status",
@@ -40,22 +39,33 @@ BASE_FIELDS = (
 class JiraCredentials:
     url: str
     token: str
-    email: str | None = None  # Cloud: email + API token; Data Center: token alone (a PAT)
+    email: str | None = None  # Cloud: email + API token (basic); Data Center: a PAT (bearer)
     timeout: float = 30.0
 
 
 class JiraSource:
     """A connected Jira: knows its deployment type and the ids of the fields we read."""
 
-    def __init__(self, credentials: JiraCredentials, *, story_points_field: str = "Story Points"):
+    def __init__(
+        self,
+        credentials: JiraCredentials,
+        *,
+        story_points_field: str = "Story Points",
+        deployment: Literal["auto", "cloud", "datacenter"] = "auto",
+        policy: RetryPolicy | None = None,
+        page_size: int = 100,
+        search_window: int = DC_WINDOW,
+    ):
         self.url = credentials.url
+        self.service = f"Jira at {credentials.url}"
+        self.policy = policy or RetryPolicy()
         auth: dict[str, Any] = (
             {"basic_auth": (credentials.email, credentials.token)}
             if credentials.email
             else {"token_auth": credentials.token}
         )
         # max_retries=0: the client's own retry loop would nest inside ours and sleep for minutes.
-        self.client = self._call(
+        self.client: JIRA = self._call(
             lambda: JIRA(
                 server=credentials.url,
                 max_retries=0,
@@ -65,110 +75,97 @@ class JiraSource:
             ),
             "connect",
         )
-        self.deployment = "cloud" if self.client.deploymentType == "Cloud" else "datacenter"
-        self.story_points_id = self._field_id(story_points_field)
-
-    def _field_id(self, name: str) -> str | None:
-        fields = self._call(self.client.fields, "read the field list")
-        wanted = name.casefold()
-        return next((f["id"] for f in fields if str(f.get("name", "")).casefold() == wanted), None)
+        detected = "cloud" if self.client.deploymentType == "Cloud" else "datacenter"
+        self.deployment = detected if deployment == "auto" else deployment
+        self.site: SiteFields = resolve_fields(
+            self._call(self.client.fields, "read the field list"), story_points_field
+        )
+        self.searcher = Searcher(
+            self.client,
+            cloud=self.deployment == "cloud",
+            service=self.service,
+            policy=self.policy,
+            page_size=page_size,
+            window=search_window,
+        )
 
     @property
     def fields(self) -> list[str]:
-        return [*BASE_FIELDS, *([self.story_points_id] if self.story_points_id else [])]
+        extra = [f for f in (self.site.story_points, self.site.epic_link) if f]
+        return [*BASE_FIELDS, *extra]
 
-    def search(self, jql: str) -> Iterator[dict[str, Any]]:
-        """Every issue matching `jql`, one page in memory at a time."""
-        token: str | None = None
-        while True:
-            page = self._call(
-                lambda token=token: self.client.enhanced_search_issues(
-                    jql,
-                    nextPageToken=token,
-                    maxResults=PAGE_SIZE,
-                    fields=list(self.fields),
-                    json_result=True,
-                ),
-                "search",
-                jql=jql,
-            )
-            yield from page.get("issues", [])
-            token = page.get("nextPageToken")
-            if page.get("isLast", token is None) or not token:
-                return
+    def _call(self, action: Any, what: str) -> Any:
+        return call(action, CallContext(self.service, what), self.policy)
 
-    def epics(self, jql: str) -> Iterator[IssueRecord]:
-        for raw in self.search(jql):
-            yield self.record(raw, is_epic=True)
+    # -- what the sync asks for ---------------------------------------------------------------
 
-    def children(self, epic_keys: Sequence[str]) -> Iterator[IssueRecord]:
-        """Child issues of many epics at once, in chunks."""
-        for start in range(0, len(epic_keys), CHILD_CHUNK):
-            chunk = ", ".join(epic_keys[start : start + CHILD_CHUNK])
-            for raw in self.search(f"parent in ({chunk}) ORDER BY key"):
-                yield self.record(raw, is_epic=False)
+    def epic_pages(self, jql: str, since_ms: int | None = None) -> Iterator[list[IssueRecord]]:
+        query = jql if since_ms is None else both(jql, f"updated >= {since_ms}")
+        for page in self.searcher.pages(query, self.fields):
+            yield [self.record(raw, is_epic=True) for raw in page]
+
+    def child_pages(
+        self, epic_ids: Sequence[str], since_ms: int | None = None
+    ) -> Iterator[list[IssueRecord]]:
+        """Children of many epics at once, in chunks (by id: ids survive project moves)."""
+        for chunk in _chunks(epic_ids, CHILD_CHUNK):
+            query = self.children_jql(chunk)
+            if since_ms is not None:
+                query = both(query, f"updated >= {since_ms}")
+            for page in self.searcher.pages(query, self.fields):
+                yield [self.record(raw, is_epic=False) for raw in page]
+
+    def issue_pages(self, ids: Sequence[str]) -> Iterator[list[IssueRecord]]:
+        """Issues by id, with their fields (epics that entered the scope without changing)."""
+        for chunk in _chunks(ids, CHILD_CHUNK):
+            for page in self.searcher.pages(f"id in ({', '.join(chunk)})", self.fields):
+                yield [self.record(raw, is_epic=True) for raw in page]
+
+    def epic_ids(self, jql: str) -> set[str]:
+        """Ids only (cheap: large pages): what the scope holds now, for reconciliation."""
+        return {str(raw["id"]) for page in self.searcher.pages(jql, []) for raw in page}
+
+    def child_ids(self, epic_ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(epic_ids, CHILD_CHUNK):
+            for page in self.searcher.pages(self.children_jql(chunk), []):
+                found.update(str(raw["id"]) for raw in page)
+        return found
+
+    def children_jql(self, epic_ids: Sequence[str]) -> str:
+        listed = ", ".join(epic_ids)
+        if self.deployment == "datacenter" and self.site.epic_link_clause:
+            return f"{self.site.epic_link_clause} in ({listed})"
+        return f"parent in ({listed})"
 
     def record(self, raw: dict[str, Any], *, is_epic: bool) -> IssueRecord:
         fields = raw.get("fields") or {}
         status = fields.get("status") or {}
-        points = fields.get(self.story_points_id) if self.story_points_id else None
+        points = fields.get(self.site.story_points) if self.site.story_points else None
+        epic_link = fields.get(self.site.epic_link) if self.site.epic_link else None
+        parent = epic_link or (fields.get("parent") or {}).get("key")
         return IssueRecord(
             id=str(raw["id"]),
             key=raw["key"],
-            project=(fields.get("project") or {}).get("key") or raw["key"].split("-")[0],
+            project=(fields.get("project") or {}).get("key") or raw["key"].rsplit("-", 1)[0],
             issuetype=(fields.get("issuetype") or {}).get("name", ""),
             is_epic=is_epic,
             summary=fields.get("summary") or "",
             status=status.get("name", ""),
             status_category=(status.get("statusCategory") or {}).get("key", "new"),
             assignee=(fields.get("assignee") or {}).get("displayName"),
-            labels=list(fields.get("labels") or []),
-            parent_key=(fields.get("parent") or {}).get("key"),
+            labels=sorted(fields.get("labels") or []),
+            parent_key=parent if isinstance(parent, str) else None,
             story_points=float(points) if isinstance(points, int | float) else None,
-            created=_timestamp(fields.get("created")),
-            updated=_timestamp(fields.get("updated")),
+            created=parse_time(fields.get("created")),
+            updated=parse_time(fields.get("updated")),
         )
 
-    def _call(self, action: Any, what: str, jql: str | None = None) -> Any:
-        try:
-            return action()
-        except JIRAError as exc:
-            _raise_for(exc, self_url=getattr(self, "url", ""), what=what, jql=jql)
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise ServiceError(
-                f"Jira at {getattr(self, 'url', '')} is unreachable ({type(exc).__name__});"
-                " check jira.url and the network"
-            ) from None
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    ordered = sorted(items, key=lambda i: int(i) if i.isdigit() else 0)
+    for start in range(0, len(ordered), size):
+        yield ordered[start : start + size]
 
 
-def _raise_for(exc: JIRAError, *, self_url: str, what: str, jql: str | None) -> NoReturn:
-    status = exc.status_code
-    if status == 401:
-        raise AuthError(
-            f"Jira at {self_url} rejected the credentials (401): check jira.url, the user and the"
-            " API token (Cloud tokens expire)"
-        ) from None
-    if status == 403:
-        raise AuthError(
-            f"Jira at {self_url} refused to {what} (403): the user lacks permission"
-        ) from None
-    if status == 400 and jql is not None:
-        messages = _error_messages(exc)
-        raise UserError(f"Jira refused the JQL {jql!r}: {messages}") from None
-    raise ServiceError(f"Jira at {self_url} failed to {what} (HTTP {status})") from None
-
-
-def _error_messages(exc: JIRAError) -> str:
-    response = getattr(exc, "response", None)
-    try:
-        body = response.json() if response is not None else {}
-    except ValueError:
-        body = {}
-    messages = list(body.get("errorMessages") or []) + list((body.get("errors") or {}).values())
-    return "; ".join(str(m) for m in messages) or "bad request"
-
-
-def _timestamp(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
+__all__ = ["JiraCredentials", "JiraSource", "Page"]

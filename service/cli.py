@@ -21,29 +21,15 @@ from connector.store.db import open_store
 from connector.store.lock import run_lock
 from rules.model import Catalogue
 from service import pipeline
+from service.cli_options import as_of_option, config_option, now, say, today
 from service.settings import LoadedSettings, load_settings
 
-CONFIG_HELP = "Settings file (default: $OUTCOMES_CONFIG)."
-
-
-def _as_of_option(func: click.decorators.FC) -> click.decorators.FC:
-    return click.option(
-        "--as-of",
-        type=click.DateTime(formats=["%Y-%m-%d"]),
-        default=None,
-        help="Evaluate as of this date (YYYY-MM-DD); default: today.",
-    )(func)
-
-
-def _config_option(func: click.decorators.FC) -> click.decorators.FC:
-    return click.option(
-        "--config",
-        "config_path",
-        envvar="OUTCOMES_CONFIG",
-        required=True,
-        type=click.Path(dir_okay=False, path_type=Path),
-        help=CONFIG_HELP,
-    )(func)
+# Shared with the command modules; the underscore names stay for their callers.
+_config_option = config_option
+_as_of_option = as_of_option
+_now = now
+_today = today
+_say = say
 
 
 class OutcomesGroup(click.Group):
@@ -83,18 +69,6 @@ def cli(debug: bool) -> None:
         # Our own loggers only: the HTTP clients' debug logs echo request details.
         for name in ("connector", "rules", "reports", "service"):
             logging.getLogger(name).setLevel(logging.DEBUG)
-
-
-def _today(as_of: datetime | None) -> date:
-    return as_of.date() if as_of else date.today()
-
-
-def _now() -> datetime:
-    return datetime.now().astimezone()
-
-
-def _say(message: str) -> None:
-    click.echo(message, err=True)
 
 
 @cli.command()
@@ -213,9 +187,10 @@ def sandbox(data_path: Path, port: int) -> None:
 
 def _register_commands() -> None:
     """Commands that live in modules of their own (imported here: they import this module)."""
+    from service.cmd_sync import sync
     from service.demo import demo
 
-    for command in (demo,):
+    for command in (demo, sync):
         cli.add_command(command)
 
 

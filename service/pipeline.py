@@ -21,8 +21,10 @@ from connector.confluence_api import V1Pages
 from connector.errors import UserError
 from connector.jira_source import JiraCredentials, JiraSource
 from connector.publisher import PageRecord, Publisher, PublishResult
+from connector.retry import RetryPolicy
 from connector.store import history
-from connector.store.issues import load_epics, replace_scope, upsert_issues
+from connector.store.issues import load_epics
+from connector.sync import ScopeSpec, SyncResult, sync_scopes
 from reports.confluence import render_pages
 from reports.context import Tagging
 from reports.excel import render_workbook
@@ -35,13 +37,6 @@ from service.settings import LoadedSettings, Portfolio, read_yaml
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class SyncSummary:
-    portfolio_id: str
-    epics: int
-    children: int
 
 
 @dataclass(frozen=True)
@@ -79,7 +74,7 @@ def tagging(loaded: LoadedSettings) -> Tagging:
     return Tagging(label_prefix=settings.claims.labels.prefix, exempt_label=exempt)
 
 
-def connect_jira(loaded: LoadedSettings) -> JiraSource:
+def connect_jira(loaded: LoadedSettings, policy: RetryPolicy | None = None) -> JiraSource:
     jira = loaded.settings.jira
     credentials = JiraCredentials(
         url=jira.url,
@@ -87,33 +82,36 @@ def connect_jira(loaded: LoadedSettings) -> JiraSource:
         token=jira.auth.token.get_secret_value(),
         timeout=jira.timeout,
     )
-    return JiraSource(credentials, story_points_field=jira.story_points_field)
+    retries = jira.retries
+    policy = policy or RetryPolicy(
+        max_attempts=retries.max_attempts,
+        max_wait=retries.max_wait_seconds,
+        base_delay=retries.base_delay_seconds,
+    )
+    return JiraSource(
+        credentials,
+        story_points_field=jira.story_points_field,
+        deployment=jira.deployment,
+        policy=policy,
+        search_window=jira.search_window,
+    )
 
 
 def sync(
-    loaded: LoadedSettings, engine: Engine, *, now: datetime, progress: Progress = log.info
-) -> list[SyncSummary]:
-    """Fetch every portfolio's epics and their children; each portfolio commits whole or not."""
+    loaded: LoadedSettings,
+    engine: Engine,
+    *,
+    now: datetime,
+    full: bool = False,
+    progress: Progress = log.info,
+) -> list[SyncResult]:
+    """Bring the store up to date with Jira: incremental unless `full` or never synced."""
     source = connect_jira(loaded)
-    summaries = []
-    for portfolio in loaded.settings.portfolios:
-        progress(f"Syncing {portfolio.name}: epics …")
-        epics = list(source.epics(portfolio.epics_jql))
-        progress(f"Syncing {portfolio.name}: children of {len(epics)} epics …")
-        children = list(source.children([e.key for e in epics]))
-        newest = max((i.updated for i in [*epics, *children] if i.updated), default=None)
-        with Session(engine) as session, session.begin():
-            upsert_issues(session, [*epics, *children], synced_at=now)
-            replace_scope(
-                session,
-                portfolio.id,
-                [e.id for e in epics],
-                synced_at=now,
-                last_updated_ms=int(newest.timestamp() * 1000) if newest else None,
-                children=len(children),
-            )
-        summaries.append(SyncSummary(portfolio.id, len(epics), len(children)))
-    return summaries
+    scopes = [ScopeSpec(p.id, p.name, p.epics_jql) for p in loaded.settings.portfolios]
+    lookback = int(loaded.settings.sync.lookback_minutes * 60 * 1000)
+    return sync_scopes(
+        source, engine, scopes, now=now, full=full, lookback_ms=lookback, progress=progress
+    )
 
 
 def evaluate_all(

@@ -41,12 +41,28 @@ class Auth(_Strict):
     token: SecretStr
 
 
+class RetrySettings(_Strict):
+    """How hard to try before a Jira call counts as failed (429/503 wait what Jira asks)."""
+
+    max_attempts: int = Field(default=6, ge=1, le=20)
+    max_wait_seconds: float = Field(default=120, ge=0)
+    base_delay_seconds: float = Field(default=0.5, ge=0)
+
+
 class JiraSettings(_Strict):
     url: HttpUrl
     deployment: Literal["auto", "cloud", "datacenter"] = "auto"
     auth: Auth
     timeout: float = Field(default=30.0, gt=0)
     story_points_field: str = "Story Points"
+    # Data Center pages no further than this (its jira.search.views.default.max); bigger
+    # searches are split. Change it only if the site's admin changed that limit.
+    search_window: int = Field(default=10_000, ge=100)
+    retries: RetrySettings = RetrySettings()
+
+
+class SyncSettings(_Strict):
+    lookback_minutes: float = Field(default=10, ge=0)  # re-read this much before the cursor
 
 
 class Portfolio(_Strict):
@@ -86,8 +102,9 @@ class ConfluenceSettings(_Strict):
     auth: Auth
     space: str
     parent_title: str = "Portfolio outcomes"
-    on_foreign_edit: Literal["skip"] = "skip"
+    on_foreign_edit: Literal["skip", "overwrite", "child"] = "skip"
     timeout: float = Field(default=30.0, gt=0)
+    jira_server_id: str | None = None  # set: epics show as Jira issue macros, not plain links
 
 
 class ExcelSettings(_Strict):
@@ -104,6 +121,7 @@ class Settings(_Strict):
     findings: dict[str, FindingSettings] = {}
     status_bands: StatusBands = StatusBands()
     store: StoreSettings = StoreSettings()
+    sync: SyncSettings = SyncSettings()
     confluence: ConfluenceSettings | None = None
     excel: ExcelSettings = ExcelSettings()
 

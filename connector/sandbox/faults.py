@@ -21,6 +21,8 @@ class Faults:
         self._lock = threading.Lock()
         self.latency_ms: int = 0
         self.max_page_size: int | None = None  # caps maxResults / limit, as a busy Jira may
+        # Data Center's result window (jira.search.views.default.max); tests lower it.
+        self.search_window: int = 10_000
         self._failures: list[Failure] = []
         self._every: tuple[int, tuple[int, ...], int | float | str | None, str] | None = None
         self._seen = 0  # requests counted for fail_every
@@ -100,3 +102,4 @@ class Faults:
             self._slow.clear()
             self.latency_ms = 0
             self.max_page_size = None
+            self.search_window = 10_000

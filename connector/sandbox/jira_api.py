@@ -18,7 +18,6 @@ API = r"/rest/api/(?P<v>[23])"
 CLOUD_MAX_RESULTS = 5000  # when only id/key are asked, per Cloud's documentation
 CLOUD_MAX_WITH_FIELDS = 100  # Cloud returns fewer issues per page when fields are asked
 SERVER_MAX_RESULTS = 1000
-SERVER_WINDOW = 10_000  # Data Center refuses to page past this many results
 GONE = (
     "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. "
     "A full migration guideline is available at "
@@ -192,11 +191,12 @@ class JiraApi:
         if isinstance(hits, Response):
             return hits
         page = hits[start : start + size]
-        if page and start + len(page) > SERVER_WINDOW:
+        window = self.faults.search_window
+        if page and start + len(page) > window:
             return jira_error(
                 500,
                 "Search limit exceeded. Narrow the query: Jira serves at most "
-                f"{SERVER_WINDOW} results for one search.",
+                f"{window} results for one search.",
             )
         render = Renderer(self.state, req.base_url, req.params["v"])
         return Response(

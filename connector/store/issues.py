@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -66,6 +66,36 @@ def replace_scope(
     cursor.epics = len(set(epic_ids))
     cursor.children = children
     session.merge(cursor)
+
+
+def scope_ids(session: Session, portfolio_id: str) -> set[str]:
+    query = select(ScopeMember.issue_id).where(ScopeMember.portfolio_id == portfolio_id)
+    return set(session.scalars(query))
+
+
+def rekey_children(session: Session, epics: Sequence[IssueRecord]) -> None:
+    """An epic moved to another project got a new key: point its stored children at it."""
+    ids = [e.id for e in epics]
+    if not ids:
+        return
+    rows = session.execute(select(IssueRow.id, IssueRow.key).where(IssueRow.id.in_(ids)))
+    known = {row.id: row.key for row in rows}
+    for epic in epics:
+        old = known.get(epic.id)
+        if old is not None and old != epic.key:
+            session.execute(
+                update(IssueRow).where(IssueRow.parent_key == old).values(parent_key=epic.key)
+            )
+
+
+def delete_issues_except(session: Session, keep: set[str]) -> int:
+    """Remove every issue that no scope holds any more; returns how many went."""
+    doomed = [i for i in session.scalars(select(IssueRow.id)) if i not in keep]
+    for start in range(0, len(doomed), CHUNK):
+        chunk = doomed[start : start + CHUNK]
+        session.execute(delete(ScopeMember).where(ScopeMember.issue_id.in_(chunk)))
+        session.execute(delete(IssueRow).where(IssueRow.id.in_(chunk)))
+    return len(doomed)
 
 
 def load_epics(session: Session, portfolio_id: str) -> list[Epic]:

@@ -1,0 +1,42 @@
+"""Options and helpers that every command shares (kept apart so command modules can import them
+without importing the CLI group itself)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+
+def config_option(func: click.decorators.FC) -> click.decorators.FC:
+    return click.option(
+        "--config",
+        "config_path",
+        envvar="OUTCOMES_CONFIG",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Settings file (default: $OUTCOMES_CONFIG).",
+    )(func)
+
+
+def as_of_option(func: click.decorators.FC) -> click.decorators.FC:
+    return click.option(
+        "--as-of",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="Evaluate as of this date (YYYY-MM-DD); default: today.",
+    )(func)
+
+
+def now() -> datetime:
+    return datetime.now().astimezone()
+
+
+def today(as_of: datetime | None) -> date:
+    return as_of.date() if as_of else date.today()
+
+
+def say(message: str) -> None:
+    """Progress and status go to stderr; results go to stdout."""
+    click.echo(message, err=True)

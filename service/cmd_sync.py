@@ -1,0 +1,53 @@
+"""`outcomes sync`: bring the store up to date with Jira, incrementally or from scratch."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from connector.store.db import open_store
+from connector.store.lock import run_lock
+from service import pipeline
+from service.cli_options import config_option, now
+from service.progress import ProgressLine
+from service.settings import load_settings
+
+
+@click.command()
+@config_option
+@click.option("--full", is_flag=True, help="Resync everything from scratch, not just changes.")
+def sync(config_path: Path, full: bool) -> None:
+    """Sync the portfolios' epics and their child issues from Jira into the store."""
+    loaded = load_settings(config_path)
+    engine = open_store(loaded.store_url())
+    started = now()
+    progress = ProgressLine()
+    try:
+        with run_lock(engine, now=started):
+            run_id = pipeline.start_run(engine, "sync", started)
+            try:
+                results = pipeline.sync(loaded, engine, now=started, full=full, progress=progress)
+            except Exception as exc:
+                pipeline.finish_run(engine, run_id, "failed", now(), _safe(exc))
+                raise
+            finally:
+                progress.done()
+            pipeline.finish_run(engine, run_id, "done", now())
+    finally:
+        engine.dispose()
+    for result in results:
+        kind = "full" if result.full else "incremental"
+        click.echo(
+            f"Synced {result.portfolio_id} ({kind}): {result.epics} epics and"
+            f" {result.children} child issues in scope; {result.fetched} read"
+            + (f"; {result.removed} removed" if result.removed else "")
+        )
+    sys.exit(0)
+
+
+def _safe(exc: Exception) -> str:
+    from connector.errors import OutcomesError
+
+    return str(exc) if isinstance(exc, OutcomesError) else type(exc).__name__
