@@ -78,6 +78,7 @@ class JiraState:
         self.types = _Catalogue(STANDARD_TYPES, 10000)
         self.priorities = _Catalogue(STANDARD_PRIORITIES, 1)
         self._issues: dict[str, IssueRecord] = {}
+        self._by_id: dict[int, IssueRecord] = {}  # `parent in (ids)` looks up many ids at once
         self._revision = 0  # bumped by every change; search results are cached per revision
         self._results: dict[str, tuple[int, bool, list[IssueRecord]]] = {}
         for rec in ds.issues:
@@ -111,7 +112,7 @@ class JiraState:
         with self.lock:
             rec = self._issues.get(key_or_id.upper())
             if rec is None and key_or_id.isdigit():
-                rec = next((r for r in self._issues.values() if r.id == int(key_or_id)), None)
+                rec = self._by_id.get(int(key_or_id))
             return rec
 
     def epic_of(self, rec: IssueRecord) -> str | None:
@@ -160,6 +161,7 @@ class JiraState:
         if rec.priority:
             self.priorities.add(rec.priority)
         self._issues[rec.key] = rec
+        self._by_id[rec.id] = rec
 
     def add_issue(self, issue: Mapping[str, Any]) -> str:
         """Add an issue given in the dataset's shape; return its key."""
@@ -195,6 +197,7 @@ class JiraState:
         with self.lock:
             rec = self._require(key)
             del self._issues[rec.key]
+            self._by_id.pop(rec.id, None)
             self._revision += 1
             for child in self._issues.values():
                 if child.parent == rec.key:

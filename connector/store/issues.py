@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from connector.store.models import IssueRow, ScopeMember, SyncCursor
-from rules.model import ChildStats, Epic, StatusCategory
+from rules.model import ChildStats, Epic, IssueLink, StatusCategory
 
 CHUNK = 500
 
@@ -35,16 +35,26 @@ class IssueRecord:
     story_points: float | None
     created: datetime | None
     updated: datetime | None
+    # Claim-related values (connector/jira_claims.py); empty unless the settings ask for them.
+    claim_values: list[str] = field(default_factory=list)
+    links: list[dict[str, str]] = field(default_factory=list)  # {type, key, direction}
+    parent_type: str | None = None
+    approval_value: str | None = None
 
 
 def upsert_issues(session: Session, issues: Iterable[IssueRecord], synced_at: datetime) -> int:
     rows = [asdict(issue) | {"synced_at": synced_at} for issue in issues]
+    if not rows:
+        return 0
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(IssueRow)
+    columns = [c.name for c in IssueRow.__table__.columns if c.name != "id"]
+    upsert = statement.on_conflict_do_update(
+        index_elements=["id"], set_={c: statement.excluded[c] for c in columns}
+    )
+    # One statement with many parameter sets: compiled once and cached, unlike .values(rows).
     for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
-        statement = insert(IssueRow).values(chunk)
-        updates = {c: statement.excluded[c] for c in chunk[0] if c != "id"}
-        session.execute(statement.on_conflict_do_update(index_elements=["id"], set_=updates))
+        session.execute(upsert, rows[start : start + CHUNK])
     return len(rows)
 
 
@@ -154,4 +164,8 @@ def _epic(row: IssueRow, children: ChildStats) -> Epic:
         updated=row.updated,
         parent_key=row.parent_key,
         children=children,
+        claim_field=tuple(row.claim_values or ()),
+        links=tuple(IssueLink(**link) for link in row.links or ()),
+        parent_type=row.parent_type,
+        approval_value=row.approval_value,
     )
