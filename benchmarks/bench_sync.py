@@ -33,7 +33,7 @@ JQL = "project = BIG AND issuetype = Epic"
 
 def dataset(epics: int, children: int) -> dict[str, Any]:
     rng = random.Random(7)
-    start = datetime(2026, 10, 1, tzinfo=UTC)
+    start = datetime(2026, 9, 1, tzinfo=UTC)  # all in the past: Jira has no future timestamps
     issues: list[dict[str, Any]] = []
     number = 0
     for _ in range(epics):
@@ -57,7 +57,7 @@ def dataset(epics: int, children: int) -> dict[str, Any]:
 def _issue(
     key: str, type_: str, parent: str | None, start: datetime, n: int, rng: random.Random
 ) -> dict[str, Any]:
-    when = (start + timedelta(minutes=n)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    when = (start + timedelta(seconds=n)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {
         "key": key,
         "type": type_,

@@ -1,20 +1,32 @@
-"""Confluence pages through `atlassian-python-api`: the few calls the publisher needs.
+"""Confluence pages through `atlassian-python-api`: the few calls the publisher needs, on both APIs.
 
-`ConfluenceServer.update_page` reads the history and writes current + 1, so it could never notice a
-person's edit or meet a 409; the publisher needs explicit versions. So page calls go through the
-client's own `get`/`post`/`put` (same session and auth) in advanced mode, and statuses are handled
-here, where each one can get a message that says what to do.
+`V1Pages` speaks the v1 content API (`/rest/api/content`: Data Center, and Cloud where configured);
+`V2Pages` (connector/confluence_v2.py) the Cloud v2 pages API. `connect_pages` picks one from the
+`confluence.api` setting (`auto`: v2 for `*.atlassian.net`, v1 otherwise).
+
+The library's page helpers are not used: `ConfluenceServer.update_page` reads the history and
+writes current + 1, so it could never notice a person's edit or meet a 409, and the v2 class's
+`update_page` leaves out the `status` the API requires. Calls go through the client's own
+`request` (same session, auth and 429 handling) in advanced mode, and statuses are turned into
+Outcomes' errors here, each with a message that says what to do.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import requests
 from atlassian.confluence import ConfluenceServer
 
-from connector.errors import AuthError, ServiceError
+from connector.errors import AuthError, Forbidden, RateLimited, ServiceError, Unavailable
+
+# A 429's Retry-After is honoured once by the client; never wait longer than this for it.
+MAX_RETRY_AFTER = 60
+MESSAGE = "Published by Outcomes"
+ATTACH_HEADERS = {"X-Atlassian-Token": "no-check", "Accept": "application/json"}
 
 
 @dataclass(frozen=True)
@@ -23,7 +35,16 @@ class RemotePage:
     title: str
     version: int
     body: str
-    last_editor: str | None = None
+    last_editor: str | None = None  # display name (v1) or None when only an id is known
+    editor_id: str | None = None  # account id (Cloud), to look the name up when needed
+
+
+@dataclass(frozen=True)
+class AttachedFile:
+    id: str
+    name: str
+    version: int
+    written: bool  # False: the same content was already attached, nothing was uploaded
 
 
 class VersionConflict(ServiceError):
@@ -35,6 +56,76 @@ class PageApi(Protocol):
     def get(self, page_id: str) -> RemotePage | None: ...
     def create(self, space: str, title: str, body: str, parent_id: str | None) -> RemotePage: ...
     def update(self, page_id: str, title: str, body: str, version: int) -> RemotePage: ...
+    def editor_name(self, page: RemotePage) -> str | None: ...
+    def attach(self, page_id: str, name: str, content: bytes, content_type: str) -> AttachedFile:
+        """Attach a file to a page, replacing an attachment of that name; unchanged → no upload."""
+        ...
+
+
+class Http:
+    """Requests through an atlassian-python-api client, with statuses turned into our errors."""
+
+    def __init__(self, client: Any, url: str) -> None:
+        self.client = client
+        self.url = url
+
+    def send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        try:
+            response: requests.Response = self.client.request(
+                method, path, advanced_mode=True, **kwargs
+            )
+            return response
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise Unavailable(
+                f"Confluence at {self.url} is unreachable ({type(exc).__name__});"
+                " check confluence.url and the network"
+            ) from None
+
+    def json(self, method: str, path: str, what: str, **kwargs: Any) -> dict[str, Any]:
+        return self.check(self.send(method, path, **kwargs), what)
+
+    def check(self, response: requests.Response, what: str) -> dict[str, Any]:
+        status = response.status_code
+        if status == 401:
+            raise AuthError(
+                f"Confluence at {self.url} rejected the credentials (401): check confluence.url,"
+                " confluence.auth.email and the API token (Cloud tokens expire)"
+            )
+        if status == 403:
+            raise Forbidden(f"Confluence refused to {what} (403): the user lacks permission")
+        if status == 429:
+            raise RateLimited(
+                f"Confluence rate-limited Outcomes while it tried to {what} (429);"
+                " the next run tries again"
+            )
+        if status == 409:
+            raise VersionConflict(f"Confluence answered 409 while Outcomes tried to {what}")
+        if status >= 400:
+            raise ServiceError(f"Confluence failed to {what} (HTTP {status}): {_reason(response)}")
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    def attach(self, page_id: str, name: str, content: bytes, content_type: str) -> AttachedFile:
+        """Upload through the v1 attachment API, which Cloud and Data Center both serve."""
+        path = f"rest/api/content/{page_id}/child/attachment"
+        comment = f"{MESSAGE} (sha256 {hashlib.sha256(content).hexdigest()[:16]})"
+        listing = self.json("GET", path, f"list the attachments of page {page_id}")
+        existing = next((a for a in listing.get("results") or [] if a.get("title") == name), None)
+        if existing is not None:
+            same = ((existing.get("extensions") or {}).get("comment") or "") == comment
+            if same:
+                return AttachedFile(str(existing["id"]), name, _number(existing), False)
+            path = f"{path}/{existing['id']}/data"
+        answer = self.json(
+            "POST",
+            path,
+            f"attach {name!r} to page {page_id}",
+            data={"comment": comment, "minorEdit": "true"},
+            files={"file": (name, content, content_type)},
+            headers=ATTACH_HEADERS,
+        )
+        item = (answer.get("results") or [answer])[0]
+        return AttachedFile(str(item["id"]), name, _number(item), True)
 
 
 class V1Pages:
@@ -47,19 +138,23 @@ class V1Pages:
         credentials: dict[str, Any] = (
             {"username": user, "password": token} if user else {"token": token}
         )
-        self.client = ConfluenceServer(url, timeout=int(timeout), **credentials)
+        self.client = ConfluenceServer(
+            url, timeout=int(timeout), max_backoff_seconds=MAX_RETRY_AFTER, **credentials
+        )
+        self.http = Http(self.client, url)
 
     def find(self, space: str, title: str) -> RemotePage | None:
         params = {"spaceKey": space, "title": title, "type": "page", "expand": self.EXPAND}
-        answer = self._json("GET", "rest/api/content", "find a page", params=params)
+        answer = self.http.json("GET", "rest/api/content", "find a page", params=params)
         results = answer.get("results") or []
-        return _page(results[0]) if results else None
+        return _v1_page(results[0]) if results else None
 
     def get(self, page_id: str) -> RemotePage | None:
-        response = self._send("GET", f"rest/api/content/{page_id}", params={"expand": self.EXPAND})
+        path = f"rest/api/content/{page_id}"
+        response = self.http.send("GET", path, params={"expand": self.EXPAND})
         if response.status_code == 404:
             return None
-        return _page(self._check(response, f"read page {page_id}"))
+        return _v1_page(self.http.check(response, f"read page {page_id}"))
 
     def create(self, space: str, title: str, body: str, parent_id: str | None) -> RemotePage:
         data: dict[str, Any] = {
@@ -70,67 +165,81 @@ class V1Pages:
         }
         if parent_id:
             data["ancestors"] = [{"id": parent_id}]
-        return _page(self._json("POST", "rest/api/content", f"create page {title!r}", data=data))
+        answer = self.http.json("POST", "rest/api/content", f"create page {title!r}", data=data)
+        return _v1_page(answer)
 
     def update(self, page_id: str, title: str, body: str, version: int) -> RemotePage:
         data = {
             "id": page_id,
             "type": "page",
             "title": title,
-            "version": {"number": version, "message": "Published by Outcomes"},
+            "version": {"number": version, "message": MESSAGE},
             "body": {"storage": {"value": body, "representation": "storage"}},
         }
-        response = self._send("PUT", f"rest/api/content/{page_id}", data=data)
-        if response.status_code == 409:
-            raise VersionConflict(f"page {title!r} changed while Outcomes was writing it")
-        return _page(self._check(response, f"update page {title!r}"))
+        path = f"rest/api/content/{page_id}"
+        return _v1_page(self.http.json("PUT", path, f"update page {title!r}", data=data))
 
-    def _json(self, method: str, path: str, what: str, **kwargs: Any) -> dict[str, Any]:
-        return self._check(self._send(method, path, **kwargs), what)
+    def editor_name(self, page: RemotePage) -> str | None:
+        return page.last_editor
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        try:
-            response: requests.Response = self.client.request(
-                method, path, advanced_mode=True, **kwargs
-            )
-            return response
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise ServiceError(
-                f"Confluence at {self.url} is unreachable ({type(exc).__name__});"
-                " check confluence.url and the network"
-            ) from None
-
-    def _check(self, response: requests.Response, what: str) -> dict[str, Any]:
-        status = response.status_code
-        if status == 401:
-            raise AuthError(
-                f"Confluence at {self.url} rejected the credentials (401): check confluence.url,"
-                " the user and the API token"
-            )
-        if status == 403:
-            raise AuthError(f"Confluence at {self.url} refused to {what} (403): no permission")
-        if status >= 400:
-            raise ServiceError(f"Confluence failed to {what} (HTTP {status}): {_reason(response)}")
-        answer: dict[str, Any] = response.json()
-        return answer
+    def attach(self, page_id: str, name: str, content: bytes, content_type: str) -> AttachedFile:
+        return self.http.attach(page_id, name, content, content_type)
 
 
-def _page(data: dict[str, Any]) -> RemotePage:
+def is_cloud(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return host == "atlassian.net" or host.endswith(".atlassian.net")
+
+
+def choose_api(url: str, api: str) -> str:
+    """`auto` means v2 on Atlassian Cloud (`*.atlassian.net`) and v1 everywhere else."""
+    if api == "auto":
+        return "v2" if is_cloud(url) else "v1"
+    return api
+
+
+def connect_pages(
+    url: str, *, api: str, user: str | None, token: str, timeout: float = 30.0
+) -> PageApi:
+    if choose_api(url, api) == "v2":
+        from connector.confluence_v2 import V2Pages
+
+        return V2Pages(url, user=user, token=token, timeout=timeout)
+    return V1Pages(url, user=user, token=token, timeout=timeout)
+
+
+def _v1_page(data: dict[str, Any]) -> RemotePage:
     version = data.get("version") or {}
+    by = version.get("by") or {}
     return RemotePage(
         id=str(data["id"]),
         title=data.get("title", ""),
         version=int(version.get("number", 1)),
         body=((data.get("body") or {}).get("storage") or {}).get("value", ""),
-        last_editor=(version.get("by") or {}).get("displayName"),
+        last_editor=by.get("displayName"),
+        editor_id=by.get("accountId"),
     )
 
 
+def _number(item: dict[str, Any]) -> int:
+    return int((item.get("version") or {}).get("number", 1))
+
+
 def _reason(response: requests.Response) -> str:
+    """The service's own one-line reason (v1 `message`, v2 `errors[].title`), never headers."""
     try:
         body = response.json()
     except ValueError:
         return "no details"
-    return str(body.get("message") or "; ".join(body.get("errorMessages") or []) or "no details")[
-        :200
-    ]
+    if not isinstance(body, dict):
+        return "no details"
+    errors = body.get("errors")
+    titles = (
+        [e.get("title") for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
+    )
+    text = (
+        body.get("message")
+        or "; ".join(body.get("errorMessages") or [])
+        or "; ".join(t for t in titles if isinstance(t, str))
+    )
+    return str(text or "no details")[:200]

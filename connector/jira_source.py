@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from jira import JIRA
 
+from connector.errors import BadQuery
+from connector.jira_claims import NO_CLAIMS, ClaimReader
 from connector.jira_fields import SiteFields, parse_time, resolve_fields
 from connector.jira_search import DC_WINDOW, Page, Searcher, both
 from connector.retry import CallContext, RetryPolicy, call
@@ -45,6 +47,8 @@ class JiraCredentials:
 
 class JiraSource:
     """A connected Jira: knows its deployment type and the ids of the fields we read."""
+
+    claims: ClaimReader = NO_CLAIMS  # claim fields, links, approval (service.alignment sets it)
 
     def __init__(
         self,
@@ -92,10 +96,37 @@ class JiraSource:
     @property
     def fields(self) -> list[str]:
         extra = [f for f in (self.site.story_points, self.site.epic_link) if f]
-        return [*BASE_FIELDS, *extra]
+        return [*BASE_FIELDS, *extra, *self.claims.field_ids()]
 
     def _call(self, action: Any, what: str) -> Any:
         return call(action, CallContext(self.service, what), self.policy)
+
+    def validate_jql(self, jql: str) -> list[str]:
+        """Jira's own verdict on a query: its error messages, none when the query is fine."""
+        if self.deployment == "cloud":
+            url = f"{self.url}/rest/api/3/jql/parse"
+            answer = self._call(
+                lambda: self.client._session.post(
+                    url, params={"validation": "strict"}, json={"queries": [jql]}
+                ),
+                "validate JQL",
+            ).json()
+            return [str(e) for q in answer.get("queries", []) for e in q.get("errors") or []]
+        try:
+            call(
+                lambda: self.client.search_issues(
+                    jql, maxResults=0, validate_query=True, json_result=True
+                ),
+                CallContext(self.service, "validate JQL", jql),
+                self.policy,
+            )
+        except BadQuery as exc:
+            return [str(exc)]
+        return []
+
+    def myself(self) -> str:
+        me = self._call(self.client.myself, "read the signed-in user")
+        return str(me.get("displayName") or me.get("name") or "unknown")
 
     # -- what the sync asks for ---------------------------------------------------------------
 
@@ -125,12 +156,11 @@ class JiraSource:
         """Ids only (cheap: large pages): what the scope holds now, for reconciliation."""
         return {str(raw["id"]) for page in self.searcher.pages(jql, []) for raw in page}
 
-    def child_ids(self, epic_ids: Sequence[str]) -> set[str]:
-        found: set[str] = set()
+    def child_id_pages(self, epic_ids: Sequence[str]) -> Iterator[list[str]]:
+        """The ids of the epics' children, page by page (ids only: large, cheap pages)."""
         for chunk in _chunks(epic_ids, CHILD_CHUNK):
             for page in self.searcher.pages(self.children_jql(chunk), []):
-                found.update(str(raw["id"]) for raw in page)
-        return found
+                yield [str(raw["id"]) for raw in page]
 
     def children_jql(self, epic_ids: Sequence[str]) -> str:
         listed = ", ".join(epic_ids)
@@ -159,6 +189,7 @@ class JiraSource:
             story_points=float(points) if isinstance(points, int | float) else None,
             created=parse_time(fields.get("created")),
             updated=parse_time(fields.get("updated")),
+            **self.claims.values(fields),
         )
 
 

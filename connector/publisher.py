@@ -1,25 +1,31 @@
-"""Publishing rendered pages to Confluence without ever clobbering a person's edit.
+"""Publishing rendered pages to Confluence without ever clobbering a person's edit by accident.
 
 For each page Outcomes keeps a record: page id, the version it last wrote, and a hash of the
-normalised body. Unchanged body → no write. The page's current version is not the one we wrote →
-someone else edited it: leave it and report it. A 409 → re-read, re-check, retry a few times.
-A failed page does not stop the others; it is tried again on the next run.
+normalised body. Unchanged body → no write (an unchanged run only reads). The page's current
+version is not the one we wrote and its body is not ours → someone else edited it: by default
+leave it and report it (`skip`); `overwrite` writes over it (Confluence keeps the edit in the page
+history); `child` writes the new report to a child page of the edited one instead. Every write
+sends an explicit version, ours + 1; a 409 → re-read, re-check, retry a few times. A failed page
+does not stop the others and is tried again on the next run; losing Confluence altogether
+(credentials, network, rate limit) stops the run.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from html import escape
 from typing import Protocol
 
 from connector.confluence_api import PageApi, RemotePage, VersionConflict
-from connector.errors import AuthError, ServiceError
+from connector.errors import AuthError, RateLimited, ServiceError, Unavailable
 
 CONFLICT_RETRIES = 3
 ROOT_BODY = "<p>Outcome reports published by Outcomes. Pages below are rewritten on each run.</p>"
+CHILD_SUFFIX = "~latest"  # record key of the child page that takes the report of an edited page
 
 
 class PageDraft(Protocol):
@@ -34,16 +40,32 @@ class PageDraft(Protocol):
 
 
 @dataclass(frozen=True)
+class Draft:
+    key: str
+    title: str
+    parent_key: str | None
+    body: str
+
+
+@dataclass(frozen=True)
 class PageRecord:
     page_id: str
     version: int
     body_hash: str
 
 
+class OnForeignEdit(StrEnum):
+    SKIP = "skip"
+    OVERWRITE = "overwrite"
+    CHILD = "child"
+
+
 class Action(StrEnum):
     CREATED = "created"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
+    OVERWRITTEN = "overwritten"  # a person's edit was written over, as configured
+    TO_CHILD = "written to a child page"  # a person's edit was kept; the report went below it
     SKIPPED = "skipped"  # someone else's edit or page: left alone, reported
     FAILED = "failed"
 
@@ -53,12 +75,23 @@ class PublishResult:
     key: str
     title: str
     action: Action
-    record: PageRecord | None = None  # what to remember (None: keep the old record)
+    record: PageRecord | None = None  # what to remember for `key` (None: keep the old record)
     message: str = ""
+    child: tuple[str, str, PageRecord] | None = None  # (key, title, record) of a child page
 
     @property
     def ok(self) -> bool:
-        return self.action in (Action.CREATED, Action.UPDATED, Action.UNCHANGED)
+        return self.action not in (Action.SKIPPED, Action.FAILED)
+
+    def saves(self) -> list[tuple[str, str, PageRecord]]:
+        """(page key, title, record) of every page this result wrote or confirmed."""
+        own = [(self.key, self.title, self.record)] if self.record is not None else []
+        return own + ([self.child] if self.child is not None else [])
+
+
+def record_keys(pages: Iterable[PageDraft]) -> list[str]:
+    """The record keys a publish may need: each page's, and that of its child for edited pages."""
+    return [key for page in pages for key in (page.key, page.key + CHILD_SUFFIX)]
 
 
 def normalise(body: str) -> str:
@@ -78,15 +111,30 @@ def _ours(remote: RemotePage, record: PageRecord, wanted: str) -> bool:
 
 
 class Publisher:
-    def __init__(self, api: PageApi, *, space: str, root_title: str):
+    def __init__(
+        self,
+        api: PageApi,
+        *,
+        space: str,
+        root_title: str,
+        on_foreign_edit: OnForeignEdit | str = OnForeignEdit.SKIP,
+    ):
         self.api = api
         self.space = space
         self.root_title = root_title
+        self.on_foreign_edit = OnForeignEdit(on_foreign_edit)
 
     def publish(
-        self, pages: Sequence[PageDraft], records: Mapping[str, PageRecord]
+        self,
+        pages: Sequence[PageDraft],
+        records: Mapping[str, PageRecord],
+        on_result: Callable[[PublishResult], None] | None = None,
     ) -> list[PublishResult]:
-        """Publish parents before children; one page's failure does not stop the others."""
+        """Publish parents before children; one page's failure does not stop the others.
+
+        `on_result` hears of each page as soon as it is done, so its record can be kept even if
+        a later page stops the run.
+        """
         root = self.api.find(self.space, self.root_title) or self.api.create(
             self.space, self.root_title, ROOT_BODY, None
         )
@@ -102,37 +150,60 @@ class Publisher:
                     message=f"its parent page {page.parent_key!r} was not published",
                 )
             else:
-                result = self._publish_one(page, parent_id, records.get(page.key))
+                result = self._publish_one(page, parent_id, records, self.on_foreign_edit)
             if result.record is not None:
                 page_ids[page.key] = result.record.page_id
-            elif page.key in records and result.action is Action.SKIPPED:
+            elif page.key in records:
+                # Not written this time (edited, failed), but it exists: its children stay below.
                 page_ids[page.key] = records[page.key].page_id
             results.append(result)
+            if on_result is not None:
+                on_result(result)
         return results
 
     def _publish_one(
-        self, page: PageDraft, parent_id: str, record: PageRecord | None
+        self,
+        page: PageDraft,
+        parent_id: str,
+        records: Mapping[str, PageRecord],
+        mode: OnForeignEdit,
     ) -> PublishResult:
+        record = records.get(page.key)
         try:
             if record is not None:
                 remote = self.api.get(record.page_id)
                 if remote is not None:
-                    return self._update(page, remote, record)
+                    return self._update(page, remote, record, records, mode)
             return self._create(page, parent_id)
-        except AuthError:
-            raise
+        except (AuthError, Unavailable, RateLimited):
+            raise  # every other page would fail the same way: stop, exit 3
         except ServiceError as exc:
             return PublishResult(page.key, page.title, Action.FAILED, message=str(exc))
 
-    def _update(self, page: PageDraft, remote: RemotePage, record: PageRecord) -> PublishResult:
+    def _update(
+        self,
+        page: PageDraft,
+        remote: RemotePage,
+        record: PageRecord,
+        records: Mapping[str, PageRecord],
+        mode: OnForeignEdit,
+    ) -> PublishResult:
         wanted = body_hash(page.body)
+        overwrote: str | None = None
         for _ in range(CONFLICT_RETRIES):
-            if remote.version != record.version and not _ours(remote, record, wanted):
-                return self._foreign_edit(page, remote, record)
-            same = wanted in (record.body_hash, body_hash(remote.body))
-            if same and remote.title == page.title:
-                current = PageRecord(remote.id, remote.version, wanted)
-                return PublishResult(page.key, page.title, Action.UNCHANGED, current)
+            foreign = remote.version != record.version and not _ours(remote, record, wanted)
+            if foreign and overwrote is None:
+                editor = self.api.editor_name(remote)
+                if mode is OnForeignEdit.SKIP:
+                    return self._skipped(page, remote, record, editor)
+                if mode is OnForeignEdit.CHILD:
+                    return self._to_child(page, remote, record, records, editor)
+                overwrote = _edited(page.title, remote, record, editor)
+            elif not foreign:
+                same = wanted in (record.body_hash, body_hash(remote.body))
+                if same and remote.title == page.title:
+                    current = PageRecord(remote.id, remote.version, wanted)
+                    return PublishResult(page.key, page.title, Action.UNCHANGED, current)
             try:
                 written = self.api.update(remote.id, page.title, page.body, remote.version + 1)
             except VersionConflict:
@@ -142,6 +213,11 @@ class Publisher:
                 remote = fresh
                 continue
             new_record = PageRecord(written.id, written.version, wanted)
+            if overwrote is not None:
+                message = overwrote + "; overwritten as configured (the edit stays in its history)"
+                return PublishResult(
+                    page.key, page.title, Action.OVERWRITTEN, new_record, message=message
+                )
             return PublishResult(page.key, page.title, Action.UPDATED, new_record)
         return PublishResult(
             page.key,
@@ -171,15 +247,61 @@ class Publisher:
         return PublishResult(page.key, page.title, Action.CREATED, record)
 
     @staticmethod
-    def _foreign_edit(page: PageDraft, remote: RemotePage, record: PageRecord) -> PublishResult:
-        editor = f" by {remote.last_editor}" if remote.last_editor else ""
+    def _skipped(
+        page: PageDraft, remote: RemotePage, record: PageRecord, editor: str | None
+    ) -> PublishResult:
         return PublishResult(
             page.key,
             page.title,
             Action.SKIPPED,
             message=(
-                f"page {page.title!r} was edited{editor} after Outcomes wrote version"
-                f" {record.version} (now version {remote.version}); left as it is. Copy the edit"
-                " elsewhere and restore Outcomes' version to resume publishing"
+                _edited(page.title, remote, record, editor) + "; left as it is. Copy the edit"
+                " elsewhere and restore Outcomes' version to resume publishing, or set"
+                " confluence.on_foreign_edit to overwrite or child"
             ),
         )
+
+    def _to_child(
+        self,
+        page: PageDraft,
+        remote: RemotePage,
+        record: PageRecord,
+        records: Mapping[str, PageRecord],
+        editor: str | None,
+    ) -> PublishResult:
+        who = f" by {editor}" if editor else ""
+        notice = (
+            '<ac:structured-macro ac:name="note"><ac:rich-text-body><p>'
+            f"{escape(page.title)} was edited{escape(who)} after Outcomes last wrote it, so"
+            " Outcomes publishes its latest report on this page and leaves that one as it is."
+            "</p></ac:rich-text-body></ac:structured-macro>"
+        )
+        child = Draft(
+            page.key + CHILD_SUFFIX,
+            f"{page.title} (latest report)",
+            page.key,
+            notice + page.body,
+        )
+        # A person's edit on the child page itself is left alone: no child of a child.
+        result = self._publish_one(child, remote.id, records, OnForeignEdit.SKIP)
+        said = _edited(page.title, remote, record, editor)
+        if not result.ok:
+            return PublishResult(
+                page.key, page.title, result.action, message=f"{said}; {result.message}"
+            )
+        assert result.record is not None
+        return PublishResult(
+            page.key,
+            page.title,
+            Action.TO_CHILD,
+            message=f"{said}; kept, and the report went to its child page {child.title!r}",
+            child=(child.key, child.title, result.record),
+        )
+
+
+def _edited(title: str, remote: RemotePage, record: PageRecord, editor: str | None) -> str:
+    who = f" by {editor}" if editor else ""
+    return (
+        f"page {title!r} was edited{who} after Outcomes wrote version {record.version}"
+        f" (now version {remote.version})"
+    )

@@ -9,7 +9,8 @@ together: a crash leaves the store as it was, and the next run picks up from the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,7 +20,8 @@ from sqlalchemy.orm import Session
 from connector.jira_source import JiraSource
 from connector.store.issues import (
     IssueRecord,
-    delete_issues_except,
+    delete_unseen,
+    mark_seen,
     rekey_children,
     replace_scope,
     scope_ids,
@@ -49,23 +51,26 @@ class SyncResult:
 
 
 class _Run:
-    """One portfolio's pass: what it fetched, and the newest `updated` it saw."""
+    """One portfolio's pass: what it fetched, and the newest `updated` it saw. Every issue it
+    sees gets the sync's mark; what no scope marked is removed at the end."""
 
-    def __init__(self, session: Session, now: datetime, progress: Progress, name: str):
+    def __init__(self, session: Session, now: datetime, progress: Progress, name: str, mark: str):
         self.session = session
         self.now = now
         self.progress = progress
         self.name = name
+        self.mark = mark
         self.fetched = 0
         self.newest: int | None = None
 
     def store(self, pages: Iterable[list[IssueRecord]], *, epics: bool) -> set[str]:
+        """Upsert each page as it comes; returns the ids (callers keep only epics' ids)."""
         ids: set[str] = set()
         for page in pages:
             if epics:
                 rekey_children(self.session, page)
-            upsert_issues(self.session, page, synced_at=self.now)
-            ids.update(record.id for record in page)
+                ids.update(record.id for record in page)
+            upsert_issues(self.session, page, synced_at=self.now, mark=self.mark)
             self.fetched += len(page)
             stamps = [int(r.updated.timestamp() * 1000) for r in page if r.updated]
             if stamps:
@@ -86,65 +91,59 @@ def sync_scopes(
 ) -> list[SyncResult]:
     """Sync every scope in one transaction; issues no scope holds any more are removed."""
     results = []
-    keep: set[str] = set()
+    mark = uuid.uuid4().hex
     with Session(engine) as session, session.begin():
         for scope in scopes:
-            result, epics, children = _sync_scope(
-                source,
-                session,
-                scope,
-                now=now,
-                full=full,
-                lookback_ms=lookback_ms,
-                progress=progress,
-            )
-            keep |= epics | children
-            results.append(result)
-        removed = delete_issues_except(session, keep)
+            run = _Run(session, now, progress, scope.name, mark)
+            results.append(_sync_scope(source, run, scope, full=full, lookback_ms=lookback_ms))
+        removed = delete_unseen(session, mark)
     if removed and results:
         results[-1] = _with_removed(results[-1], removed)
     return results
 
 
 def _sync_scope(
-    source: JiraSource,
-    session: Session,
-    scope: ScopeSpec,
-    *,
-    now: datetime,
-    full: bool,
-    lookback_ms: int,
-    progress: Progress,
-) -> tuple[SyncResult, set[str], set[str]]:
+    source: JiraSource, run: _Run, scope: ScopeSpec, *, full: bool, lookback_ms: int
+) -> SyncResult:
+    session = run.session
     cursor = sync_cursor(session, scope.id)
     incremental = not full and cursor is not None and cursor.last_updated_ms is not None
-    run = _Run(session, now, progress, scope.name)
     if not incremental:
         epics = run.store(source.epic_pages(scope.epics_jql), epics=True)
-        children = run.store(source.child_pages(sorted(epics)), epics=False)
+        before = run.fetched
+        run.store(source.child_pages(sorted(epics)), epics=False)
+        children = run.fetched - before
     else:
         assert cursor is not None and cursor.last_updated_ms is not None
         since = cursor.last_updated_ms - lookback_ms
         run.newest = cursor.last_updated_ms
-        before = scope_ids(session, scope.id)
+        previous = scope_ids(session, scope.id)
         changed = run.store(source.epic_pages(scope.epics_jql, since), epics=True)
         epics = source.epic_ids(scope.epics_jql)
-        entered = epics - before
+        mark_seen(session, sorted(epics), run.mark)
+        entered = epics - previous
         # An epic can enter the scope without changing (the JQL changed): read it whole.
         run.store(source.issue_pages(sorted(entered - changed)), epics=True)
         run.store(source.child_pages(sorted(entered)), epics=False)
-        run.store(source.child_pages(sorted(epics & before), since), epics=False)
-        children = source.child_ids(sorted(epics))
+        run.store(source.child_pages(sorted(epics & previous), since), epics=False)
+        children = _mark_pages(session, source.child_id_pages(sorted(epics)), run.mark)
     replace_scope(
         session,
         scope.id,
         sorted(epics),
-        synced_at=now,
+        synced_at=run.now,
         last_updated_ms=run.newest,
-        children=len(children),
+        children=children,
     )
-    result = SyncResult(scope.id, not incremental, len(epics), len(children), run.fetched)
-    return result, epics, children
+    return SyncResult(scope.id, not incremental, len(epics), children, run.fetched)
+
+
+def _mark_pages(session: Session, pages: Iterator[list[str]], mark: str) -> int:
+    seen = 0
+    for ids in pages:
+        mark_seen(session, ids, mark)
+        seen += len(ids)
+    return seen
 
 
 def _with_removed(result: SyncResult, removed: int) -> SyncResult:

@@ -9,18 +9,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from reports.approvals_page import approvals_page
 from reports.context import ReportContext, Tagging
+from reports.history_page import history_page
+from reports.objective_page import objective_pages
 from reports.overview import overview_page
 from reports.pages import Page
+from reports.team_page import team_pages
+from reports.trends import History
 from reports.unaligned import unaligned_page
 from rules.model import Catalogue, Evaluation
 
 PageBuilder = Callable[[ReportContext], list[Page]]
 
-# Parents before children.
+# Parents before children; the order is also the order of the pages in Confluence's tree.
 BUILDERS: tuple[PageBuilder, ...] = (
     lambda ctx: [overview_page(ctx)],
+    objective_pages,
+    team_pages,
     lambda ctx: [unaligned_page(ctx)],
+    lambda ctx: [approvals_page(ctx)],
+    lambda ctx: [history_page(ctx)],
 )
 
 
@@ -31,8 +40,19 @@ def render_pages(
     portfolio_name: str,
     jira_url: str,
     tagging: Tagging | None = None,
+    history: History | None = None,
+    jira_server_id: str | None = None,
 ) -> list[Page]:
-    ctx = ReportContext(evaluation, catalogue, portfolio_name, jira_url, tagging or Tagging())
+    """`history`: the stored snapshots (for trends and "what is new"); none: the first report."""
+    ctx = ReportContext(
+        evaluation,
+        catalogue,
+        portfolio_name,
+        jira_url,
+        tagging or Tagging(),
+        history or History(),
+        jira_server_id,
+    )
     pages = [page for build in BUILDERS for page in build(ctx)]
     _check_tree(pages)
     return pages

@@ -6,11 +6,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from reports.trends import History, Snapshot, current_snapshot
 from rules.model import (
     Catalogue,
+    CheckIn,
     EpicAlignment,
     Evaluation,
     Finding,
+    KeyResult,
     ObjectiveProgress,
     Output,
     StatusCategory,
@@ -35,6 +38,74 @@ class ReportContext:
     portfolio_name: str
     jira_url: str
     tagging: Tagging = field(default_factory=Tagging)
+    history: History = field(default_factory=History)
+    jira_server_id: str | None = None  # set: Jira issue macros instead of plain links
+
+    # -- time: the previous report and trends ----------------------------------------------------
+    @cached_property
+    def now(self) -> Snapshot:
+        return current_snapshot(self.evaluation)
+
+    @cached_property
+    def previous(self) -> Snapshot | None:
+        return self.history.previous(self.evaluation)
+
+    def trend(self, okr_id: str) -> float | None:
+        """Score change of an objective or key result since the previous report."""
+        if self.previous is None:
+            return None
+        before = self.previous.objectives.get(okr_id) or self.previous.key_results.get(okr_id)
+        after = self.now.objectives.get(okr_id) or self.now.key_results.get(okr_id)
+        return None if before is None or after is None else after.score - before.score
+
+    # -- check-ins and confidence ----------------------------------------------------------------
+    def last_checkin(self, kr: KeyResult) -> CheckIn | None:
+        """The latest check-in on or before the evaluation date."""
+        done = [c for c in kr.checkins if c.on <= self.evaluation.as_of]
+        return max(done, key=lambda c: c.on) if done else None
+
+    def kr_confidence(self, kr: KeyResult) -> float | None:
+        checkin = self.last_checkin(kr)
+        if checkin is not None and checkin.confidence is not None:
+            return checkin.confidence
+        return kr.confidence
+
+    def objective_confidence(self, op: ObjectiveProgress) -> float | None:
+        """Weighted mean of the key results' confidence, over those that state one."""
+        known = [
+            (k.key_result.weight, c)
+            for k in op.key_results
+            if (c := self.kr_confidence(k.key_result)) is not None
+        ]
+        weight = sum(w for w, _ in known)
+        return sum(w * c for w, c in known) / weight if weight else None
+
+    # -- look-ups --------------------------------------------------------------------------------
+    @cached_property
+    def _team_findings(self) -> dict[str | None, list[Finding]]:
+        by_team: dict[str | None, list[Finding]] = {}
+        for f in self.evaluation.findings:
+            team = f.team or (self.epics[f.subject].team if f.subject in self.epics else None)
+            by_team.setdefault(team, []).append(f)
+        return by_team
+
+    def team_findings(self, team: str | None) -> tuple[Finding, ...]:
+        return tuple(self._team_findings.get(team, ()))
+
+    def objective_findings(self, op: ObjectiveProgress) -> tuple[Finding, ...]:
+        """Findings about the objective itself or one of its key results."""
+        ids = {op.objective.id.upper(), *(k.key_result.id.upper() for k in op.key_results)}
+        return tuple(f for f in self.evaluation.findings if f.subject.upper() in ids)
+
+    @cached_property
+    def _team_epics(self) -> dict[str | None, list[EpicAlignment]]:
+        by_team: dict[str | None, list[EpicAlignment]] = {}
+        for e in self.evaluation.epics:
+            by_team.setdefault(e.team, []).append(e)
+        return by_team
+
+    def team_epics(self, team: str | None) -> tuple[EpicAlignment, ...]:
+        return tuple(self._team_epics.get(team, ()))
 
     @cached_property
     def epics(self) -> dict[str, EpicAlignment]:

@@ -1,54 +1,52 @@
-"""Write the workbook: each sheet's rows (from `excel_sheets`) become real Excel tables.
+"""The portfolio review workbook: every sheet as an Excel table, saved as the same bytes each time.
 
-Text from Jira or the catalogue is data, never a formula: every string cell is forced to the string
-type after assignment (openpyxl would otherwise turn "=HYPERLINK(...)" into a live formula) and gets
-Excel's quote prefix when it looks like one, so editing the cell in Excel keeps it text too.
+`render_workbook` is pure: it reads no clock (the creation time is a parameter) and no files.
+Past `WRITE_ONLY_ABOVE` epics it uses openpyxl's write-only mode, which streams rows to disk instead
+of keeping every cell in memory; both modes write the same cells (see `excel_write`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
+import re
+import shutil
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, time
 from io import BytesIO
+from typing import IO, Any
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.table import Table, TableStyleInfo
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.writer.excel import ExcelWriter
 
 from reports.context import ReportContext, Tagging
-from reports.excel_sheets import (
-    GREEN,
-    GREY,
-    RED,
-    YELLOW,
-    Kind,
-    Link,
-    SheetData,
-    TableData,
-    Value,
-    build_sheets,
-)
+from reports.excel_sheets import HistoryRun, SheetData, WorkbookInput
+from reports.excel_write import write_sheet
 from reports.text import clean
+from reports.workbook_history import history_sheet
+from reports.workbook_okrs import key_results_sheet, objectives_sheet
+from reports.workbook_review import approvals_sheet, findings_sheet
+from reports.workbook_summary import summary_sheet
+from reports.workbook_work import epics_sheet, unaligned_sheet
 from rules.model import Catalogue, Evaluation
 
-FORMULA_START = ("=", "+", "-", "@")
-MAX_WIDTH = 60
-MAX_CELL_TEXT = 32767  # Excel's limit for one cell
-TABLE_STYLE = "TableStyleMedium2"
+WRITE_ONLY_ABOVE = 5000  # epics; beyond this the workbook streams its rows
 
-Note = Callable[[int, str], None]  # records a cell's display text for its column's width
+# Every sheet, in the order a review reads them.
+SHEETS: tuple[Callable[[WorkbookInput], SheetData], ...] = (
+    summary_sheet,
+    objectives_sheet,
+    key_results_sheet,
+    epics_sheet,
+    unaligned_sheet,
+    findings_sheet,
+    approvals_sheet,
+    history_sheet,
+)
 
-# Excel's own "Good", "Neutral" and "Bad" cell styles: (fill, font colour).
-_COLOURS = {
-    GREEN: ("C6EFCE", "006100"),
-    YELLOW: ("FFEB9C", "9C5700"),
-    RED: ("FFC7CE", "9C0006"),
-    GREY: ("EDEDED", "3F3F3F"),
-}
+MAX_SHEET_TITLE = 31
+_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_RESERVED_TITLES = {"history"}  # Excel keeps "History" for its change tracking
 
 
 def render_workbook(
@@ -58,110 +56,99 @@ def render_workbook(
     portfolio_name: str,
     jira_url: str,
     tagging: Tagging | None = None,
+    history: Sequence[HistoryRun] = (),
+    created: datetime | None = None,
+    write_only: bool | None = None,
 ) -> bytes:
+    """The workbook as .xlsx bytes.
+
+    `created` stamps the file (default: the start of the evaluation day, UTC); `write_only` forces
+    a mode (default: write-only past WRITE_ONLY_ABOVE epics).
+    """
     ctx = ReportContext(evaluation, catalogue, portfolio_name, jira_url, tagging or Tagging())
-    wb = Workbook()
-    wb.remove(wb.active)
-    for sheet in build_sheets(ctx):
-        _write_sheet(wb.create_sheet(sheet.title), sheet)
+    source = WorkbookInput(ctx, tuple(history))
+    if write_only is None:
+        write_only = len(evaluation.epics) > WRITE_ONLY_ABOVE
+    wb = Workbook(write_only=write_only)
+    if not write_only:
+        wb.remove(wb.active)
+    taken: set[str] = set()
+    for build in SHEETS:
+        sheet = build(source)
+        write_sheet(wb, sheet_title(sheet.title, taken), sheet)
+    stamp = created or datetime.combine(evaluation.as_of, time(), tzinfo=UTC)
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone(UTC).replace(tzinfo=None)  # the file format's times are UTC
+    _set_properties(wb, source, stamp)
+    return _save(wb, stamp)
+
+
+def sheet_title(name: str, taken: set[str]) -> str:
+    """A name Excel accepts, unique in the workbook regardless of case; adds it to `taken`."""
+    base = _TITLE_FORBIDDEN.sub("_", " ".join(clean(name).split())).strip("'")
+    base = base[:MAX_SHEET_TITLE] or "Sheet"
+    if base.casefold() in _RESERVED_TITLES:
+        base = f"{base} _"
+    title, n = base, 2
+    while title.casefold() in taken:
+        suffix = f" ({n})"
+        title, n = base[: MAX_SHEET_TITLE - len(suffix)].rstrip("'") + suffix, n + 1
+    taken.add(title.casefold())
+    return title
+
+
+def _set_properties(wb: Workbook, source: WorkbookInput, stamp: datetime) -> None:
+    ctx = source.ctx
+    ev = ctx.evaluation
+    props = wb.properties
+    props.title = clean(f"{ctx.portfolio_name} — outcomes review {ev.cycle.id}")
+    props.subject = f"Portfolio review as of {ev.as_of.isoformat()}"
+    props.creator = "Outcomes"
+    props.lastModifiedBy = "Outcomes"
+    props.created = stamp
+    props.modified = stamp
+    props.keywords = "OKR; portfolio review; outcomes"
+    props.description = clean(
+        f"Jira epics from {ctx.jira_url} mapped to the OKR catalogue of cycle {ev.cycle.id}, "
+        f"evaluated as of {ev.as_of.isoformat()}."
+    )
+    for name, value in (
+        ("Source", clean(ctx.jira_url)),
+        ("Portfolio", clean(ctx.portfolio_name)),
+        ("Cycle", ev.cycle.id),
+        ("As of", ev.as_of.isoformat()),
+    ):
+        wb.custom_doc_props.append(StringProperty(name=name, value=value))
+
+
+def _save(wb: Workbook, stamp: datetime) -> bytes:
+    """Save like `Workbook.save`, but keep our times: the same input gives the same bytes."""
     buffer = BytesIO()
-    wb.save(buffer)
+    archive = _StampedZip(buffer, stamp)
+    ExcelWriter(wb, archive).save()  # Workbook.save would stamp "modified" with the clock
     return buffer.getvalue()
 
 
-def set_value(cell: Cell, value: Value, kind: Kind) -> str:
-    """Store a value safely and return its display text (for column widths)."""
-    if isinstance(value, Link):
-        cell.style = "Hyperlink"  # first: a named style replaces the whole style, quote prefix too
-        cell.hyperlink = value.url
-        return set_value(cell, value.text, Kind.TEXT)
-    if isinstance(value, str):
-        text = clean(value)[:MAX_CELL_TEXT]
-        cell.value = text
-        cell.data_type = "s"  # never a formula or an error code, whatever it looks like
-        if text.startswith(FORMULA_START):
-            cell.quotePrefix = True
-        return text
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)  # Excel has no time zones
-    cell.value = value
-    if value is not None and kind is not Kind.TEXT:
-        cell.number_format = kind.value
-    return _display(value, kind)
+class _StampedZip(ZipFile):
+    """A zip whose entries carry one given time instead of the clock's or a temporary file's."""
 
+    def __init__(self, file: IO[bytes], stamp: datetime) -> None:
+        super().__init__(file, "w", ZIP_DEFLATED, allowZip64=True)
+        # Zip times start in 1980; seconds are stored halved, so whole minutes keep it simple.
+        self._date_time = max((1980, 1, 1, 0, 0, 0), (*stamp.timetuple()[:5], 0))
 
-def _display(value: Value, kind: Kind) -> str:
-    if value is None:
-        return ""
-    if kind is Kind.PERCENT and isinstance(value, float | int):
-        return f"{value:.0%}"
-    if kind is Kind.POINTS and isinstance(value, float | int):
-        return f"{value:,.1f}"
-    if kind is Kind.DATETIME:
-        return "yyyy-mm-dd hh:mm"
-    if kind is Kind.DATE:
-        return "yyyy-mm-dd"
-    return str(value)
+    def _entry(self, name: str) -> ZipInfo:
+        info = ZipInfo(name, date_time=self._date_time)
+        info.compress_type = ZIP_DEFLATED
+        info.external_attr = 0o600 << 16
+        return info
 
+    def writestr(self, zinfo_or_arcname: Any, data: Any, *args: Any, **kwargs: Any) -> None:
+        if isinstance(zinfo_or_arcname, str):
+            zinfo_or_arcname = self._entry(zinfo_or_arcname)
+        super().writestr(zinfo_or_arcname, data, *args, **kwargs)
 
-def _write_sheet(ws: Worksheet, sheet: SheetData) -> None:
-    widths: dict[int, int] = {}
-
-    def note(col: int, text: str) -> None:
-        longest = max((len(line) for line in text.splitlines()), default=0)
-        widths[col] = max(widths.get(col, 0), longest)
-
-    row = 1
-    for label, value, kind in sheet.preamble:
-        set_value(ws.cell(row, 1), label, Kind.TEXT)
-        ws.cell(row, 1).font = Font(bold=True)
-        note(1, label)
-        note(2, set_value(ws.cell(row, 2), value, kind))
-        row += 1
-    if sheet.preamble:
-        row += 1
-
-    for table in sheet.tables:
-        if table.heading:
-            set_value(ws.cell(row, 1), table.heading, Kind.TEXT)
-            ws.cell(row, 1).font = Font(bold=True, size=12)
-            row += 1
-        row = _write_table(ws, table, row, note) + 2
-
-    # A single table that starts at the top: keep its header in view while scrolling.
-    if not sheet.preamble and len(sheet.tables) == 1 and not sheet.tables[0].heading:
-        ws.freeze_panes = "A2"
-    for col, width in widths.items():
-        ws.column_dimensions[get_column_letter(col)].width = min(MAX_WIDTH, width + 2)
-
-
-def _write_table(ws: Worksheet, table: TableData, top: int, note: Note) -> int:
-    """Write header and rows from row `top`; return the last row the table covers."""
-    for c, column in enumerate(table.columns, start=1):
-        set_value(ws.cell(top, c), column.header, Kind.TEXT)
-        note(c, column.header + "   ")  # room for the filter button
-    for r, values in enumerate(table.rows, start=top + 1):
-        for c, (column, value) in enumerate(zip(table.columns, values, strict=True), start=1):
-            note(c, set_value(ws.cell(r, c), value, column.kind))
-    # Excel wants at least one data row in a table; an empty one is fine.
-    bottom = top + max(1, len(table.rows))
-    last = get_column_letter(len(table.columns))
-    excel_table = Table(displayName=table.name, ref=f"A{top}:{last}{bottom}")
-    excel_table.tableStyleInfo = TableStyleInfo(name=TABLE_STYLE, showRowStripes=True)
-    ws.add_table(excel_table)
-
-    for c, column in enumerate(table.columns, start=1):
-        if not column.fills:
-            continue
-        letter = get_column_letter(c)
-        cells = f"{letter}{top + 1}:{letter}{bottom}"
-        for text, colour in column.fills.items():
-            fill, font = _COLOURS[colour]
-            rule = CellIsRule(
-                operator="equal",
-                formula=[f'"{text}"'],
-                fill=PatternFill(start_color=fill, end_color=fill, fill_type="solid"),
-                font=Font(color=font),
-            )
-            ws.conditional_formatting.add(cells, rule)
-    return bottom
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
+        # openpyxl writes each worksheet to a temporary file first: copy it in, streaming.
+        with open(filename, "rb") as source, self.open(self._entry(arcname), "w") as target:
+            shutil.copyfileobj(source, target, 1 << 20)

@@ -1,42 +1,37 @@
-"""What goes into each sheet of the workbook, as plain rows: no openpyxl here.
+"""What goes into the workbook, as plain rows: the types that every sheet builder returns.
 
-Keeping the content apart from the writing means the writer can switch to openpyxl's write-only mode
-for large portfolios without touching what a sheet says.
+No openpyxl here. Keeping the content apart from the writing means the writer can switch to
+openpyxl's write-only mode for large portfolios without touching what a sheet says, and both modes
+write the very same cells.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
 
 from reports.context import ReportContext
-from reports.storage import issue_url
-from reports.text import CATEGORY_LABEL, kr_unit, kr_values
-from rules.model import (
-    AlignmentState,
-    EpicAlignment,
-    KeyResultProgress,
-    ObjectiveProgress,
-    PaceStatus,
-)
+from rules.model import AlignmentState, ApprovalState, PaceStatus, Severity
 
 
 class Kind(Enum):
-    """How a column is formatted."""
+    """What a column holds, which decides its number format (see excel_write.NUMBER_FORMATS)."""
 
-    TEXT = "@"
-    INT = "0"
-    NUMBER = "General"
-    POINTS = "0.0"
-    PERCENT = "0%"
-    DATE = "yyyy-mm-dd"
-    DATETIME = "yyyy-mm-dd hh:mm"
+    TEXT = "text"
+    INT = "int"
+    NUMBER = "number"  # a key result's own figures: as precise as the catalogue wrote them
+    POINTS = "points"  # story points: 13 and 2.5, as Jira shows them
+    PERCENT = "percent"
+    DATE = "date"
+    DATETIME = "datetime"
 
 
 @dataclass(frozen=True)
 class Link:
+    """Text shown in a cell that links to `url` (an issue in Jira)."""
+
     text: str
     url: str
 
@@ -56,6 +51,16 @@ ALIGNMENT_FILLS = {
     AlignmentState.UNALIGNED.value: RED,
     AlignmentState.EXEMPT.value: GREY,
 }
+APPROVAL_FILLS = {
+    ApprovalState.APPROVED.value: GREEN,
+    ApprovalState.PROPOSED.value: YELLOW,
+    ApprovalState.REJECTED.value: RED,
+}
+SEVERITY_FILLS = {
+    Severity.ERROR.value: RED,
+    Severity.WARNING.value: YELLOW,
+    Severity.INFO.value: GREY,
+}
 
 
 @dataclass(frozen=True)
@@ -67,10 +72,24 @@ class Column:
 
 @dataclass(frozen=True)
 class TableData:
-    name: str  # the Excel table name: unique in the workbook, no spaces
+    name: str  # the Excel table name: unique in the workbook, letters, digits and _ only
     columns: tuple[Column, ...]
-    rows: list[list[Value]]
+    rows: Sequence[Sequence[Value]]
     heading: str | None = None  # a bold line above the table
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart drawn from one table's columns, placed to the right of the tables."""
+
+    title: str
+    table: str  # the TableData name it reads
+    categories: str  # header of the column along the x axis
+    series: tuple[str, ...]  # headers of the value columns, one series each
+    style: str = "bar"  # "bar" (side by side), "stacked" or "line"
+    percent: bool = False  # values are shares in [0, 1]
+    y_title: str | None = None
+    skip_last_row: bool = False  # leave a total row out of the picture
 
 
 @dataclass(frozen=True)
@@ -78,197 +97,23 @@ class SheetData:
     title: str
     tables: tuple[TableData, ...]
     preamble: tuple[tuple[str, Value, Kind], ...] = ()  # label, value, format: above the tables
+    heading: str | None = None  # the sheet's own title line, in row 1
+    charts: tuple[Chart, ...] = ()
 
 
-def build_sheets(ctx: ReportContext) -> list[SheetData]:
-    return [summary(ctx), key_results(ctx), epics(ctx), unaligned(ctx)]
+@dataclass(frozen=True)
+class HistoryRun:
+    """The key-result scores one earlier run recorded (the service reads them from the store)."""
+
+    as_of: date
+    cycle_id: str
+    scores: Mapping[str, float]  # key-result id -> score in [0, 1]
+    recorded_at: datetime | None = None
 
 
-def _ordered_objectives(ctx: ReportContext) -> tuple[ObjectiveProgress, ...]:
-    return ctx.evaluation.portfolio_objectives() + ctx.evaluation.team_objectives()
+@dataclass(frozen=True)
+class WorkbookInput:
+    """Everything one workbook is made from."""
 
-
-def summary(ctx: ReportContext) -> SheetData:
-    ev = ctx.evaluation
-    preamble = (
-        ("Portfolio", ctx.portfolio_name, Kind.TEXT),
-        ("Cycle", ev.cycle.id, Kind.TEXT),
-        ("Cycle start", ev.cycle.start, Kind.DATE),
-        ("Cycle end", ev.cycle.end, Kind.DATE),
-        ("As of", ev.as_of, Kind.DATE),
-        ("Cycle elapsed", ev.cycle.elapsed_share(ev.as_of), Kind.PERCENT),
-    )
-    objectives = TableData(
-        "tblObjectives",
-        (
-            Column("Level"),
-            Column("Team"),
-            Column("Objective"),
-            Column("Title"),
-            Column("Owner"),
-            Column("Score", Kind.PERCENT),
-            Column("Expected", Kind.PERCENT),
-            Column("Status", fills=STATUS_FILLS),
-            Column("Supports"),
-            Column("Supported by"),
-        ),
-        [
-            [
-                op.objective.level.value,
-                ctx.team_name(op.objective.team) if op.objective.team else None,
-                op.objective.id,
-                op.objective.title,
-                op.objective.owner,
-                op.score,
-                op.expected,
-                op.status.value,
-                ", ".join(op.objective.supports) or None,
-                ", ".join(op.supported_by) or None,
-            ]
-            for op in _ordered_objectives(ctx)
-        ],
-        heading="Objectives",
-    )
-    alignment = TableData(
-        "tblAlignment",
-        (
-            Column("Team"),
-            Column("Aligned epics", Kind.INT),
-            Column("Unaligned epics", Kind.INT),
-            Column("Exempt epics", Kind.INT),
-            Column("Aligned share", Kind.PERCENT),
-            Column("Aligned points", Kind.POINTS),
-            Column("Unaligned points", Kind.POINTS),
-            Column("Exempt points", Kind.POINTS),
-        ),
-        [
-            [
-                "Portfolio total" if a.team is None else ctx.team_name(a.team),
-                a.aligned,
-                a.unaligned,
-                a.exempt,
-                a.aligned_share,
-                a.aligned_points,
-                a.unaligned_points,
-                a.exempt_points,
-            ]
-            for a in ev.alignment
-        ],
-        heading="Alignment of active epics",
-    )
-    return SheetData("Summary", (objectives, alignment), preamble)
-
-
-def key_results(ctx: ReportContext) -> SheetData:
-    columns = (
-        Column("Objective"),
-        Column("Key result"),
-        Column("Title"),
-        Column("Unit"),
-        Column("Start", Kind.NUMBER),
-        Column("Current", Kind.NUMBER),
-        Column("Target", Kind.NUMBER),
-        Column("Score", Kind.PERCENT),
-        Column("Expected", Kind.PERCENT),
-        Column("Status", fills=STATUS_FILLS),
-        Column("Epics", Kind.INT),
-        Column("Epics done", Kind.INT),
-        Column("Child issues done", Kind.INT),
-        Column("Child issues total", Kind.INT),
-        Column("Points done", Kind.POINTS),
-        Column("Points total", Kind.POINTS),
-    )
-    rows = [_kr_row(op, krp) for op in _ordered_objectives(ctx) for krp in op.key_results]
-    return SheetData("Key Results", (TableData("tblKeyResults", columns, rows),))
-
-
-def _kr_row(op: ObjectiveProgress, krp: KeyResultProgress) -> list[Value]:
-    kr, out = krp.key_result, krp.output
-    start, current, target = kr_values(kr)
-    return [
-        op.objective.id,
-        kr.id,
-        kr.title,
-        kr_unit(kr) or None,
-        start,
-        current,
-        target,
-        krp.score,
-        krp.expected,
-        krp.status.value,
-        out.epics_total,
-        out.epics_done,
-        out.children_done,
-        out.children_total,
-        out.points_done,
-        out.points_total,
-    ]
-
-
-def epics(ctx: ReportContext) -> SheetData:
-    columns = (
-        Column("Key"),
-        Column("Summary"),
-        Column("Team"),
-        Column("Status"),
-        Column("Status category"),
-        Column("Assignee"),
-        Column("Alignment", fills=ALIGNMENT_FILLS),
-        Column("Claims"),
-        Column("Valid OKRs"),
-        Column("Child issues total", Kind.INT),
-        Column("Child issues done", Kind.INT),
-        Column("Points total", Kind.POINTS),
-        Column("Points done", Kind.POINTS),
-        Column("Updated (UTC)", Kind.DATETIME),
-    )
-    rows = [_epic_row(ctx, ea) for ea in ctx.evaluation.epics]
-    return SheetData("Epics", (TableData("tblEpics", columns, rows),))
-
-
-def _epic_row(ctx: ReportContext, ea: EpicAlignment) -> list[Value]:
-    e = ea.epic
-    return [
-        Link(e.key, issue_url(ctx.jira_url, e.key)),
-        e.summary,
-        ctx.team_name(ea.team),
-        e.status,
-        CATEGORY_LABEL[e.status_category],
-        e.assignee,
-        ea.state.value,
-        ", ".join(f"{c.okr_id} ({c.source.value})" for c in ea.claims) or None,
-        ", ".join(ea.valid_okr_ids) or None,
-        e.children.total,
-        e.children.done,
-        e.children.points_total,
-        e.children.points_done,
-        e.updated,
-    ]
-
-
-def unaligned(ctx: ReportContext) -> SheetData:
-    columns = (
-        Column("Key"),
-        Column("Summary"),
-        Column("Team"),
-        Column("Status"),
-        Column("Assignee"),
-        Column("Reason"),
-        Column("Hint"),
-    )
-    rows: list[list[Value]] = []
-    for ea in ctx.evaluation.unaligned():
-        e = ea.epic
-        reasons, hints = ctx.why_unaligned(e.key)
-        rows.append(
-            [
-                Link(e.key, issue_url(ctx.jira_url, e.key)),
-                e.summary,
-                ctx.team_name(ea.team),
-                e.status,
-                e.assignee,
-                "; ".join(reasons),
-                " ".join(hints),
-            ]
-        )
-    return SheetData("Unaligned", (TableData("tblUnaligned", columns, rows),))
+    ctx: ReportContext
+    history: Sequence[HistoryRun] = ()

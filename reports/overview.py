@@ -1,37 +1,52 @@
-"""The portfolio overview page: outcomes first, the work behind them second."""
+"""The portfolio overview page: are our key results moving, and is our work serving them?
+
+Outcomes first (objectives and key results against time, with trend and confidence), then what
+changed since the last report, how much of the active work serves an outcome, and the findings
+worth a leader's attention. Epics appear only on the pages below, as the work behind an outcome.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 
+from reports import page_parts as parts
 from reports import storage as s
 from reports.context import ReportContext
-from reports.pages import OVERVIEW, Page, overview_title, unaligned_title
-from reports.storage import Markup
-from reports.text import (
-    CATEGORY_LABEL,
-    elapsed_sentence,
-    kr_progress_line,
-    pct,
-    plural,
-    points,
+from reports.pages import (
+    OVERVIEW,
+    Page,
+    approvals_title,
+    history_title,
+    overview_title,
+    unaligned_title,
 )
-from rules.model import AlignmentShare, KeyResultProgress, ObjectiveProgress, Output
+from reports.storage import Markup
+from reports.text import elapsed_sentence, kr_progress_line, pct, plural, points
+from reports.trends import changes
+from rules.model import AlignmentShare, ObjectiveProgress, PaceStatus
+
+TOP_FINDINGS = 10
+TOP_CHANGES = 10
 
 
 def overview_page(ctx: ReportContext) -> Page:
     body = s.join(
         [
             _intro(ctx),
+            _at_a_glance(ctx),
+            s.toc(),
             s.heading(2, "Portfolio objectives"),
-            _portfolio_table(ctx),
-            *(_objective_section(ctx, op) for op in ctx.evaluation.portfolio_objectives()),
-            s.heading(2, "Team objectives"),
-            _team_objectives(ctx),
+            _objectives_table(ctx),
+            s.heading(2, "Key results"),
+            _kr_table(ctx),
+            s.heading(2, "What is new"),
+            _whats_new(ctx),
             s.heading(2, "Alignment of active work"),
             _alignment(ctx),
-            s.heading(2, "Findings"),
+            s.heading(2, "Top findings"),
             _findings(ctx),
+            s.heading(2, "More pages"),
+            _more_pages(ctx),
         ]
     )
     return Page(OVERVIEW, overview_title(ctx.portfolio_name), None, body)
@@ -52,32 +67,67 @@ def _intro(ctx: ReportContext) -> Markup:
             s.p(
                 "Each objective and key result is scored against time: its score beside the share "
                 "of the cycle that has passed (expected). The work behind an outcome — epics, "
-                "child issues, story points — is shown beside it, never instead of it."
+                "child issues, story points — is shown on each objective's page, beside it, never "
+                "instead of it."
             ),
         ]
     )
 
 
-def _objective_name(op: ObjectiveProgress) -> Markup:
-    return s.join([s.strong(op.objective.id), " ", op.objective.title])
+def _at_a_glance(ctx: ReportContext) -> Markup:
+    objectives = ctx.evaluation.portfolio_objectives()
+    by_status = Counter(op.status for op in objectives)
+    status_words = ", ".join(f"{by_status[p]} {p.value}" for p in PaceStatus if by_status.get(p))
+    total = _total(ctx)
+    share = (
+        f"{pct(total.aligned_share)} of the active epics ({total.aligned} of {total.total}) serve "
+        "an outcome."
+        if total is not None and total.total
+        else "No active epics."
+    )
+    severities = Counter(f.severity for f in ctx.evaluation.findings)
+    worst_first = sorted(severities.items(), key=lambda item: -item[0].rank)
+    found = ", ".join(plural(n, sev.value) for sev, n in worst_first) or "none"
+    lines = [
+        s.p(
+            s.strong(plural(len(objectives), "portfolio objective")),
+            f": {status_words}." if status_words else ".",
+            s.br(),
+            share,
+            s.br(),
+            f"Findings: {found}.",
+        )
+    ]
+    return s.panel("info", s.join(lines), title="At a glance")
 
 
-def _portfolio_table(ctx: ReportContext) -> Markup:
+def _objectives_table(ctx: ReportContext) -> Markup:
     objectives = ctx.evaluation.portfolio_objectives()
     if not objectives:
         return s.p("No portfolio objectives for this cycle.")
+    headers = [
+        "Objective",
+        "Owner",
+        "Score",
+        "Expected",
+        "Status",
+        parts.trend_header(ctx),
+        "Confidence",
+        "Supported by",
+    ]
     rows = [
         [
-            _objective_name(op),
+            parts.objective_link(ctx, op),
             op.objective.owner or "—",
             pct(op.score),
             pct(op.expected),
             s.lozenge(op.status),
+            parts.trend(ctx.trend(op.objective.id)),
+            parts.confidence(ctx.objective_confidence(op)),
             _supported_by(ctx, op),
         ]
         for op in objectives
     ]
-    headers = ["Objective", "Owner", "Score", "Expected", "Status", "Supported by"]
     return s.table(headers, rows)
 
 
@@ -95,116 +145,86 @@ def _supported_by(ctx: ReportContext, op: ObjectiveProgress) -> Markup:
     return s.join(items, s.br())
 
 
-def _objective_section(ctx: ReportContext, op: ObjectiveProgress) -> Markup:
-    title = f"{op.objective.id} — {op.objective.title}"
-    summary = s.p(
-        f"Score {pct(op.score)} against {pct(op.expected)} expected",
-        f"; owner {op.objective.owner}." if op.objective.owner else ".",
-    )
-    output = ctx.objective_output(op)
-    return s.join(
-        [
-            s.heading(3, title),
-            summary,
-            _kr_table(op.key_results),
-            s.p(s.strong("Work behind it: "), _output_sentence(output)),
-            _epics_expand(ctx, op, output),
-        ]
-    )
-
-
-def _kr_table(krs: tuple[KeyResultProgress, ...]) -> Markup:
-    if not krs:
-        return s.p("This objective has no key results yet.")
-    headers = ["Key result", "Start → current → target", "Score", "Expected", "Status", "Work"]
-    rows = [
-        [
-            s.join([s.strong(krp.key_result.id), " ", krp.key_result.title]),
-            kr_progress_line(krp.key_result),
-            pct(krp.score),
-            pct(krp.expected),
-            s.lozenge(krp.status),
-            _output_short(krp.output),
-        ]
-        for krp in krs
+def _kr_table(ctx: ReportContext) -> Markup:
+    rows = []
+    for op in ctx.evaluation.portfolio_objectives():
+        for krp in op.key_results:
+            kr = krp.key_result
+            checkin = ctx.last_checkin(kr)
+            rows.append(
+                [
+                    s.join([s.strong(kr.id), " ", kr.title]),
+                    kr_progress_line(kr),
+                    pct(krp.score),
+                    pct(krp.expected),
+                    s.lozenge(krp.status),
+                    parts.trend(ctx.trend(kr.id)),
+                    parts.confidence(ctx.kr_confidence(kr)),
+                    checkin.on.isoformat() if checkin else "None yet",
+                ]
+            )
+    if not rows:
+        return s.p("No key results for this cycle yet.")
+    headers = [
+        "Key result",
+        "Start → current → target",
+        "Score",
+        "Expected",
+        "Status",
+        parts.trend_header(ctx),
+        "Confidence",
+        "Last check-in",
     ]
     return s.table(headers, rows)
 
 
-def _output_short(out: Output) -> str:
-    if not out.epics_total:
-        return "No epics yet"
-    return (
-        f"{plural(out.epics_total, 'epic')} ({out.epics_done} done), "
-        f"{out.children_done}/{out.children_total} issues, "
-        f"{points(out.points_done)}/{points(out.points_total)} points"
-    )
-
-
-def _output_sentence(out: Output) -> str:
-    if not out.epics_total:
-        return "no epics are tied to this objective yet."
-    by_category = ", ".join(
-        f"{out.epics_by_category[c]} {label.lower()}"
-        for c, label in CATEGORY_LABEL.items()
-        if out.epics_by_category.get(c)
-    )
-    return (
-        f"{plural(out.epics_total, 'epic')} ({by_category}); "
-        f"child issues {out.children_done} of {out.children_total} done; "
-        f"story points {points(out.points_done)} of {points(out.points_total)} done."
-    )
-
-
-def _epics_expand(ctx: ReportContext, op: ObjectiveProgress, out: Output) -> Markup:
-    if not out.epics_total:
-        return Markup("")
-    keys = dict.fromkeys([*op.epic_keys, *(k for kr in op.key_results for k in kr.epic_keys)])
-    rows = []
-    for key in keys:
-        ea = ctx.epics.get(key)
-        if ea is None:
-            continue
-        e = ea.epic
-        rows.append(
-            [
-                s.jira_link(ctx.jira_url, e.key),
-                e.summary,
-                ctx.team_name(ea.team),
-                e.status,
-                ", ".join(ea.valid_okr_ids) or "—",
-                f"{e.children.done}/{e.children.total}",
-                f"{points(e.children.points_done)}/{points(e.children.points_total)}",
-            ]
+def _whats_new(ctx: ReportContext) -> Markup:
+    if ctx.previous is None:
+        return s.p(
+            "This is the first report of the cycle: from the next report day on, this section "
+            "lists what moved since the one before."
         )
-    headers = ["Epic", "Summary", "Team", "Status", "Serves", "Child issues done", "Points done"]
-    return s.expand(f"Epics behind {op.objective.id} ({len(rows)})", s.table(headers, rows))
-
-
-def _team_objectives(ctx: ReportContext) -> Markup:
-    team_ops = ctx.evaluation.team_objectives()
-    if not team_ops:
-        return s.p("No team objectives for this cycle yet.")
-    parts: list[Markup] = []
-    headers = ["Objective", "Owner", "Score", "Expected", "Status", "Supports", "Approval"]
-    for team in ctx.team_order(op.objective.team for op in team_ops):
-        rows = [
-            [
-                _objective_name(op),
-                op.objective.owner or "—",
-                pct(op.score),
-                pct(op.expected),
-                s.lozenge(op.status),
-                s.join([ctx.okr_label(i) for i in op.objective.supports], s.br())
-                if op.objective.supports
-                else "Nothing yet",
-                op.objective.approval.state.value if op.objective.approval else "—",
-            ]
-            for op in team_ops
-            if op.objective.team == team
+    delta = changes(ctx.previous, ctx.evaluation)
+    blocks: list[Markup] = [s.p(f"Since the report of {delta.since.isoformat()}:")]
+    moves = sorted(delta.moves, key=lambda m: (not m.status_changed, -abs(m.delta)))
+    if moves:
+        items = [_move_line(ctx, m.id, m.before.status, m.after.status, m.delta) for m in moves]
+        blocks.append(s.bullet_list(items[:TOP_CHANGES]))
+        if len(items) > TOP_CHANGES:
+            blocks.append(s.p(s.em(f"and {plural(len(items) - TOP_CHANGES, 'more move')}.")))
+    else:
+        blocks.append(s.p("No objective or key result moved."))
+    before, after = delta.aligned_share
+    if before is not None and after is not None and round(before, 2) != round(after, 2):
+        blocks.append(
+            s.p(f"Share of active epics that serve an outcome: {pct(before)} → {pct(after)}.")
+        )
+    new = [f for f in ctx.evaluation.findings if (f.code, f.subject) in set(delta.new_findings)]
+    if new:
+        blocks += [
+            s.p(s.strong(f"New findings ({len(new)})")),
+            parts.findings_table(ctx, new, limit=TOP_CHANGES),
         ]
-        parts += [s.heading(3, ctx.team_name(team)), s.table(headers, rows)]
-    return s.join(parts)
+    else:
+        blocks.append(s.p("No new findings."))
+    if delta.resolved_findings:
+        resolved = [f"{code} — {ctx.okr_label(subj)}" for code, subj in delta.resolved_findings]
+        blocks += [
+            s.p(s.strong(f"Resolved findings ({len(resolved)})")),
+            s.bullet_list(resolved[:TOP_CHANGES]),
+        ]
+    return s.join(blocks)
+
+
+def _move_line(ctx: ReportContext, okr_id: str, before: str, after: str, delta: float) -> Markup:
+    label = ctx.okr_label(okr_id)
+    moved = f"{parts.trend(delta)}" if round(delta * 100) else "score unchanged"
+    status = f"{before} → {after}" if before != after else f"still {after}"
+    return s.join([s.strong(label), f": {moved}; {status}."])
+
+
+def _total(ctx: ReportContext) -> AlignmentShare | None:
+    return next((a for a in ctx.evaluation.alignment if a.team is None), None)
 
 
 def _alignment(ctx: ReportContext) -> Markup:
@@ -221,11 +241,18 @@ def _alignment(ctx: ReportContext) -> Markup:
         "Points not tied",
         "Points exempt",
     ]
-    return s.table(headers, [_alignment_row(ctx, a) for a in shares])
+    link = s.page_link(unaligned_title(ctx.portfolio_name))
+    unaligned = len(ctx.evaluation.unaligned())
+    where = (
+        s.p(f"{plural(unaligned, 'active epic')} not tied to an outcome: see ", link, ".")
+        if unaligned
+        else s.p("Every active epic is tied to an outcome or exempt. Details: ", link, ".")
+    )
+    return s.join([s.table(headers, [_alignment_row(ctx, a) for a in shares]), where])
 
 
 def _alignment_row(ctx: ReportContext, a: AlignmentShare) -> list[s.Node]:
-    name = s.strong("Portfolio total") if a.team is None else ctx.team_name(a.team)
+    name = s.strong("Portfolio total") if a.team is None else parts.team_link(ctx, a.team or None)
     return [
         name,
         str(a.aligned),
@@ -239,14 +266,26 @@ def _alignment_row(ctx: ReportContext, a: AlignmentShare) -> list[s.Node]:
 
 
 def _findings(ctx: ReportContext) -> Markup:
-    counts = Counter((f.severity, f.code) for f in ctx.evaluation.findings)
+    findings = ctx.evaluation.findings
+    counts = Counter((f.severity, f.code) for f in findings)
     ordered = sorted(counts.items(), key=lambda item: (-item[0][0].rank, item[0][1]))
-    rows = [[severity.value, code, str(n)] for (severity, code), n in ordered]
-    table = s.table(["Severity", "Finding", "Count"], rows) if rows else s.p("No findings.")
-    unaligned = len(ctx.evaluation.unaligned())
-    link = s.page_link(unaligned_title(ctx.portfolio_name))
-    if unaligned:
-        where = s.p(f"{plural(unaligned, 'active epic')} not tied to an outcome: see ", link, ".")
-    else:
-        where = s.p("Every active epic is tied to an outcome or exempt. Details: ", link, ".")
-    return s.join([table, where])
+    rows = [[parts.severity(sev), s.code(code), str(n)] for (sev, code), n in ordered]
+    summary = s.expand(
+        f"All findings by kind ({len(findings)})",
+        s.table(["Severity", "Finding", "Count"], rows) if rows else s.p("No findings."),
+    )
+    return s.join([parts.findings_table(ctx, findings, limit=TOP_FINDINGS), summary])
+
+
+def _more_pages(ctx: ReportContext) -> Markup:
+    name = ctx.portfolio_name
+    objectives = [parts.objective_link(ctx, op) for op in ctx.evaluation.portfolio_objectives()]
+    teams = [parts.team_link(ctx, t.id) for t in ctx.catalogue.teams]
+    items: list[s.Node] = [
+        s.join(["Objectives: ", s.join(objectives, " · ") if objectives else "none"]),
+        s.join(["Teams: ", s.join(teams, " · ") if teams else "none"]),
+        s.page_link(unaligned_title(name), "Work not tied to an outcome"),
+        s.page_link(approvals_title(name), "Awaiting approval"),
+        s.page_link(history_title(name), "History: scores over time"),
+    ]
+    return s.bullet_list(items)

@@ -30,7 +30,15 @@ code { background: #f4f5f7; padding: 0 .2rem; border-radius: 3px; }
 .lozenge-green { background: #e3fcef; color: #006644; }
 .lozenge-yellow { background: #fffae6; color: #974f0c; }
 .lozenge-red { background: #ffebe6; color: #bf2600; }
-.lozenge-grey, .lozenge-blue, .lozenge-purple { background: #dfe1e6; color: #42526e; }
+.lozenge-blue { background: #deebff; color: #0747a6; }
+.lozenge-purple { background: #eae6ff; color: #403294; }
+.lozenge-grey { background: #dfe1e6; color: #42526e; }
+.panel-title { font-weight: 700; margin: .4rem 0 0; }
+nav.toc { border: 1px solid #dfe1e6; padding: .2rem 1rem; display: inline-block; }
+nav.toc ul { margin: .3rem 0; padding-left: 1rem; } .toc-3 { margin-left: 1rem; }
+svg.chart { display: block; margin: .5rem 0; font-size: 11px; }
+.chart-title { font-weight: 700; font-size: 13px; fill: #172b4d; }
+.chart-axis, .chart-legend { fill: #42526e; }
 .panel { border-left: 4px solid #0065ff; background: #deebff; padding: .2rem 1rem; margin: 1rem 0; }
 .panel-warning { border-color: #ff991f; background: #fffae6; }
 .panel-note { border-color: #6554c0; background: #eae6ff; }
@@ -47,7 +55,7 @@ def render_preview(
 
     `jira_url` turns Jira issue macros into links; without it they show as plain keys.
     """
-    files = _file_names(pages)
+    files = page_file_names(pages)
     by_title = {page.title: files[page.key] for page in pages}
     titles = {page.key: page.title for page in pages}
     result = {
@@ -58,7 +66,8 @@ def render_preview(
     return result
 
 
-def _file_names(pages: Sequence[Page]) -> dict[str, str]:
+def page_file_names(pages: Sequence[Page]) -> dict[str, str]:
+    """Page key -> a safe, unique file name ("objective-p1.html")."""
     names: dict[str, str] = {}
     used = {INDEX}
     for page in pages:

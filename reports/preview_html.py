@@ -17,6 +17,7 @@ from xml.etree.ElementTree import Element
 
 from defusedxml.ElementTree import fromstring
 
+from reports.preview_chart import line_chart
 from reports.storage import AC_NS, RI_NS
 
 _AC = f"{{{AC_NS}}}"
@@ -43,8 +44,31 @@ def storage_to_html(
         f'<root xmlns:ac="{AC_NS}" xmlns:ri="{RI_NS}">{_numeric_entities(body)}</root>'
     )
     out: list[str] = []
-    _Converter(out, page_files, jira_url).children(root)
+    _Converter(out, page_files, jira_url, _heading_ids(root)).children(root)
     return "".join(out)
+
+
+def _heading_ids(root: Element) -> dict[int, tuple[int, str, str]]:
+    """id(heading element) -> (level, anchor, text), for the table of contents."""
+    found: dict[int, tuple[int, str, str]] = {}
+    used: set[str] = set()
+    for el in root.iter():
+        if el.tag in ("h1", "h2", "h3", "h4"):
+            text = "".join(el.itertext()).strip()
+            base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+            anchor, n = base, 2
+            while anchor in used:
+                anchor, n = f"{base}-{n}", n + 1
+            used.add(anchor)
+            found[id(el)] = (int(el.tag[1]), anchor, text)
+    return found
+
+
+def _table_cells(table: Element) -> list[list[str]]:
+    return [
+        ["".join(cell.itertext()).strip() for cell in row if cell.tag in ("th", "td")]
+        for row in table.iter("tr")
+    ]
 
 
 def _numeric_entities(body: str) -> str:
@@ -60,10 +84,17 @@ def _numeric_entities(body: str) -> str:
 
 
 class _Converter:
-    def __init__(self, out: list[str], page_files: Mapping[str, str], jira_url: str | None):
+    def __init__(
+        self,
+        out: list[str],
+        page_files: Mapping[str, str],
+        jira_url: str | None,
+        headings: dict[int, tuple[int, str, str]],
+    ):
         self.out = out
         self.page_files = page_files
         self.jira_url = jira_url.rstrip("/") if jira_url else None
+        self.headings = headings
 
     def text(self, value: str | None) -> None:
         if value:
@@ -111,6 +142,8 @@ class _Converter:
             attrs = {k: v for k, v in el.attrib.items() if k in _ATTRS}
             if "href" in attrs and not _SAFE_HREF.match(attrs["href"]):
                 del attrs["href"]
+            if id(el) in self.headings:
+                attrs["id"] = self.headings[id(el)][1]
             self.wrap(tag, el, **attrs)
         else:
             self.children(el)
@@ -137,13 +170,39 @@ class _Converter:
                 self.children(body)
             self.out.append("</details>")
         elif name in _PANELS:
-            self.wrap("div", body, cls=f"panel panel-{name}")
+            self.open("div", cls=f"panel panel-{name}")
+            if params.get("title"):
+                self.wrap("p", None, params["title"], cls="panel-title")
+            if body is not None:
+                self.children(body)
+            self.out.append("</div>")
+        elif name == "toc":
+            self.toc(int(params.get("minLevel") or 1), int(params.get("maxLevel") or 7))
+        elif name == "chart":
+            table = body.find("table") if body is not None else None
+            cells = _table_cells(table) if table is not None else []
+            if len(cells) >= 2:
+                self.out.append(line_chart(params.get("title", ""), cells[0], cells[1:]))
+            if body is not None:
+                self.open("details")
+                self.wrap("summary", None, "Chart data")
+                self.children(body)
+                self.out.append("</details>")
         elif name == "code":
             plain = el.find(f"{_AC}plain-text-body")
             self.wrap("pre", None, "".join(plain.itertext()) if plain is not None else "")
         else:
             placeholder = f"[{name} macro]" if body is None else None
             self.wrap("div", body, placeholder, cls="macro")
+
+    def toc(self, low: int, high: int) -> None:
+        items = [
+            f'<li class="toc-{level}"><a href="#{escape(anchor)}">{escape(text)}</a></li>'
+            for level, anchor, text in self.headings.values()
+            if low <= level <= high
+        ]
+        if items:
+            self.out.append(f'<nav class="toc"><ul>{"".join(items)}</ul></nav>')
 
     def link(self, el: Element) -> None:
         page = el.find(f"{_RI}page")

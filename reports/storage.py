@@ -91,8 +91,17 @@ def macro(name: str, params: Mapping[str, str] | None = None, body: Node = None)
     return el("ac:structured-macro", *parts, attrs={"ac:name": name})
 
 
-def lozenge(status: PaceStatus) -> Markup:
-    return macro("status", {"colour": STATUS_COLOUR[status], "title": STATUS_TITLE[status]})
+def em(*children: Node) -> Markup:
+    return el("em", *children)
+
+
+def status(title: str, colour: str) -> Markup:
+    """Confluence's status lozenge; `colour` is Grey, Red, Yellow, Green, Blue or Purple."""
+    return macro("status", {"colour": colour, "title": title})
+
+
+def lozenge(pace: PaceStatus) -> Markup:
+    return status(STATUS_TITLE[pace], STATUS_COLOUR[pace])
 
 
 def expand(title: str, body: Node) -> Markup:
@@ -103,9 +112,48 @@ def info(body: Node) -> Markup:
     return macro("info", None, body)
 
 
+def panel(kind: str, body: Node, title: str | None = None) -> Markup:
+    """An info, note, tip or warning panel."""
+    return macro(kind, {"title": title} if title else None, body)
+
+
+def toc(max_level: int = 2) -> Markup:
+    return macro("toc", {"maxLevel": str(max_level), "minLevel": "2"})
+
+
+def chart(title: str, headers: list[str], rows: list[list[str]], *, y_label: str) -> Markup:
+    """A line chart from a table: first column the x-axis, one series per further column.
+
+    Confluence's chart macro reads the table in its body (dataOrientation "vertical").
+    """
+    params = {
+        "type": "line",
+        "title": title,
+        "dataOrientation": "vertical",
+        "xLabel": headers[0],
+        "yLabel": y_label,
+        "rangeAxisLowerBound": "0",
+        "rangeAxisUpperBound": "100",
+        "width": "640",
+        "height": "320",
+        "legend": "true",
+        "showShapes": "true",
+    }
+    return macro("chart", params, table(headers, rows))
+
+
 def jira_link(jira_url: str, key: str) -> Markup:
     """A plain link to the issue: it renders everywhere, with or without an application link."""
     return el("a", key, attrs={"href": issue_url(jira_url, key)})
+
+
+def jira_macro(server_id: str, key: str) -> Markup:
+    """The Jira issue macro: key, live status and a link, through the site's application link."""
+    return macro("jira", {"serverId": server_id, "key": clean(key), "showSummary": "false"})
+
+
+def link(url: str, label: str) -> Markup:
+    return el("a", label, attrs={"href": url})
 
 
 def issue_url(jira_url: str, key: str) -> str:

@@ -6,6 +6,7 @@ tie it to the outcome it serves (or mark it exempt).
 
 from __future__ import annotations
 
+from reports import page_parts as parts
 from reports import storage as s
 from reports.context import ReportContext
 from reports.pages import OVERVIEW, UNALIGNED, Page, overview_title, unaligned_title
@@ -66,6 +67,8 @@ def _team_sections(ctx: ReportContext, epics: tuple[EpicAlignment, ...]) -> list
         rows = [_row(ctx, e) for e in epics if e.team == team]
         title = f"{ctx.team_name(team)} ({plural(len(rows), 'epic')})"
         sections += [s.heading(2, title), s.table(HEADERS, rows)]
+        if team is not None and any(t.id == team for t in ctx.catalogue.teams):
+            sections.append(s.p("More on the team's page: ", parts.team_link(ctx, team), "."))
     return sections
 
 
@@ -80,7 +83,7 @@ def _row(ctx: ReportContext, ea: EpicAlignment) -> list[s.Node]:
         ]
     )
     return [
-        s.jira_link(ctx.jira_url, e.key),
+        parts.issue(ctx, e.key),
         e.summary,
         e.status,
         e.assignee or "Unassigned",

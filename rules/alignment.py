@@ -6,8 +6,17 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
+from rules.approval import DecisionBook, decide_claims
 from rules.claims import OkrIndex, Verdict, extract_claims
-from rules.model import AlignmentShare, AlignmentState, Epic, EpicAlignment, Team
+from rules.model import (
+    AlignmentShare,
+    AlignmentState,
+    ApprovalState,
+    Epic,
+    EpicAlignment,
+    Team,
+)
+from rules.overrides import Override
 from rules.policy import Policy
 
 NO_TEAM = ""  # the share of active epics that match no team; "" is never a catalogue team id
@@ -37,11 +46,21 @@ def is_exempt(epic: Epic, policy: Policy) -> bool:
 
 
 def align_epic(
-    epic: Epic, teams: Sequence[Team], index: OkrIndex, as_of: date, policy: Policy
+    epic: Epic,
+    teams: Sequence[Team],
+    index: OkrIndex,
+    as_of: date,
+    policy: Policy,
+    book: DecisionBook | None = None,
+    overrides: Sequence[Override] = (),
 ) -> EpicAlignment:
-    claims = extract_claims(epic, policy)
+    claims = extract_claims(epic, policy, index, overrides)
+    claims = decide_claims(claims, book or DecisionBook({}), policy)
+    # A claim counts when it names a current OKR and no leader rejected it.
     valid = tuple(
-        index.spelling[c.okr_id] for c in claims if index.verdict(c.okr_id, as_of) is Verdict.VALID
+        index.spelling[c.okr_id]
+        for c in claims
+        if index.verdict(c.okr_id, as_of) is Verdict.VALID and c.state is not ApprovalState.REJECTED
     )
     if is_exempt(epic, policy):
         state = AlignmentState.EXEMPT  # even when it also claims an OKR: the team said so

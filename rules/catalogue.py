@@ -8,12 +8,15 @@ result must move`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
+from rules.approval import day_start
 from rules.catalogue_schema import (
     CATALOGUE_VERSION,
     ApprovalFile,
     CatalogueFile,
+    DecisionFile,
     KeyResultFile,
     ObjectiveFile,
 )
@@ -23,6 +26,8 @@ from rules.model import (
     Catalogue,
     CheckIn,
     Cycle,
+    Decision,
+    DecisionOrigin,
     KeyResult,
     KrKind,
     Level,
@@ -32,7 +37,7 @@ from rules.model import (
 )
 from rules.validation import ValidationProblem, closest, show_number, show_value, validate
 
-_METRIC_ONLY = ("start", "target", "current", "direction", "measure")
+_METRIC_ONLY = ("start", "target", "current", "direction", "measure", "current_on")
 
 
 def parse_catalogue(data: object, filename: str) -> Catalogue:
@@ -45,6 +50,7 @@ def parse_catalogue(data: object, filename: str) -> Catalogue:
         cycles=tuple(Cycle(c.id, c.start, c.end) for c in parsed.cycles),
         teams=tuple(Team(t.id, t.name, t.projects, t.labels) for t in parsed.teams),
         objectives=tuple(_objective(o, checker.spelling) for o in parsed.objectives),
+        decisions=tuple(_decision(d, checker.spelling) for d in parsed.approvals),
     )
 
 
@@ -71,6 +77,7 @@ class _Checker:
         self.spelling: dict[str, str] = {}  # upper-cased OKR id -> id as written
         self.owner_of: dict[str, ObjectiveFile] = {}  # upper-cased OKR id -> its objective
         self.first_path: dict[str, str] = {}  # upper-cased OKR id -> where it is defined
+        self.jira_path: dict[str, str] = {}  # Jira issue key -> where it is named
 
     def fail(self, path: str, message: str) -> ValidationProblem:
         return ValidationProblem(self.filename, path, message)
@@ -82,6 +89,8 @@ class _Checker:
             self._objective(f"objectives[{index}]", objective)
         for index, objective in enumerate(self.parsed.objectives):
             self._supports(f"objectives[{index}]", objective)
+        for index, decision in enumerate(self.parsed.approvals):
+            self._decision(f"approvals[{index}]", decision)
 
     def _cycles(self) -> None:
         if not self.parsed.cycles:
@@ -110,8 +119,16 @@ class _Checker:
                 )
             seen[team.id] = index
 
+    def _jira_key(self, path: str, key: str | None) -> None:
+        if key is None:
+            return
+        if key in self.jira_path:
+            raise self.fail(path, f"issue {key} also holds {self.jira_path[key]}; one OKR each")
+        self.jira_path[key] = path
+
     def _objective(self, path: str, objective: ObjectiveFile) -> None:
         self._claim_id(f"{path}.id", objective.id, objective)
+        self._jira_key(f"{path}.jira", objective.jira)
         cycle_ids = [c.id for c in self.parsed.cycles]
         if objective.cycle not in cycle_ids:
             raise self.fail(f"{path}.cycle", _no_such("cycle", objective.cycle, cycle_ids))
@@ -132,6 +149,7 @@ class _Checker:
         for index, key_result in enumerate(objective.key_results):
             kr_path = f"{path}.key_results[{index}]"
             self._claim_id(f"{kr_path}.id", key_result.id, objective)
+            self._jira_key(f"{kr_path}.jira", key_result.jira)
             self._key_result(kr_path, key_result)
 
     def _claim_id(self, path: str, okr_id: str, objective: ObjectiveFile) -> None:
@@ -179,6 +197,7 @@ class _Checker:
                 )
                 need = "a metric key result needs start and target"
                 raise self.fail(f"{path}.{key}", f"{what} ({need})")
+        self._measure(f"{path}.measure", kr)
         start, target = kr.start, kr.target
         assert start is not None and target is not None  # checked just above
         if start == target:
@@ -194,6 +213,54 @@ class _Checker:
                 f"says {kr.direction}, but target {show_number(target)} is {relation} "
                 f"start {show_number(start)}",
             )
+
+    def _measure(self, path: str, kr: KeyResultFile) -> None:
+        measure = kr.measure
+        if measure is None:
+            return
+        if measure.jql is not None and (measure.field or measure.issue):
+            raise self.fail(path, "give either jql, or field (with issue), not both")
+        if measure.jql is None and measure.field is None:
+            raise self.fail(path, "missing required key (jql: a JQL count, or field: a number)")
+        if measure.field is not None and measure.issue is None and kr.jira is None:
+            raise self.fail(
+                f"{path}.issue",
+                f"missing required key (which issue's {measure.field!r}? "
+                "or give the key result a jira: issue)",
+            )
+        if measure.issue is not None and measure.field is None:
+            raise self.fail(f"{path}.field", "missing required key (the numeric field to read)")
+
+    def _spelt(self, ids: Sequence[str]) -> list[str]:
+        return [self.spelling.get(i.upper(), i) for i in ids]
+
+    def _decision(self, path: str, decision: DecisionFile) -> None:
+        target = self.owner_of.get(decision.subject.upper())
+        if target is not None:
+            if target.team is None or target.id.upper() != decision.subject.upper():
+                raise self.fail(
+                    f"{path}.subject",
+                    f"{decision.subject!r} is no team objective; approvals name an epic key or "
+                    "a team objective id",
+                )
+            supports = {ref.upper() for ref in target.supports}
+            if decision.okr is not None and decision.okr.upper() not in supports:
+                raise self.fail(
+                    f"{path}.okr",
+                    f"{target.id} does not support {decision.okr!r} "
+                    f"(it supports: {', '.join(self._spelt(target.supports)) or 'nothing'})",
+                )
+            return
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*-[0-9]+", decision.subject):
+            raise self.fail(
+                f"{path}.subject",
+                "expected an epic key like PAY-12 or a team objective id, "
+                f"got {decision.subject!r}",
+            )
+        if decision.okr is not None and decision.okr.upper() not in self.spelling:
+            close = closest(decision.okr.upper(), list(self.spelling))
+            hint = f" (did you mean {self.spelling[close]!r}?)" if close else ""
+            raise self.fail(f"{path}.okr", f"{decision.okr!r} is not in the catalogue{hint}")
 
     def _supports(self, path: str, objective: ObjectiveFile) -> None:
         for index, ref in enumerate(objective.supports):
@@ -241,6 +308,20 @@ def _objective(o: ObjectiveFile, spelling: Mapping[str, str]) -> Objective:
         approval=_approval(o.approval),
         retired=o.retired,
         key_results=tuple(_key_result(kr, o.id) for kr in o.key_results),
+        jira_key=o.jira,
+    )
+
+
+def _decision(d: DecisionFile, spelling: Mapping[str, str]) -> Decision:
+    known = spelling.get(d.subject.upper())
+    return Decision(
+        subject=known or d.subject.upper(),
+        okr_id=spelling[d.okr.upper()] if d.okr is not None else None,
+        state=ApprovalState(d.state),
+        at=day_start(d.at),
+        by=d.by,
+        why=d.note,
+        origin=DecisionOrigin.CATALOGUE,
     )
 
 
@@ -268,4 +349,8 @@ def _key_result(kr: KeyResultFile, objective_id: str) -> KeyResult:
         done=bool(kr.done),
         measure_jql=kr.measure.jql if kr.measure else None,
         checkins=tuple(CheckIn(c.on, c.value, c.confidence, c.note) for c in checkins),
+        jira_key=kr.jira,
+        current_on=kr.current_on,
+        measure_field=kr.measure.field if kr.measure else None,
+        measure_issue=(kr.measure.issue or kr.jira) if kr.measure and kr.measure.field else None,
     )

@@ -40,8 +40,15 @@ def _claimable_id(value: str) -> str:
     return value
 
 
+def _issue_key(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*-[0-9]+", value):
+        raise ValueError("expected a Jira issue key like OKR-12")
+    return value.upper()
+
+
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 OkrId = Annotated[Text, AfterValidator(_claimable_id)]
+IssueKey = Annotated[Text, AfterValidator(_issue_key)]
 Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]  # strict: `true` is no number
 Share = Annotated[float, Field(strict=True, ge=0, le=1)]
 Day = Annotated[date, BeforeValidator(_no_number_dates)]
@@ -77,7 +84,11 @@ class MilestoneFile(FileModel):
 
 
 class MeasureFile(FileModel):
-    jql: Text
+    """Measured at sync time: a JQL count, or a numeric field of a Jira issue."""
+
+    jql: Text | None = None
+    field: Text | None = None  # a numeric field's name ...
+    issue: IssueKey | None = None  # ... on this issue (default: the key result's own `jira` issue)
 
 
 class CheckInFile(FileModel):
@@ -111,6 +122,8 @@ class KeyResultFile(FileModel):
     confidence: Share | None = None
     needs_work: StrictBool = True
     checkins: tuple[CheckInFile, ...] = ()
+    current_on: Day | None = None  # when `current` was measured (see rules.measurement)
+    jira: IssueKey | None = None  # the Jira issue that holds this key result
 
 
 class ObjectiveFile(FileModel):
@@ -124,6 +137,18 @@ class ObjectiveFile(FileModel):
     approval: ApprovalFile | None = None
     retired: StrictBool = False
     key_results: tuple[KeyResultFile, ...] = ()
+    jira: IssueKey | None = None  # the Jira issue that holds this objective
+
+
+class DecisionFile(FileModel):
+    """A leader's decision on an epic's claim or a team objective's link, written down."""
+
+    subject: Text  # an epic key or a team objective id
+    okr: Text | None = None  # the claimed or supported id; none: all of the subject's
+    state: Literal["approved", "rejected"]
+    by: Text
+    at: Day
+    note: str | None = None
 
 
 class CatalogueFile(FileModel):
@@ -131,3 +156,4 @@ class CatalogueFile(FileModel):
     cycles: tuple[CycleFile, ...]
     teams: tuple[TeamFile, ...] = ()
     objectives: tuple[ObjectiveFile, ...] = ()
+    approvals: tuple[DecisionFile, ...] = ()

@@ -1,47 +1,103 @@
 """Which OKRs an epic claims to serve, and whether each claim counts.
 
+Claims come from every source the settings switch on: labels (`okr:P1.KR2`), a custom field, issue
+links of a configured type to OKRs kept as Jira issues, the epic's parent when it is an objective or
+key-result issue, and an overrides file. Each claim keeps its source; two sources naming different
+OKRs both count.
+
 A claim is *valid* when it names a known objective or key result whose objective is not retired and
-whose cycle contains the evaluation date. Invalid claims are still recorded (and raise findings).
+whose cycle contains the evaluation date (and, see `rules.approval`, no leader rejected it). Invalid
+claims are still recorded (and raise findings).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
 from rules.model import Catalogue, Claim, ClaimSource, Cycle, Epic, Objective
+from rules.overrides import Override
 from rules.policy import Policy
 from rules.validation import closest
 
 
-def extract_claims(epic: Epic, policy: Policy) -> tuple[Claim, ...]:
-    """Claims from `okr:` labels (and the claim field when enabled), one per OKR id, first wins."""
+def extract_claims(
+    epic: Epic,
+    policy: Policy,
+    index: OkrIndex | None = None,
+    overrides: Sequence[Override] = (),
+) -> tuple[Claim, ...]:
+    """One claim per OKR id, in source order (labels, field, links, parent, overrides)."""
     found: dict[str, Claim] = {}
-    for okr_id in (claimed_id(label, policy.label_prefix) for label in epic.labels):
-        if okr_id and okr_id not in found:
-            found[okr_id] = Claim(epic.key, okr_id, ClaimSource.LABEL)
+
+    def add(okr_id: str | None, source: ClaimSource, detail: str) -> None:
+        if not okr_id:
+            return
+        okr_id = okr_id.strip().upper()
+        if not okr_id:
+            return
+        claim = found.get(okr_id)
+        if claim is None:
+            found[okr_id] = Claim(epic.key, okr_id, source, detail=detail)
+        elif source not in claim.sources:
+            found[okr_id] = replace(claim, also_from=(*claim.also_from, source))
+
+    for label in epic.labels:
+        add(claimed_id(label, policy.label_prefix, policy.label_suffix), ClaimSource.LABEL, label)
     if policy.use_field:
         for value in epic.claim_field:
-            # A field value may be written with or without the label prefix.
-            okr_id = claimed_id(value, policy.label_prefix) or value.strip().upper()
-            if okr_id and okr_id not in found:
-                found[okr_id] = Claim(epic.key, okr_id, ClaimSource.FIELD)
+            # A field value may be written with or without the label's prefix and suffix.
+            okr_id = claimed_id(value, policy.label_prefix, policy.label_suffix) or value
+            add(okr_id, ClaimSource.FIELD, value.strip())
+    if policy.link_type:
+        wanted = policy.link_type.casefold()
+        for link in epic.links:
+            # Either direction: what matters is that the other end is an OKR.
+            if link.type.casefold() == wanted:
+                add(_okr_of(link.key, index), ClaimSource.LINK, f"{link.type} link to {link.key}")
+    if policy.use_parent and epic.parent_key and _is_okr_parent(epic, policy, index):
+        add(_okr_of(epic.parent_key, index), ClaimSource.PARENT, f"parent {epic.parent_key}")
+    for override in overrides:
+        if override.epic_key.upper() == epic.key.upper():
+            for okr_id in override.okr_ids:
+                add(okr_id, ClaimSource.OVERRIDE, override.describe())
     return tuple(found.values())
 
 
-def claimed_id(label: str, prefix: str) -> str | None:
+def _okr_of(issue_key: str, index: OkrIndex | None) -> str:
+    """The OKR id held by a Jira issue; the issue key itself when no OKR names that issue."""
+    if index is not None:
+        okr_id = index.by_jira_key.get(issue_key.upper())
+        if okr_id is not None:
+            return okr_id
+    return issue_key
+
+
+def _is_okr_parent(epic: Epic, policy: Policy, index: OkrIndex | None) -> bool:
+    assert epic.parent_key is not None
+    if index is not None and epic.parent_key.upper() in index.by_jira_key:
+        return True
+    types = {t.casefold() for t in policy.okr_issue_types}
+    return epic.parent_type is not None and epic.parent_type.casefold() in types
+
+
+def claimed_id(label: str, prefix: str, suffix: str = "") -> str | None:
     """'OKR:p1.kr2' -> 'P1.KR2' for prefix 'okr:'; None when the label is no claim."""
-    if not label.lower().startswith(prefix.lower()):
+    folded = label.casefold()
+    if not folded.startswith(prefix.casefold()) or not folded.endswith(suffix.casefold()):
         return None
-    okr_id = label[len(prefix) :].strip().upper()
+    if len(label) < len(prefix) + len(suffix):
+        return None
+    okr_id = label[len(prefix) : len(label) - len(suffix)].strip().upper()
     return okr_id or None  # a bare "okr:" claims nothing
 
 
-def source_label(epic: Epic, okr_id: str, prefix: str) -> str:
+def source_label(epic: Epic, okr_id: str, prefix: str, suffix: str = "") -> str:
     """The label as the team wrote it, to name it in a hint; the normalised form if not found."""
-    written = (label for label in epic.labels if claimed_id(label, prefix) == okr_id)
-    return next(written, f"{prefix}{okr_id}")
+    written = (label for label in epic.labels if claimed_id(label, prefix, suffix) == okr_id)
+    return next(written, f"{prefix}{okr_id}{suffix}")
 
 
 class Verdict(StrEnum):
@@ -59,16 +115,20 @@ class OkrIndex:
     objective_of: dict[str, Objective]  # upper-cased id -> its objective
     spelling: dict[str, str]  # upper-cased id -> id as the catalogue writes it
     cycles: dict[str, Cycle]
+    by_jira_key: dict[str, str]  # upper-cased Jira issue key -> upper-cased OKR id
 
     @classmethod
     def of(cls, catalogue: Catalogue) -> OkrIndex:
         spelling: dict[str, str] = {}
+        jira: dict[str, str] = {}
         for objective in catalogue.objectives:
             spelling[objective.id.upper()] = objective.id
+            _note(jira, objective.jira_key, objective.id)
             for kr in objective.key_results:
                 spelling[kr.id.upper()] = kr.id
+                _note(jira, kr.jira_key, kr.id)
         cycles = {c.id: c for c in catalogue.cycles}
-        return cls(catalogue.okr_ids(), spelling, cycles)
+        return cls(catalogue.okr_ids(), spelling, cycles, jira)
 
     def verdict(self, okr_id: str, as_of: date) -> Verdict:
         objective = self.objective_of.get(okr_id.upper())
@@ -91,3 +151,11 @@ class OkrIndex:
         valid = [key for key in self.spelling if self.verdict(key, as_of) is Verdict.VALID]
         close = closest(okr_id.upper(), valid)
         return self.spelling[close] if close else None
+
+    def known(self, okr_ids: Iterable[str]) -> list[str]:
+        return [i for i in okr_ids if i.upper() in self.spelling]
+
+
+def _note(index: dict[str, str], jira_key: str | None, okr_id: str) -> None:
+    if jira_key:
+        index[jira_key.upper()] = okr_id.upper()

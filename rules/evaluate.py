@@ -1,20 +1,29 @@
 """One evaluation: catalogue + epics + a date -> progress, alignment and findings.
 
-Order of work: pick the reporting cycle, align every epic (claims, team, state), score the
-objectives of that cycle with the epics behind them, count alignment shares, then run the findings.
+Order of work: pick the reporting cycle, measure every key result as of the date (check-ins),
+index the decisions on connections, align every epic (claims, their approval, team, state), score
+the objectives of that cycle with the epics behind them, count alignment shares, then run the
+findings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 
 from rules.alignment import align_epic, alignment_shares, natural_key
+from rules.approval import DecisionBook, catalogue_decisions, connections_of, summary_approval
 from rules.claims import OkrIndex
 from rules.findings import FindingContext, run_rules
+from rules.measurement import last_checkin, measured
 from rules.model import (
+    ApprovalState,
     Catalogue,
+    CheckIn,
+    Connection,
     Cycle,
+    Decision,
     Epic,
     EpicAlignment,
     Evaluation,
@@ -24,6 +33,7 @@ from rules.model import (
     Objective,
     ObjectiveProgress,
 )
+from rules.overrides import Override
 from rules.policy import Policy
 from rules.progress import kr_score, objective_score, output_of, pace_status
 
@@ -39,24 +49,33 @@ def evaluate(
     as_of: date,
     policy: Policy,
     cycle_id: str | None = None,
+    decisions: Iterable[Decision] = (),
+    checkins: Mapping[str, Sequence[CheckIn]] | None = None,
+    overrides: Sequence[Override] = (),
 ) -> Evaluation:
+    """`decisions` and `checkins` (key result id -> check-ins) come from the store."""
     cycle = reporting_cycle(catalogue, as_of, cycle_id)
+    catalogue = measured(catalogue, checkins or {}, as_of)
     index = OkrIndex.of(catalogue)
+    book = DecisionBook.of([*catalogue_decisions(catalogue), *decisions], as_of)
     ordered = sorted(epics, key=lambda e: natural_key(e.key))
-    alignments = tuple(align_epic(e, catalogue.teams, index, as_of, policy) for e in ordered)
-    objectives = tuple(
-        _objective_progress(o, catalogue, alignments, as_of, policy)
-        for o in catalogue.objectives
-        if o.cycle_id == cycle.id
+    alignments = tuple(
+        align_epic(e, catalogue.teams, index, as_of, policy, book, overrides) for e in ordered
     )
-    context = FindingContext(catalogue, index, cycle, as_of, policy, alignments, objectives)
+    decided = [_decided(o, book, policy) for o in catalogue.objectives if o.cycle_id == cycle.id]
+    objectives = tuple(
+        _objective_progress(o, links, decided, catalogue, alignments, as_of, policy)
+        for o, links in decided
+    )
+    shares = alignment_shares(alignments, catalogue.teams)
+    context = FindingContext(catalogue, index, cycle, as_of, policy, alignments, objectives, shares)
     return Evaluation(
         as_of=as_of,
         cycle=cycle,
         objectives=objectives,
         epics=alignments,
         findings=run_rules(context),
-        alignment=alignment_shares(alignments, catalogue.teams),
+        alignment=shares,
     )
 
 
@@ -77,8 +96,19 @@ def reporting_cycle(catalogue: Catalogue, as_of: date, cycle_id: str | None = No
     return min(catalogue.cycles, key=lambda c: c.start)  # all in the future: the next one
 
 
+Decided = tuple[Objective, tuple[Connection, ...]]  # an objective with its approval resolved
+
+
+def _decided(objective: Objective, book: DecisionBook, policy: Policy) -> Decided:
+    links = connections_of(objective, book, policy)
+    approval = summary_approval(objective, links, book, policy)
+    return replace(objective, approval=approval), links
+
+
 def _objective_progress(
     objective: Objective,
+    links: tuple[Connection, ...],
+    decided: Sequence[Decided],
     catalogue: Catalogue,
     alignments: Sequence[EpicAlignment],
     as_of: date,
@@ -96,14 +126,18 @@ def _objective_progress(
         expected=expected,
         status=pace_status(score, expected, policy),
         key_results=key_results,
+        # Team objectives that support this one, unless leadership rejected the connection.
         supported_by=tuple(
-            o.id
-            for o in catalogue.objectives
-            if o.level is Level.TEAM
-            and o.cycle_id == objective.cycle_id
-            and own_ids & {ref.upper() for ref in o.supports}
+            other.id
+            for other, other_links in decided
+            if other.level is Level.TEAM
+            and any(
+                c.okr_id.upper() in own_ids and c.state is not ApprovalState.REJECTED
+                for c in other_links
+            )
         ),
         epic_keys=_claiming(alignments, own_ids),
+        connections=links,
     )
 
 
@@ -120,6 +154,7 @@ def _kr_progress(
         status=pace_status(score, expected, policy),
         epic_keys=epic_keys,
         output=output_of(behind),
+        last_checkin=last_checkin(kr),
     )
 
 

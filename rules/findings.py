@@ -2,150 +2,68 @@
 
 Each rule has a stable code, a severity and a `check` that reads the evaluation so far
 (`FindingContext`) and yields `Flag`s; `run_rules` turns them into `Finding`s, skips rules whose
-code the policy disables, and sorts the result. A new finding (STALE_KR, OFF_PACE, KR_WITHOUT_WORK,
-...) is one more function and one more entry in `RULES`.
+code the policy disables, applies severities the settings change, and sorts the result. A new
+finding is one more function and one more entry in `RULES`; README's findings table lists them all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date
-from typing import NamedTuple
+from collections.abc import Sequence
 
 from rules.alignment import natural_key
-from rules.claims import OkrIndex, Verdict, source_label
-from rules.model import (
-    AlignmentState,
-    Catalogue,
-    ClaimSource,
-    Cycle,
-    Epic,
-    EpicAlignment,
-    Finding,
-    ObjectiveProgress,
-    Severity,
+from rules.finding_base import FindingContext, FindingRule, Flag
+from rules.findings_claims import (
+    awaiting_approval,
+    out_of_cycle,
+    rejected_claim,
+    unaligned_epic,
+    unknown_okr,
 )
-from rules.policy import Policy
+from rules.findings_outcomes import (
+    exempt_over_budget,
+    kr_without_work,
+    off_pace,
+    orphan_team_objective,
+    output_without_outcome,
+    stale_kr,
+)
+from rules.model import Finding, Severity
 
-SUMMARY_WIDTH = 80  # an epic summary is shortened to this in messages
-
-
-@dataclass(frozen=True)
-class FindingContext:
-    """Everything a rule may read: the inputs and the evaluation computed before the findings."""
-
-    catalogue: Catalogue
-    index: OkrIndex
-    cycle: Cycle  # the reporting cycle
-    as_of: date
-    policy: Policy
-    epics: tuple[EpicAlignment, ...]
-    objectives: tuple[ObjectiveProgress, ...]
-
-
-class Flag(NamedTuple):
-    """What a rule found; the registry adds the code and the severity."""
-
-    subject: str
-    message: str
-    hint: str = ""
-    team: str | None = None
-
-
-@dataclass(frozen=True)
-class FindingRule:
-    code: str
-    severity: Severity
-    when: str  # one line for the docs: when this finding is raised
-    check: Callable[[FindingContext], Iterable[Flag]]
+__all__ = ["RULES", "FindingContext", "FindingRule", "Flag", "rule", "run_rules"]
 
 
 def run_rules(
     context: FindingContext, rules: Sequence[FindingRule] | None = None
 ) -> tuple[Finding, ...]:
     """Every enabled rule's findings: errors first, then by code, then by subject."""
+    policy = context.policy
     findings = [
-        Finding(rule.code, rule.severity, flag.subject, flag.message, flag.hint, flag.team)
+        Finding(
+            rule.code,
+            policy.severities.get(rule.code, rule.severity),
+            flag.subject,
+            flag.message,
+            flag.hint,
+            flag.team,
+        )
         for rule in (RULES if rules is None else rules)
-        if rule.code not in context.policy.disabled
+        if rule.code not in policy.disabled
         for flag in rule.check(context)
     ]
     findings.sort(key=lambda f: (-f.severity.rank, f.code, natural_key(f.subject), f.message))
     return tuple(findings)
 
 
-# --- the rules -----------------------------------------------------------------------------------
-
-
-def unknown_okr(context: FindingContext) -> Iterator[Flag]:
-    for alignment, okr_id in _bad_claims(context, {Verdict.UNKNOWN}):
-        epic = alignment.epic
-        label = _claim_name(epic, okr_id, alignment, context.policy)
-        close = context.index.closest_valid(okr_id, context.as_of)
-        hint = f"Fix {label} on {epic.key}"
-        hint += f": did you mean {close}?" if close else ", or remove it."
-        yield Flag(
-            epic.key,
-            f"{_epic_name(epic)} claims {okr_id}, which is not in the OKR catalogue",
-            hint,
-            alignment.team,
-        )
-
-
-def out_of_cycle(context: FindingContext) -> Iterator[Flag]:
-    stale = {Verdict.RETIRED, Verdict.ENDED, Verdict.NOT_BEGUN}
-    for alignment, okr_id in _bad_claims(context, stale):
-        epic = alignment.epic
-        written = context.index.spelling[okr_id]
-        verdict = context.index.verdict(okr_id, context.as_of)
-        if verdict is Verdict.RETIRED:
-            objective = context.index.objective_of[okr_id]
-            why = f"whose objective {objective.id} is retired"
-        else:
-            cycle = context.index.cycle_of(okr_id)
-            state = "has ended" if verdict is Verdict.ENDED else "has not begun"
-            why = f"of cycle {cycle.id}, which {state}"
-        label = _claim_name(epic, okr_id, alignment, context.policy)
-        yield Flag(
-            epic.key,
-            f"{_epic_name(epic)} claims {written}, {why}",
-            f"Point {label} at a key result of the current cycle, or remove it.",
-            alignment.team,
-        )
-
-
-def unaligned_epic(context: FindingContext) -> Iterator[Flag]:
-    policy = context.policy
-    hint = f"Add a label {policy.label_prefix}<key result id> naming the key result it serves"
-    if policy.exempt_labels:
-        hint += f", or {policy.exempt_labels[0]} for keep-the-lights-on work."
-    else:
-        hint += "."
-    for alignment in context.epics:
-        if not alignment.epic.active or alignment.state is not AlignmentState.UNALIGNED:
-            continue
-        if not alignment.claims:
-            field = " and no key result field value" if policy.use_field else ""
-            why = f"it has no {policy.label_prefix} label{field}"
-        elif len(alignment.claims) == 1:
-            why = f"its only claim ({alignment.claims[0].okr_id}) is unknown or out of cycle"
-        else:
-            ids = ", ".join(c.okr_id for c in alignment.claims)
-            why = f"its only claims ({ids}) are unknown or out of cycle"
-        yield Flag(
-            alignment.epic.key,
-            f"{_epic_name(alignment.epic)} serves no outcome: {why}",
-            hint,
-            alignment.team,
-        )
+def rule(code: str) -> FindingRule:
+    return next(r for r in RULES if r.code == code)
 
 
 RULES: tuple[FindingRule, ...] = (
     FindingRule(
         "UNALIGNED_EPIC",
         Severity.WARNING,
-        "an active epic that is not exempt has no valid claim",
+        "an active epic that is not exempt has no valid claim: none at all, or only claims to "
+        "unknown, out-of-cycle or rejected OKRs",
         unaligned_epic,
     ),
     FindingRule(
@@ -160,34 +78,63 @@ RULES: tuple[FindingRule, ...] = (
         "an active epic claims an OKR that is retired or whose cycle has ended or not begun",
         out_of_cycle,
     ),
+    FindingRule(
+        "AWAITING_APPROVAL",
+        Severity.INFO,
+        "an active epic's claim, or a team objective's supports link, waits for a leader's "
+        "decision (only where the settings require approval)",
+        awaiting_approval,
+    ),
+    FindingRule(
+        "REJECTED_CLAIM",
+        Severity.WARNING,
+        "a leader rejected an active epic's claim or a team objective's supports link, "
+        "but the work goes on",
+        rejected_claim,
+    ),
+    FindingRule(
+        "ORPHAN_TEAM_OBJECTIVE",
+        Severity.WARNING,
+        "a team objective supports no portfolio objective or key result (none named, or every "
+        "connection rejected)",
+        orphan_team_objective,
+    ),
+    FindingRule(
+        "KR_WITHOUT_WORK",
+        Severity.WARNING,
+        "a key result that needs work has no active epic behind it, directly or through a "
+        "supporting team objective",
+        kr_without_work,
+    ),
+    FindingRule(
+        "STALE_KR",
+        Severity.WARNING,
+        "a metric key result has had no check-in for longer than `days` (default 21)",
+        stale_kr,
+        ("days",),
+    ),
+    FindingRule(
+        "OFF_PACE",
+        Severity.WARNING,
+        "a key result is off track: its score is below the at-risk band of the share of the "
+        "cycle that has passed (`include_at_risk: true` flags at-risk ones too)",
+        off_pace,
+        ("include_at_risk",),
+    ),
+    FindingRule(
+        "OUTPUT_WITHOUT_OUTCOME",
+        Severity.INFO,
+        "at least `done_share` (default 0.7) of the work behind a key result is done, yet its "
+        "score is at most `max_score` (default 0.2)",
+        output_without_outcome,
+        ("done_share", "max_score"),
+    ),
+    FindingRule(
+        "EXEMPT_OVER_BUDGET",
+        Severity.WARNING,
+        "a team's exempt (keep-the-lights-on) share of active epics is above `max_share` "
+        "(default 0.3; per team in `teams`)",
+        exempt_over_budget,
+        ("max_share", "teams"),
+    ),
 )
-
-
-# --- helpers -------------------------------------------------------------------------------------
-
-
-def _bad_claims(
-    context: FindingContext, verdicts: set[Verdict]
-) -> Iterator[tuple[EpicAlignment, str]]:
-    """(epic, claimed id) for every claim of an active epic with one of these verdicts."""
-    for alignment in context.epics:
-        if not alignment.epic.active:
-            continue  # done work needs no fixing
-        for claim in alignment.claims:
-            if context.index.verdict(claim.okr_id, context.as_of) in verdicts:
-                yield alignment, claim.okr_id
-
-
-def _claim_name(epic: Epic, okr_id: str, alignment: EpicAlignment, policy: Policy) -> str:
-    """'the label okr:p9.kr1' (as the team wrote it) or 'the key result field value P9.KR1'."""
-    source = next(c.source for c in alignment.claims if c.okr_id == okr_id)
-    if source is ClaimSource.LABEL:
-        return f"the label {source_label(epic, okr_id, policy.label_prefix)}"
-    return f"the key result field value {okr_id}"
-
-
-def _epic_name(epic: Epic) -> str:
-    summary = epic.summary.strip()
-    if len(summary) > SUMMARY_WIDTH:
-        summary = summary[: SUMMARY_WIDTH - 1] + "…"
-    return f"{epic.key} “{summary}”"

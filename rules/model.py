@@ -45,6 +45,14 @@ class ClaimSource(StrEnum):
     OVERRIDE = "override"
 
 
+class DecisionOrigin(StrEnum):
+    """Where a leader's decision on a connection came from."""
+
+    CATALOGUE = "catalogue"
+    JIRA = "jira"
+    CLI = "cli"
+
+
 class Severity(StrEnum):
     INFO = "info"
     WARNING = "warning"
@@ -107,6 +115,8 @@ class CheckIn:
     value: float
     confidence: float | None = None
     note: str | None = None
+    source: str = "catalogue"  # catalogue | manual (outcomes checkin) | jira-field | jql
+    by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +136,10 @@ class KeyResult:
     done: bool = False  # for boolean key results
     measure_jql: str | None = None
     checkins: tuple[CheckIn, ...] = ()
+    jira_key: str | None = None  # the Jira issue that holds this key result, if any
+    current_on: date | None = None  # when `current` was measured; None: the cycle's start
+    measure_issue: str | None = None  # measured from a numeric field of this Jira issue ...
+    measure_field: str | None = None  # ... named so (read at sync time)
 
     @property
     def direction(self) -> str:
@@ -146,6 +160,7 @@ class Objective:
     approval: Approval | None = None
     retired: bool = False
     key_results: tuple[KeyResult, ...] = ()
+    jira_key: str | None = None  # the Jira issue that holds this objective, if any
 
 
 @dataclass(frozen=True)
@@ -161,6 +176,7 @@ class Catalogue:
     cycles: tuple[Cycle, ...]
     teams: tuple[Team, ...]
     objectives: tuple[Objective, ...]
+    decisions: tuple[Decision, ...] = ()  # the catalogue's `approvals` of epic claims
 
     def cycle(self, cycle_id: str) -> Cycle:
         return next(c for c in self.cycles if c.id == cycle_id)
@@ -216,10 +232,35 @@ class Epic:
     parent_key: str | None = None
     claim_field: tuple[str, ...] = ()  # values of the configured "Key Result" field
     children: ChildStats = field(default_factory=ChildStats)
+    links: tuple[IssueLink, ...] = ()  # issue links of the configured claim type
+    parent_type: str | None = None  # the parent's issue type (an Objective, an Initiative...)
+    approval_value: str | None = None  # the configured Jira approval field's value
 
     @property
     def active(self) -> bool:
         return self.status_category is not StatusCategory.DONE
+
+
+@dataclass(frozen=True)
+class IssueLink:
+    """A Jira issue link as seen from the epic: `direction` outward means "epic <verb> key"."""
+
+    type: str
+    key: str
+    direction: str = "outward"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A leader's word on a connection: an epic's claim, or a team objective's `supports` link."""
+
+    subject: str  # an epic key or a team objective id
+    okr_id: str | None  # the claimed or supported id; None: every connection of the subject
+    state: ApprovalState
+    at: datetime
+    by: str | None = None
+    why: str | None = None
+    origin: DecisionOrigin = DecisionOrigin.CLI
 
 
 @dataclass(frozen=True)
@@ -228,6 +269,24 @@ class Claim:
     okr_id: str  # as written by the team, normalised to upper case
     source: ClaimSource
     state: ApprovalState = ApprovalState.PROPOSED
+    also_from: tuple[ClaimSource, ...] = ()  # other sources that name the same id
+    # Shown, not compared: how it was written ("label OKR:p1.kr2") and who decided.
+    detail: str = field(default="", compare=False)
+    decision: Decision | None = field(default=None, compare=False)
+
+    @property
+    def sources(self) -> tuple[ClaimSource, ...]:
+        return (self.source, *self.also_from)
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A team objective's `supports` link to a portfolio objective or key result."""
+
+    objective_id: str
+    okr_id: str
+    state: ApprovalState
+    decision: Decision | None = None
 
 
 @dataclass(frozen=True)
@@ -267,6 +326,7 @@ class KeyResultProgress:
     status: PaceStatus
     epic_keys: tuple[str, ...] = ()  # epics with a valid claim on this key result
     output: Output = field(default_factory=Output)
+    last_checkin: CheckIn | None = None  # the latest on or before the evaluation date
 
 
 @dataclass(frozen=True)
@@ -278,6 +338,7 @@ class ObjectiveProgress:
     key_results: tuple[KeyResultProgress, ...] = ()
     supported_by: tuple[str, ...] = ()  # ids of team objectives that support this one
     epic_keys: tuple[str, ...] = ()  # epics claiming the objective itself or one of its KRs
+    connections: tuple[Connection, ...] = ()  # a team objective's supports links, with states
 
 
 @dataclass(frozen=True)
@@ -286,7 +347,7 @@ class EpicAlignment:
     team: str | None
     state: AlignmentState
     claims: tuple[Claim, ...] = ()
-    valid_okr_ids: tuple[str, ...] = ()  # claims that name a known, current OKR
+    valid_okr_ids: tuple[str, ...] = ()  # claims on a known, current OKR, not rejected
 
 
 @dataclass(frozen=True)
@@ -325,8 +386,27 @@ class Evaluation:
     def team_objectives(self) -> tuple[ObjectiveProgress, ...]:
         return tuple(o for o in self.objectives if o.objective.level is Level.TEAM)
 
+    def awaiting_approval(self) -> tuple[Claim | Connection, ...]:
+        """Claims of active epics and team objectives' links that still wait for a decision."""
+        claims = tuple(
+            c
+            for e in self.epics
+            if e.epic.active
+            for c in e.claims
+            if c.state is ApprovalState.PROPOSED and c.okr_id.upper() in _upper(e.valid_okr_ids)
+        )
+        links = tuple(
+            c
+            for o in self.team_objectives()
+            for c in o.connections
+            if c.state is ApprovalState.PROPOSED
+        )
+        return (*claims, *links)
+
     def unaligned(self) -> tuple[EpicAlignment, ...]:
         """Active work tied to no outcome (a finished epic is no longer work going on)."""
-        return tuple(
-            e for e in self.epics if e.state is AlignmentState.UNALIGNED and e.epic.active
-        )
+        return tuple(e for e in self.epics if e.state is AlignmentState.UNALIGNED and e.epic.active)
+
+
+def _upper(ids: tuple[str, ...]) -> set[str]:
+    return {i.upper() for i in ids}

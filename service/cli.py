@@ -20,8 +20,9 @@ from connector.publisher import Action, PublishResult
 from connector.store.db import open_store
 from connector.store.lock import run_lock
 from rules.model import Catalogue
-from service import pipeline
+from service import jobs, pipeline
 from service.cli_options import as_of_option, config_option, now, say, today
+from service.logs import configure_from as configure_logs
 from service.settings import LoadedSettings, load_settings
 
 # Shared with the command modules; the underscore names stay for their callers.
@@ -79,6 +80,7 @@ def cli(debug: bool) -> None:
 def run(config_path: Path, as_of: datetime | None, no_publish: bool, no_export: bool) -> None:
     """Run the whole pipeline once: sync, evaluate, publish, export."""
     loaded = load_settings(config_path)
+    configure_logs(loaded, debug=bool(click.get_current_context().find_root().params.get("debug")))
     code = run_pipeline(loaded, _today(as_of), publish=not no_publish, export=not no_export)
     sys.exit(code)
 
@@ -88,17 +90,20 @@ def run_pipeline(loaded: LoadedSettings, as_of: date, *, publish: bool, export: 
     catalogue = pipeline.load_catalogue(loaded)  # fail fast on a bad catalogue, before any I/O
     engine = open_store(loaded.store_url())
     now = _now()
+    counts: dict[str, int] = {}  # recorded on the run, for `outcomes status`
     try:
-        with run_lock(engine, now=now):
-            run_id = pipeline.start_run(engine, "run", now)
+        with run_lock(engine, now=now) as holder:
+            run_id = pipeline.start_run(engine, "run", now, holder=holder)
             try:
                 code = _run_stages(
-                    loaded, engine, catalogue, as_of, now, run_id, publish=publish, export=export
+                    loaded, engine, catalogue, as_of, now, run_id, publish, export, counts
                 )
-            except OutcomesError as exc:
-                pipeline.finish_run(engine, run_id, "failed", _now(), str(exc))
+            except Exception as exc:
+                failed = jobs.describe_error(exc)
+                pipeline.finish_run(engine, run_id, "failed", _now(), failed, counts=counts)
                 raise
-            pipeline.finish_run(engine, run_id, "done" if code == 0 else "partial", _now())
+            outcome = "done" if code == 0 else "partial"
+            pipeline.finish_run(engine, run_id, outcome, _now(), counts=counts)
             return code
     finally:
         engine.dispose()
@@ -111,20 +116,26 @@ def _run_stages(
     as_of: date,
     now: datetime,
     run_id: int,
-    *,
     publish: bool,
     export: bool,
+    counts: dict[str, int],
 ) -> int:
-    for summary in pipeline.sync(loaded, engine, now=now, progress=_say):
+    synced = pipeline.sync(loaded, engine, now=now, progress=_say)
+    for summary in synced:
         _say(f"Synced {summary.portfolio_id}: {summary.epics} epics, {summary.children} children")
+    counts.update(jobs.sync_counts(synced))
     results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=as_of)
     pipeline.save_snapshots(engine, results, run_id=run_id, now=now)
+    counts.update(jobs.finding_counts(results))
     failed = False
     if publish and loaded.settings.confluence is not None:
         published = pipeline.publish(loaded, engine, results, now=now)
+        counts.update(jobs.publish_counts(published))
         failed = _report_publish(published)
     if export:
-        for path in pipeline.export(loaded, catalogue, results):
+        written = pipeline.export(loaded, catalogue, results, engine=engine, now=now)
+        counts["workbooks"] = len(written)
+        for path in written:
             _say(f"Workbook: {path}")
     for result in results:
         _print_summary(result)
@@ -135,7 +146,7 @@ def _report_publish(published: list[PublishResult]) -> bool:
     counts = {action: sum(1 for p in published if p.action is action) for action in Action}
     _say("Confluence: " + ", ".join(f"{n} {action.value}" for action, n in counts.items() if n))
     for item in published:
-        if not item.ok:
+        if item.message:  # failures, and edits that were overwritten or kept as configured
             _say(f"  {item.action.value}: {item.title}: {item.message}")
     return any(not item.ok for item in published)
 
@@ -187,10 +198,15 @@ def sandbox(data_path: Path, port: int) -> None:
 
 def _register_commands() -> None:
     """Commands that live in modules of their own (imported here: they import this module)."""
-    from service.cmd_sync import sync
+    from service.cmd_alignment import COMMANDS as ALIGNMENT
+    from service.cmd_export import export
+    from service.cmd_publish import publish
+    from service.cmd_serve import serve
+    from service.cmd_status import status
+    from service.cmd_sync import doctor, sync
     from service.demo import demo
 
-    for command in (demo, sync):
+    for command in (demo, doctor, sync, serve, status, publish, export, *ALIGNMENT):
         cli.add_command(command)
 
 

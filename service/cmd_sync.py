@@ -1,4 +1,4 @@
-"""`outcomes sync`: bring the store up to date with Jira, incrementally or from scratch."""
+"""`outcomes sync` brings the store up to date with Jira; `outcomes doctor` checks the set-up."""
 
 from __future__ import annotations
 
@@ -45,6 +45,21 @@ def sync(config_path: Path, full: bool) -> None:
             + (f"; {result.removed} removed" if result.removed else "")
         )
     sys.exit(0)
+
+
+@click.command()
+@config_option
+def doctor(config_path: Path) -> None:
+    """Check the settings against Jira and Confluence, and say what to fix."""
+    from service.doctor import Check, run_checks
+
+    loaded = load_settings(config_path)
+
+    def show(check: Check) -> None:
+        mark = "ok  " if check.ok else "FAIL"
+        click.echo(f"{mark} {check.subject}: {check.detail}")
+
+    sys.exit(0 if run_checks(loaded, show) else 1)
 
 
 def _safe(exc: Exception) -> str:

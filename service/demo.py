@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 import sys
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -18,6 +18,8 @@ import yaml
 from connector.sandbox import Sandbox
 from connector.store.db import open_store
 from reports.preview import render_preview
+from rules.evaluate import reporting_cycle
+from rules.model import Catalogue
 from service import pipeline
 from service.demo_portfolio import DemoPortfolio, build_demo
 from service.settings import LoadedSettings, load_settings
@@ -64,6 +66,17 @@ def prepare(out: Path, portfolio: DemoPortfolio, url: str) -> LoadedSettings:
     return load_settings(out / "outcomes.yaml", environ={TOKEN_VARIABLE: portfolio.token})
 
 
+def _earlier_report_days(catalogue: Catalogue, today: date) -> list[date]:
+    """Every 7 days back from `today`, within the cycle being reported, oldest first."""
+    cycle = reporting_cycle(catalogue, today)
+    days = []
+    day = today - timedelta(days=7)
+    while day >= cycle.start:
+        days.append(day)
+        day -= timedelta(days=7)
+    return days[::-1]
+
+
 @click.command()
 @click.option(
     "--out",
@@ -94,6 +107,10 @@ def demo(out: Path, as_of: datetime | None) -> None:
         try:
             for summary in pipeline.sync(loaded, engine, now=now, progress=_say):
                 _say(f"Synced {summary.epics} epics and {summary.children} child issues")
+            # Weekly reports from earlier in the cycle, so trends and "what is new" have a past.
+            for day in _earlier_report_days(catalogue, today):
+                earlier = pipeline.evaluate_all(loaded, engine, catalogue, as_of=day)
+                pipeline.save_snapshots(engine, earlier, run_id=None, now=now)
             results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=today)
             pipeline.save_snapshots(engine, results, run_id=None, now=now)
             failed = _report_publish(pipeline.publish(loaded, engine, results, now=now))

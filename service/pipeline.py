@@ -17,22 +17,23 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from connector.confluence_api import V1Pages
+from connector.confluence_api import connect_pages
 from connector.errors import UserError
 from connector.jira_source import JiraCredentials, JiraSource
-from connector.publisher import PageRecord, Publisher, PublishResult
+from connector.publisher import PageRecord, Publisher, PublishResult, record_keys
 from connector.retry import RetryPolicy
-from connector.store import history
-from connector.store.issues import load_epics
+from connector.store import history, runs
 from connector.sync import ScopeSpec, SyncResult, sync_scopes
 from reports.confluence import render_pages
 from reports.context import Tagging
 from reports.excel import render_workbook
+from reports.excel_sheets import HistoryRun
 from reports.pages import Page
+from reports.trends import History, snapshot_from_data
 from rules.catalogue import parse_catalogue
-from rules.evaluate import evaluate
 from rules.model import Catalogue, Evaluation
 from rules.validation import ValidationProblem
+from service import alignment
 from service.settings import LoadedSettings, Portfolio, read_yaml
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,8 @@ def load_catalogue(loaded: LoadedSettings) -> Catalogue:
             else:
                 merged.setdefault(key, value)
     filename = " + ".join(str(p) for p in paths)
+    if jira_part := alignment.with_jira_okrs(loaded, merged):
+        filename += f" + {jira_part}"
     try:
         return parse_catalogue(merged, filename)
     except ValidationProblem as problem:
@@ -71,7 +74,7 @@ def load_catalogue(loaded: LoadedSettings) -> Catalogue:
 def tagging(loaded: LoadedSettings) -> Tagging:
     settings = loaded.settings
     exempt = settings.exempt_labels[0] if settings.exempt_labels else "okr-exempt"
-    return Tagging(label_prefix=settings.claims.labels.prefix, exempt_label=exempt)
+    return Tagging(label_prefix=settings.claims.labels.parts()[0], exempt_label=exempt)
 
 
 def connect_jira(loaded: LoadedSettings, policy: RetryPolicy | None = None) -> JiraSource:
@@ -107,43 +110,77 @@ def sync(
 ) -> list[SyncResult]:
     """Bring the store up to date with Jira: incremental unless `full` or never synced."""
     source = connect_jira(loaded)
+    alignment.prepare_source(loaded, source)  # claim field, links, approval field
     scopes = [ScopeSpec(p.id, p.name, p.epics_jql) for p in loaded.settings.portfolios]
     lookback = int(loaded.settings.sync.lookback_minutes * 60 * 1000)
-    return sync_scopes(
+    results = sync_scopes(
         source, engine, scopes, now=now, full=full, lookback_ms=lookback, progress=progress
     )
+    alignment.after_sync(loaded, engine, source, now=now, progress=progress)
+    return results
 
 
 def evaluate_all(
     loaded: LoadedSettings, engine: Engine, catalogue: Catalogue, *, as_of: date
 ) -> list[PortfolioResult]:
-    policy = loaded.settings.policy()
+    overrides = alignment.read_overrides(loaded)
+    confluence = loaded.settings.confluence
     results = []
     with Session(engine) as session:
         for portfolio in loaded.settings.portfolios:
-            epics = load_epics(session, portfolio.id)
-            evaluation = evaluate(catalogue, epics, as_of=as_of, policy=policy)
+            evaluation = alignment.evaluate_portfolio(
+                loaded, session, catalogue, portfolio.id, as_of=as_of, overrides=overrides
+            )
             pages = render_pages(
                 evaluation,
                 catalogue,
                 portfolio_name=portfolio.name,
                 jira_url=loaded.settings.jira.url,
                 tagging=tagging(loaded),
+                history=report_history(session, portfolio.id),
+                jira_server_id=confluence.jira_server_id if confluence else None,
             )
             results.append(PortfolioResult(portfolio, evaluation, pages))
     return results
 
 
-def start_run(engine: Engine, command: str, now: datetime) -> int:
+HISTORY_SNAPSHOTS = 1000  # the History page shows one point per day of these
+
+
+def report_history(session: Session, portfolio_id: str) -> History:
+    """Stored snapshots as plain values for the reports (which never see database types)."""
+    rows = history.snapshots(session, portfolio_id, limit=HISTORY_SNAPSHOTS)
+    return History.of(snapshot_from_data(r.as_of, r.cycle_id, r.data) for r in rows)
+
+
+def start_run(
+    engine: Engine,
+    command: str,
+    now: datetime,
+    *,
+    holder: str | None = None,
+    trigger: str = "cli",
+    scheduled_for: datetime | None = None,
+) -> int:
+    """Record a run as started; pass `holder` (what run_lock yields) so that a run left behind
+    by a crash is closed by the next lock holder (connector/store/runs.py)."""
     with Session(engine) as session, session.begin():
-        return history.start_run(session, command, now).id
+        return runs.start(
+            session, command, now, trigger=trigger, holder=holder, scheduled_for=scheduled_for
+        ).id
 
 
 def finish_run(
-    engine: Engine, run_id: int, outcome: str, now: datetime, message: str | None = None
+    engine: Engine,
+    run_id: int,
+    outcome: str,
+    now: datetime,
+    message: str | None = None,
+    *,
+    counts: dict[str, int] | None = None,
 ) -> None:
     with Session(engine) as session, session.begin():
-        history.finish_run(session, run_id, outcome, now, message)
+        runs.finish(session, run_id, outcome, now, message, counts)
 
 
 def save_snapshots(
@@ -172,16 +209,21 @@ def snapshot_data(evaluation: Evaluation) -> dict[str, object]:
                 "expected": round(o.expected, 4),
                 "status": o.status.value,
                 "key_results": {
-                    k.key_result.id: {"score": round(k.score, 4), "status": k.status.value}
+                    k.key_result.id: {
+                        "score": round(k.score, 4),
+                        "status": k.status.value,
+                        **alignment.kr_snapshot(k),
+                    }
                     for k in o.key_results
                 },
             }
             for o in evaluation.objectives
         },
         "findings": [
-            {"code": f.code, "severity": f.severity.value, "subject": f.subject}
+            {"code": f.code, "severity": f.severity.value, "subject": f.subject, "team": f.team}
             for f in evaluation.findings
         ],
+        "awaiting_approval": len(evaluation.awaiting_approval()),
         "alignment": [
             {
                 "team": a.team,
@@ -190,6 +232,7 @@ def snapshot_data(evaluation: Evaluation) -> dict[str, object]:
                 "exempt": a.exempt,
                 "aligned_points": a.aligned_points,
                 "unaligned_points": a.unaligned_points,
+                "exempt_points": a.exempt_points,
             }
             for a in evaluation.alignment
         ],
@@ -202,38 +245,51 @@ def publish(
     settings = loaded.settings.confluence
     if settings is None:
         raise UserError(f"{loaded.path}: confluence: not configured; add a confluence section")
-    api = V1Pages(
+    api = connect_pages(
         settings.url,
+        api=settings.api,
         user=settings.auth.email,
         token=settings.auth.token.get_secret_value(),
         timeout=settings.timeout,
     )
-    publisher = Publisher(api, space=settings.space, root_title=settings.parent_title)
+    publisher = Publisher(
+        api,
+        space=settings.space,
+        root_title=settings.parent_title,
+        on_foreign_edit=settings.on_foreign_edit,
+    )
     outcomes: list[PublishResult] = []
     for result in results:
         portfolio_id = result.portfolio.id
         with Session(engine) as session:
             records = {
-                page.key: PageRecord(r.page_id, r.version, r.body_hash)
-                for page in result.pages
-                if (r := history.publish_record(session, portfolio_id, page.key)) is not None
+                key: PageRecord(r.page_id, r.version, r.body_hash)
+                for key in record_keys(result.pages)
+                if (r := history.publish_record(session, portfolio_id, key)) is not None
             }
-        published = publisher.publish(result.pages, records)
-        # Each page's record is saved as soon as we know it: a later failure cannot lose it.
-        with Session(engine) as session, session.begin():
-            for item in published:
-                if item.record is not None:
+
+        def remember(
+            item: PublishResult,
+            portfolio_id: str = portfolio_id,
+            records: dict[str, PageRecord] = records,
+        ) -> None:
+            # Saved page by page: a run stopped half-way still knows the pages it wrote.
+            with Session(engine) as session, session.begin():
+                for key, title, record in item.saves():
+                    if records.get(key) == record:
+                        continue  # nothing new to remember
                     history.record_publish(
                         session,
                         portfolio_id=portfolio_id,
-                        page_key=item.key,
-                        page_id=item.record.page_id,
-                        title=item.title,
-                        version=item.record.version,
-                        body_hash=item.record.body_hash,
+                        page_key=key,
+                        page_id=record.page_id,
+                        title=title,
+                        version=record.version,
+                        body_hash=record.body_hash,
                         published_at=now,
                     )
-        outcomes.extend(published)
+
+        outcomes.extend(publisher.publish(result.pages, records, on_result=remember))
     return outcomes
 
 
@@ -243,28 +299,67 @@ def export(
     results: list[PortfolioResult],
     *,
     target: str | None = None,
+    engine: Engine | None = None,
+    now: datetime | None = None,
 ) -> list[Path]:
-    """Write one workbook per portfolio; each file appears whole or not at all."""
-    written = []
-    for result in results:
-        evaluation = result.evaluation
-        pattern = target or loaded.settings.excel.path
-        name = pattern.format(
-            portfolio=result.portfolio.id,
-            cycle=evaluation.cycle.id,
-            date=evaluation.as_of.isoformat(),
+    """Write one workbook per portfolio; each file appears whole or not at all.
+
+    `target` overrides the `excel.path` pattern; with `engine` the workbook shows the scores of
+    earlier runs from the store; `now` stamps the file (default: the clock).
+    """
+    pattern = target or loaded.settings.excel.path
+    where = "--xlsx" if target else f"{loaded.path}: excel.path"
+    paths = [workbook_path(loaded, pattern, where, r) for r in results]
+    if len(set(paths)) < len(paths):
+        raise UserError(
+            f"{where}: {pattern!r} names one file for several portfolios; add {{portfolio}}"
         )
-        path = loaded.resolve(name)
+    created = now or datetime.now().astimezone()
+    for path, result in zip(paths, results, strict=True):
+        evaluation = result.evaluation
         content = render_workbook(
             evaluation,
             catalogue,
             portfolio_name=result.portfolio.name,
             jira_url=loaded.settings.jira.url,
             tagging=tagging(loaded),
+            history=load_history(engine, result) if engine is not None else (),
+            created=created,
         )
         write_atomically(path, content)
-        written.append(path)
-    return written
+    return paths
+
+
+def workbook_path(
+    loaded: LoadedSettings, pattern: str, where: str, result: PortfolioResult
+) -> Path:
+    """The file name pattern with {portfolio}, {cycle} and {date} filled in."""
+    try:
+        name = pattern.format(
+            portfolio=result.portfolio.id,
+            cycle=result.evaluation.cycle.id,
+            date=result.evaluation.as_of.isoformat(),
+        )
+    except (KeyError, IndexError, ValueError):
+        raise UserError(
+            f"{where}: {pattern!r}: use only {{portfolio}}, {{cycle}} and {{date}} in braces"
+        ) from None
+    return loaded.resolve(name)
+
+
+def load_history(engine: Engine, result: PortfolioResult) -> list[HistoryRun]:
+    """Key-result scores of the cycle's earlier runs, for the workbook's Score History sheet."""
+    evaluation = result.evaluation
+    with Session(engine) as session:
+        rows = history.objective_history(
+            session, result.portfolio.id, evaluation.cycle.id, evaluation.as_of.isoformat()
+        )
+    runs_ = []
+    for as_of, created_at, objectives in rows:
+        snap = snapshot_from_data(as_of, evaluation.cycle.id, {"objectives": objectives or {}})
+        scores = {kr_id: point.score for kr_id, point in snap.key_results.items()}
+        runs_.append(HistoryRun(snap.as_of, snap.cycle_id, scores, created_at))
+    return runs_
 
 
 def write_atomically(path: Path, content: bytes | str) -> None:

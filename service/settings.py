@@ -17,6 +17,13 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 from connector.errors import UserError
 from rules.policy import Policy
 from rules.validation import ValidationProblem, validate
+from service.settings_alignment import (
+    ApprovalSettings,
+    ClaimSettings,
+    FindingsSettings,
+    JiraCatalogue,
+    policy_of,
+)
 
 ENV_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -71,25 +78,14 @@ class Portfolio(_Strict):
     epics_jql: str
 
 
-class LabelClaims(_Strict):
-    prefix: str = "okr:"
-
-
-class ClaimSettings(_Strict):
-    labels: LabelClaims = LabelClaims()
-
-
 class CatalogueSettings(_Strict):
     files: list[str] = Field(min_length=1)
+    jira: JiraCatalogue | None = None  # OKRs kept as Jira issues, beside the files
 
 
 class StatusBands(_Strict):
     on_track: float = Field(default=0.7, gt=0, le=1)
     at_risk: float = Field(default=0.4, gt=0, le=1)
-
-
-class FindingSettings(_Strict):
-    enabled: bool = True
 
 
 class StoreSettings(_Strict):
@@ -107,8 +103,69 @@ class ConfluenceSettings(_Strict):
     jira_server_id: str | None = None  # set: epics show as Jira issue macros, not plain links
 
 
+def _file_pattern(value: str) -> str:
+    try:
+        value.format(portfolio="p", cycle="c", date="d")
+    except (KeyError, IndexError, ValueError):
+        raise ValueError("use only {portfolio}, {cycle} and {date} in braces") from None
+    return value
+
+
 class ExcelSettings(_Strict):
-    path: str = "exports/outcomes-{portfolio}-{cycle}-{date}.xlsx"
+    # The workbook's file, relative to the settings file: {portfolio}, {cycle}, {date} filled in.
+    path: Annotated[str, AfterValidator(_file_pattern)] = (
+        "exports/outcomes-{portfolio}-{cycle}-{date}.xlsx"
+    )
+
+
+def _cron(value: str) -> str:
+    from apscheduler.triggers.cron import CronTrigger
+
+    if len(value.split()) != 5:
+        raise ValueError("expected a cron expression of 5 fields: minute hour day month weekday")
+    try:
+        CronTrigger.from_crontab(value)
+    except ValueError as exc:
+        raise ValueError(f"not a valid cron expression ({exc})") from None
+    return value
+
+
+def _timezone(value: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("unknown time zone; use an IANA name such as Europe/Berlin") from None
+    return value
+
+
+Cron = Annotated[str, AfterValidator(_cron)]
+
+
+class ScheduleSettings(_Strict):
+    """`outcomes serve`: one cron per job (a job without one does not run), in `timezone`."""
+
+    timezone: Annotated[str, AfterValidator(_timezone)] = "UTC"
+    sync: Cron | None = None
+    check: Cron | None = None
+    publish: Cron | None = None
+    export: Cron | None = None
+    misfire_grace_seconds: int = Field(default=300, ge=1)  # a fire time missed by more is skipped
+    shutdown_grace_seconds: float = Field(default=25, gt=0)  # SIGTERM: time left to a running job
+    lease_seconds: float = Field(default=30, ge=1)  # leader lease; a standby takes over within it
+
+
+class HealthSettings(_Strict):
+    port: int | None = Field(default=None, ge=0, le=65535)  # no port: no health endpoint
+    host: str = "127.0.0.1"
+    max_age_minutes: float = Field(default=1440, gt=0)  # last success older: /healthz 503
+    alert_after_failures: int = Field(default=3, ge=1)  # this many failures in a row: loud
+
+
+class LoggingSettings(_Strict):
+    format: Literal["text", "json"] = "text"
+    level: Literal["debug", "info", "warning", "error"] = "info"
 
 
 class Settings(_Strict):
@@ -118,21 +175,19 @@ class Settings(_Strict):
     claims: ClaimSettings = ClaimSettings()
     exempt_labels: list[str] = ["okr-exempt"]
     catalogue: CatalogueSettings
-    findings: dict[str, FindingSettings] = {}
+    findings: FindingsSettings = FindingsSettings()
+    approval: ApprovalSettings = ApprovalSettings()
     status_bands: StatusBands = StatusBands()
     store: StoreSettings = StoreSettings()
     sync: SyncSettings = SyncSettings()
     confluence: ConfluenceSettings | None = None
     excel: ExcelSettings = ExcelSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    health: HealthSettings = HealthSettings()
+    logging: LoggingSettings = LoggingSettings()
 
     def policy(self) -> Policy:
-        return Policy(
-            label_prefix=self.claims.labels.prefix,
-            exempt_labels=tuple(self.exempt_labels),
-            on_track=self.status_bands.on_track,
-            at_risk=self.status_bands.at_risk,
-            disabled=frozenset(code for code, f in self.findings.items() if not f.enabled),
-        )
+        return policy_of(self)
 
 
 class LoadedSettings(BaseModel):

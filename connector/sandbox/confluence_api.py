@@ -71,12 +71,13 @@ class ConfluenceApi:
             route("GET", one + "/history", self.history),
             route("GET", one + "/version", self.versions),
             route("GET", API + r"/space/(?P<key>[^/]+)", self.space),
+            route("GET", API + "/user", self.user),
         ]
 
     # -- JSON shapes -----------------------------------------------------------------------------
     def _space(self, key: str, base: str) -> dict[str, Any]:
         return {
-            "id": 98305 + sorted(self.state.spaces).index(key),
+            "id": int(self.state.space_id(key)),
             "key": key,
             "name": self.state.spaces[key],
             "type": "global",
@@ -263,6 +264,14 @@ class ConfluenceApi:
             return confluence_error(404, f"No content found with id: {req.params['id']}")
         newest_first = [self._version(page, v, req.base_url) for v in reversed(page.versions)]
         return Response(200, self._paged(req, newest_first, req.path))
+
+    def user(self, req: Request) -> Response:
+        """A user by account id (Cloud), e.g. to name who last edited a page."""
+        wanted = req.arg("accountId")
+        name = self.state.author_named(lambda n: account_id(n) == wanted) if wanted else None
+        if name is None:
+            return confluence_error(404, f"No user with accountId {wanted}")
+        return Response(200, _user(name))
 
     def space(self, req: Request) -> Response:
         key = req.params["key"]

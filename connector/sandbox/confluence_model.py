@@ -1,12 +1,18 @@
-"""In-memory Confluence state: spaces, pages and every version of every page."""
+"""In-memory Confluence state: spaces, pages and every version of every page, attachments.
+
+Tests can make the next page updates meet a 409 (``conflict_next``) or have a person save the page
+just before the next update lands (``edit_before_next_update``), as happens on a busy wiki.
+"""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from .confluence_files import Attachment, AttachmentStore
 from .dataset import Dataset
 from .xhtml import StorageError, normalise_storage
 
@@ -70,6 +76,9 @@ class ConfluenceState:
         self.spaces: dict[str, str] = dict(ds.spaces)
         self._pages: dict[str, Page] = {}
         self._next_id = 100001
+        self.files = AttachmentStore()
+        self._conflicts = 0
+        self._races: list[tuple[str, str]] = []  # (body, author) of edits that beat our update
         by_title: dict[tuple[str, str], str] = {}
         for seed in ds.pages:  # ids in listed order; parents resolved once all exist
             page = self._new_page(seed.space, None, seed.title, seed.body, SEED_AUTHOR, "")
@@ -96,7 +105,61 @@ class ConfluenceState:
             self._add_version(page, page.title, normalise_storage(body), author, "")
             return page.current.number
 
+    def conflict_next(self, count: int = 1) -> None:
+        """Answer the next ``count`` page updates with 409, leaving the page as it is."""
+        if count < 1:
+            raise ValueError(f"count must be at least 1, got: {count}")
+        with self.lock:
+            self._conflicts += count
+
+    def edit_before_next_update(self, body: str, author: str = "someone") -> None:
+        """A person saves the page between the publisher's read and its write (a real race)."""
+        with self.lock:
+            self._races.append((normalise_storage(body), author))
+
+    def attachments_of(self, page_id: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return [a.as_dict() for a in self.files.of_page(str(page_id))]
+
     # -- used by the API -------------------------------------------------------------------------
+    def author_named(self, matches: Callable[[str], bool]) -> str | None:
+        """The first author (of any page version) whose name ``matches``."""
+        with self.lock:
+            names = {v.by for p in self._pages.values() for v in p.versions}
+            return next((n for n in sorted(names) if matches(n)), None)
+
+    def space_id(self, key: str) -> str:
+        return str(98305 + sorted(self.spaces).index(key))
+
+    def space_key(self, space_id: str) -> str | None:
+        return next((k for k in self.spaces if self.space_id(k) == space_id), None)
+
+    def add_attachment(
+        self, page_id: str, name: str, data: bytes, media_type: str, comment: str, author: str
+    ) -> Attachment:
+        with self.lock:
+            self.require(page_id)
+            try:
+                return self.files.add(page_id, name, data, media_type, comment, author, _now())
+            except ValueError as exc:
+                raise ContentError(400, str(exc)) from None
+
+    def update_attachment(
+        self,
+        page_id: str,
+        attachment_id: str,
+        data: bytes,
+        media_type: str,
+        comment: str,
+        author: str,
+    ) -> Attachment:
+        with self.lock:
+            self.require(page_id)
+            found = self.files.get(attachment_id)
+            if found is None or found.page_id != page_id:
+                raise ContentError(404, f"No attachment {attachment_id} on content {page_id}")
+            return self.files.new_version(found, data, media_type, comment, author, _now())
+
     def get(self, page_id: str) -> Page | None:
         with self.lock:
             return self._pages.get(page_id)
@@ -162,6 +225,12 @@ class ConfluenceState:
     ) -> Page:
         with self.lock:
             page = self.require(page_id)
+            if self._races:
+                race_body, race_author = self._races.pop(0)
+                self._add_version(page, page.title, race_body, race_author, "")
+            elif self._conflicts:
+                self._conflicts -= 1
+                raise ContentError(409, "Conflict: the page was being saved by someone else")
             if number != page.current.number + 1:
                 raise ContentError(
                     409,

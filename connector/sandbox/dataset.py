@@ -27,6 +27,12 @@ CUSTOM_TYPES = {
     "array(option)": "array",
     "epiclink": "epiclink",  # Data Center's Epic Link: its value is derived from `parent`
 }
+def jira_now() -> datetime:
+    """Now, at Jira's precision (milliseconds): every sandbox timestamp is made the same way."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
 KEY_RE = re.compile(r"^([A-Z][A-Z0-9_]*)-([1-9][0-9]*)$")
 CUSTOM_ID_RE = re.compile(r"^customfield_([0-9]+)$")
 DEFAULT_STATUSES = (
@@ -48,7 +54,12 @@ ISSUE_KEYS = frozenset(
         "created",
         "updated",
         "fields",
+        "links",
     }
+)
+DEFAULT_LINK_TYPES = (
+    {"name": "Blocks", "inward": "is blocked by", "outward": "blocks"},
+    {"name": "Relates", "inward": "relates to", "outward": "relates to"},
 )
 
 
@@ -78,6 +89,14 @@ class CustomField:
 
 
 @dataclass(frozen=True)
+class LinkType:
+    id: str
+    name: str
+    inward: str
+    outward: str
+
+
+@dataclass(frozen=True)
 class Project:
     id: str
     key: str
@@ -98,6 +117,7 @@ class IssueRecord:
     created: datetime
     updated: datetime
     fields: dict[str, Any]
+    links: list[dict[str, str]] = field(default_factory=list)  # outward: {type, to}
 
     @property
     def project(self) -> str:
@@ -121,6 +141,7 @@ class IssueRecord:
             "created": self.created,
             "updated": self.updated,
             "fields": dict(self.fields),
+            "links": [dict(link) for link in self.links],
         }
 
 
@@ -140,6 +161,7 @@ class Dataset:
     custom_fields: list[CustomField] = field(default_factory=list)
     projects: list[Project] = field(default_factory=list)
     issues: list[IssueRecord] = field(default_factory=list)
+    link_types: list[LinkType] = field(default_factory=list)
     spaces: dict[str, str] = field(default_factory=dict)  # key -> name
     pages: list[PageSeed] = field(default_factory=list)
 
@@ -187,7 +209,9 @@ def parse_dataset(data: Any, source: str = "<dataset>") -> Dataset:
 
 
 def _parse_jira(ck: Checker, jira: Any, ds: Dataset) -> None:
-    jira = ck.mapping(jira, "jira", ("deployment", "statuses", "fields", "projects", "issues"))
+    jira = ck.mapping(
+        jira, "jira", ("deployment", "statuses", "fields", "projects", "issues", "link_types")
+    )
     deployment = jira.get("deployment", "Cloud")
     if deployment not in ("Cloud", "Server"):
         raise ck.fail("jira.deployment", f"expected Cloud or Server, got {deployment!r}")
@@ -232,9 +256,26 @@ def _parse_jira(ck: Checker, jira: Any, ds: Dataset) -> None:
         ds.projects.append(
             Project(str(pr.get("id", 10000 + i)), key, ck.req(pr.get("name", key), f"{where}.name"))
         )
+    raw_types = jira.get("link_types")
+    for i, lt in enumerate(
+        DEFAULT_LINK_TYPES if raw_types is None else ck.items(raw_types, "jira.link_types")
+    ):
+        where = f"jira.link_types[{i}]"
+        lt = ck.mapping(lt, where, ("name", "inward", "outward", "id"))
+        name = ck.req(lt.get("name"), f"{where}.name")
+        if any(t.name.lower() == name.lower() for t in ds.link_types):
+            raise ck.fail(f"{where}.name", f"duplicate link type '{name}'")
+        ds.link_types.append(
+            LinkType(
+                str(lt.get("id", 10000 + i)),
+                name,
+                ck.req(lt.get("inward"), f"{where}.inward"),
+                ck.req(lt.get("outward"), f"{where}.outward"),
+            )
+        )
     raw = ck.items(jira.get("issues"), "jira.issues")
     all_keys = {i.get("key") for i in raw if isinstance(i, Mapping)}
-    ctx = IssueContext(ds.statuses, ds.custom_fields, ds.projects)
+    ctx = IssueContext(ds.statuses, ds.custom_fields, ds.projects, ds.link_types)
     seen: set[str] = set()
     for i, item in enumerate(raw):
         rec = parse_issue(ck, item, f"jira.issues[{i}]", ctx, all_keys)
@@ -250,6 +291,7 @@ class IssueContext:
     statuses: list[StatusDef]
     custom_fields: list[CustomField]
     projects: list[Project]
+    link_types: list[LinkType] = field(default_factory=list)
 
 
 def parse_issue(
@@ -282,7 +324,7 @@ def parse_issue(
     raw_id = item.get("id")
     if raw_id is not None and not str(raw_id).isdigit():
         raise ck.fail(f"{where}.id", f"expected a number, got {raw_id!r}")
-    stamp = now or datetime.now(UTC).replace(microsecond=0)
+    stamp = now or jira_now()
     created = ck.when(item["created"], f"{where}.created") if item.get("created") else None
     updated = ck.when(item["updated"], f"{where}.updated") if item.get("updated") else None
     return IssueRecord(
@@ -298,7 +340,32 @@ def parse_issue(
         created=created or updated or stamp,
         updated=updated or created or stamp,
         fields=_custom_values(ck, item.get("fields"), f"{where}.fields", ctx.custom_fields),
+        links=_links(ck, item.get("links"), f"{where}.links", ctx.link_types, known_keys, key),
     )
+
+
+def _links(
+    ck: Checker,
+    raw: Any,
+    where: str,
+    types: list[LinkType],
+    known_keys: set[Any],
+    key: str,
+) -> list[dict[str, str]]:
+    """Outward links `{type, to}`; the other issue shows each as an inward link."""
+    links = []
+    for j, link in enumerate(ck.items(raw, where)):
+        link = ck.mapping(link, f"{where}[{j}]", ("type", "to"))
+        name = ck.req(link.get("type"), f"{where}[{j}].type")
+        kind = next((t for t in types if t.name.lower() == name.lower()), None)
+        if kind is None:
+            known = ", ".join(t.name for t in types)
+            raise ck.fail(f"{where}[{j}].type", f"unknown link type '{name}' (known: {known})")
+        to = ck.req(link.get("to"), f"{where}[{j}].to")
+        if to not in known_keys or to == key:
+            raise ck.fail(f"{where}[{j}].to", f"'{to}' is not another issue of the dataset")
+        links.append({"type": kind.name, "to": to})
+    return links
 
 
 def _custom_values(ck: Checker, raw: Any, where: str, defs: list[CustomField]) -> dict[str, Any]:

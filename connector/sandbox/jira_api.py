@@ -81,6 +81,7 @@ class JiraApi:
             route("GET", API + "/search", self.search_paged),
             route("POST", API + "/search", self.search_paged),
             route("GET", API + r"/issue/(?P<key>[^/]+)", self.issue),
+            route("POST", API + "/jql/parse", self.parse_jql),
         ]
 
     @property
@@ -209,6 +210,23 @@ class JiraApi:
                 "issues": [render.issue(r, fields) for r in page],
             },
         )
+
+    def parse_jql(self, req: Request) -> Response:
+        """Cloud's JQL validation: each query with its errors (none when it is fine)."""
+        if not self.cloud:
+            return jira_error(404, "jql/parse is served by Jira Cloud only in the sandbox.")
+        body = req.json()
+        queries = body.get("queries") if isinstance(body, dict) else None
+        if not isinstance(queries, list) or not queries:
+            raise BadRequest("queries: a non-empty list of JQL strings is required.")
+        answers = []
+        for query in queries:
+            try:
+                self.state.search(str(query))
+                answers.append({"query": str(query), "structure": {}, "errors": []})
+            except JqlError as exc:
+                answers.append({"query": str(query), "errors": [str(exc)]})
+        return Response(200, {"queries": answers})
 
     def issue(self, req: Request) -> Response:
         rec = self.state.get(req.params["key"])

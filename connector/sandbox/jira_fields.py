@@ -109,6 +109,8 @@ SYSTEM_FIELDS: tuple[FieldSpec, ...] = (
     _system("priority", "Priority", "priority", ("priority",), "priority"),
     _system("created", "Created", "date", ("created", "createdDate"), "datetime", orderable=False),
     _system("updated", "Updated", "date", ("updated", "updatedDate"), "datetime", orderable=False),
+    # Rendered, not searchable by name: JQL reaches links through functions the sandbox lacks.
+    _system("issuelinks", "Linked Issues", "links", (), "array", orderable=False, searchable=False),
 )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from .checker import Checker, DatasetError
@@ -14,6 +13,7 @@ from .dataset import (
     IssueRecord,
     Project,
     StatusDef,
+    jira_now,
     parse_issue,
 )
 from .jira_fields import FieldRegistry
@@ -73,7 +73,10 @@ class JiraState:
         self.registry = FieldRegistry(ds.custom_fields)
         # Data Center links a story to its epic through the Epic Link field, not `parent`.
         self.epic_link = next((f.id for f in ds.custom_fields if f.type == "epiclink"), None)
-        self._ctx = IssueContext(self.statuses, list(ds.custom_fields), self.projects)
+        self.link_types = list(ds.link_types)
+        self._ctx = IssueContext(
+            self.statuses, list(ds.custom_fields), self.projects, self.link_types
+        )
         self._check = Checker(source)
         self.types = _Catalogue(STANDARD_TYPES, 10000)
         self.priorities = _Catalogue(STANDARD_PRIORITIES, 1)
@@ -185,7 +188,7 @@ class JiraState:
                 merged["fields"] = {**merged["fields"], **(changes.pop("fields") or {})}
             merged.update(changes)
             if "updated" not in changes:
-                merged["updated"] = datetime.now(UTC)
+                merged["updated"] = jira_now()
             if merged.get("key") != current.key or merged.get("id") != current.id:
                 raise DatasetError(f"issue {key}: key and id cannot change")
             known = set(self._issues)
@@ -217,7 +220,7 @@ class JiraState:
                 if child.parent == rec.key:
                     child.parent = new_key
             rec.key = new_key
-            rec.updated = datetime.now(UTC)
+            rec.updated = jira_now()
             self._store(rec)
             return new_key
 

@@ -71,6 +71,7 @@ class Renderer:
         self.state = state
         self.root = f"{base_url}/rest/api/{api}"
         self.base = base_url
+        self._inward: dict[str, list[tuple[str, str]]] | None = None  # built on first use
 
     def issue(self, rec: IssueRecord, fields: list[str] | None) -> dict[str, Any]:
         if fields is None:
@@ -112,7 +113,41 @@ class Renderer:
             return self.parent(parent) if parent else None
         if fid == self.state.epic_link:
             return self.state.epic_of(rec)
+        if fid == "issuelinks":
+            return self.issue_links(rec)
         return self.custom(fid, rec.fields.get(fid))
+
+    def issue_links(self, rec: IssueRecord) -> list[dict[str, Any]]:
+        """Links declared on this issue (outward) and on others that point at it (inward)."""
+        if self._inward is None:
+            self._inward = {}
+            for other in self.state.all_issues():
+                for link in other.links:
+                    self._inward.setdefault(link["to"], []).append((link["type"], other.key))
+        pairs = [("outward", link["type"], rec.key, link["to"]) for link in rec.links]
+        pairs += [("inward", kind, src, rec.key) for kind, src in self._inward.get(rec.key, [])]
+        out = []
+        for direction, kind, source, target in pairs:
+            link_type = next((t for t in self.state.link_types if t.name == kind), None)
+            shown = self.parent(target if direction == "outward" else source)
+            if shown is None or link_type is None:
+                continue
+            ident = str(10000 + zlib.crc32(f"{source}:{kind}:{target}".encode()) % 90000)
+            out.append(
+                {
+                    "id": ident,
+                    "self": f"{self.root}/issueLink/{ident}",
+                    "type": {
+                        "id": link_type.id,
+                        "name": link_type.name,
+                        "inward": link_type.inward,
+                        "outward": link_type.outward,
+                        "self": f"{self.root}/issueLinkType/{link_type.id}",
+                    },
+                    f"{direction}Issue": shown,
+                }
+            )
+        return out
 
     def status(self, name: str) -> dict[str, Any]:
         st = self.state.status(name)

@@ -185,8 +185,8 @@ class _Compiler:
             # A set makes `parent in (500 keys)` cheap over a large dataset.
             pool = set(wanted) if all(isinstance(w, str | int | float) for w in wanted) else wanted
             if op in ("=", "in"):
-                return lambda r: any(v in pool for v in values(r)) or (
-                    wants_empty and not values(r)
+                return lambda r: (
+                    any(v in pool for v in values(r)) or (wants_empty and not values(r))
                 )
             return lambda r: bool(values(r)) and all(v not in pool for v in values(r))
         if op in ("~", "!~"):

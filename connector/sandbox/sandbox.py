@@ -8,7 +8,9 @@ from types import TracebackType
 from typing import Any
 
 from .confluence_api import ConfluenceApi
+from .confluence_attachments import AttachmentApi
 from .confluence_model import ConfluenceState
+from .confluence_v2 import ConfluenceV2Api
 from .dataset import parse_dataset
 from .faults import Faults
 from .jira_api import JiraApi
@@ -41,6 +43,8 @@ class Sandbox:
         routes = (
             JiraApi(self.jira, self.faults).routes()
             + ConfluenceApi(self.confluence, self.faults).routes()
+            + ConfluenceV2Api(self.confluence, self.faults).routes()
+            + AttachmentApi(self.confluence).routes()
         )
         self._app = App(routes, ds.credentials, self.faults, lock)
         self._server: SandboxHTTPServer | None = None

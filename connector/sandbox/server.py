@@ -100,9 +100,21 @@ def confluence_error(status: int, message: str, headers: dict[str, str] | None =
 def error_for(
     path: str, status: int, message: str, headers: dict[str, str] | None = None
 ) -> Response:
+    if path.startswith(CONFLUENCE_PREFIX + "/api/v2/"):
+        return confluence_v2_error(status, message, headers)
     if path.startswith(CONFLUENCE_PREFIX + "/"):
         return confluence_error(status, message, headers)
     return jira_error(status, message, headers=headers)
+
+
+def confluence_v2_error(
+    status: int, message: str, headers: dict[str, str] | None = None
+) -> Response:
+    """Confluence's v2 API answers errors as a list under ``errors``."""
+    codes = {400: "INVALID_REQUEST_PARAMETER", 401: "UNAUTHORIZED", 403: "FORBIDDEN"}
+    codes |= {404: "NOT_FOUND", 409: "CONFLICT", 429: "TOO_MANY_REQUESTS"}
+    error = {"status": status, "code": codes.get(status, "ERROR"), "title": message, "detail": None}
+    return Response(status, {"errors": [error]}, headers or {})
 
 
 class App:
@@ -142,7 +154,7 @@ class App:
         if req.user is None:
             headers = {"WWW-Authenticate": 'Basic realm="protected-area"'}
             if req.path.startswith(CONFLUENCE_PREFIX + "/"):
-                return confluence_error(401, "This request requires authentication.", headers)
+                return error_for(req.path, 401, "This request requires authentication.", headers)
             return jira_error(
                 401,
                 "You are not authenticated. Authentication required to perform this operation.",
@@ -225,13 +237,19 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # a sandbox bug: answer 500 and say where, never hang
             traceback.print_exc()
             resp = error_for(parts.path, 500, f"Sandbox error: {type(exc).__name__}: {exc}")
-        payload = b"" if resp.body is None else json.dumps(resp.body).encode("utf-8")
+        if isinstance(resp.body, bytes):  # a file download, sent as it is
+            payload = resp.body
+        else:
+            payload = b"" if resp.body is None else json.dumps(resp.body).encode("utf-8")
         # Logged before answering, so a client that got its answer always finds the record.
         app.record(RequestRecord(method, parts.path, query, resp.status))
         self.send_response(resp.status)
-        self.send_header("Content-Type", "application/json;charset=UTF-8")
+        headers = dict(resp.headers)
+        self.send_header(
+            "Content-Type", headers.pop("Content-Type", "application/json;charset=UTF-8")
+        )
         self.send_header("Content-Length", str(len(payload)))
-        for name, value in resp.headers.items():
+        for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(payload)

@@ -8,13 +8,14 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from connector.errors import ServiceError, UserError
 
 MIGRATIONS = files("connector.store").joinpath("migrations")
+MIGRATION_LOCK = 0x6F75_7463  # advisory-lock key: "outc"
 
 
 def open_store(url: str) -> Engine:
@@ -47,6 +48,9 @@ def migrate(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Processes that start together (two `serve` replicas) migrate one after the other.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

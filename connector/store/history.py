@@ -70,6 +70,26 @@ def snapshots(session: Session, portfolio_id: str, limit: int = 200) -> list[Sna
     return list(reversed(newest_first))
 
 
+def objective_history(
+    session: Session, portfolio_id: str, cycle_id: str, before: str, limit: int = 1000
+) -> list[tuple[str, datetime, Any]]:
+    """(as_of, created_at, data["objectives"]) of a cycle's snapshots before a day, oldest first.
+
+    Only the objectives part of each snapshot is read: a large portfolio's findings are big.
+    """
+    rows = session.execute(
+        select(SnapshotRow.as_of, SnapshotRow.created_at, SnapshotRow.data["objectives"])
+        .where(
+            SnapshotRow.portfolio_id == portfolio_id,
+            SnapshotRow.cycle_id == cycle_id,
+            SnapshotRow.as_of < before,
+        )
+        .order_by(SnapshotRow.id.desc())
+        .limit(limit)
+    ).all()
+    return [(as_of, created_at, objectives) for as_of, created_at, objectives in reversed(rows)]
+
+
 def publish_record(session: Session, portfolio_id: str, page_key: str) -> PublishRecord | None:
     return session.get(PublishRecord, (portfolio_id, page_key))
 

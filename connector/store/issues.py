@@ -42,8 +42,10 @@ class IssueRecord:
     approval_value: str | None = None
 
 
-def upsert_issues(session: Session, issues: Iterable[IssueRecord], synced_at: datetime) -> int:
-    rows = [asdict(issue) | {"synced_at": synced_at} for issue in issues]
+def upsert_issues(
+    session: Session, issues: Iterable[IssueRecord], synced_at: datetime, mark: str | None = None
+) -> int:
+    rows = [asdict(issue) | {"synced_at": synced_at, "sync_mark": mark} for issue in issues]
     if not rows:
         return 0
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
@@ -98,14 +100,20 @@ def rekey_children(session: Session, epics: Sequence[IssueRecord]) -> None:
             )
 
 
-def delete_issues_except(session: Session, keep: set[str]) -> int:
-    """Remove every issue that no scope holds any more; returns how many went."""
-    doomed = [i for i in session.scalars(select(IssueRow.id)) if i not in keep]
-    for start in range(0, len(doomed), CHUNK):
-        chunk = doomed[start : start + CHUNK]
-        session.execute(delete(ScopeMember).where(ScopeMember.issue_id.in_(chunk)))
-        session.execute(delete(IssueRow).where(IssueRow.id.in_(chunk)))
-    return len(doomed)
+def mark_seen(session: Session, ids: Sequence[str], mark: str) -> None:
+    """Stamp issues this sync saw without reading their fields (the ids-only pass)."""
+    for start in range(0, len(ids), CHUNK):
+        chunk = list(ids[start : start + CHUNK])
+        session.execute(update(IssueRow).where(IssueRow.id.in_(chunk)).values(sync_mark=mark))
+
+
+def delete_unseen(session: Session, mark: str) -> int:
+    """Remove every issue this sync did not see in any scope; returns how many went."""
+    unseen = (IssueRow.sync_mark.is_(None)) | (IssueRow.sync_mark != mark)
+    gone = select(IssueRow.id).where(unseen)
+    session.execute(delete(ScopeMember).where(ScopeMember.issue_id.in_(gone)))
+    result = session.execute(delete(IssueRow).where(unseen))
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def load_epics(session: Session, portfolio_id: str) -> list[Epic]:

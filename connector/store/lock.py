@@ -1,58 +1,112 @@
 """Only one process acts at a time: a PostgreSQL advisory lock, or a lease row elsewhere.
 
+Two locks, one mechanism:
+
+- `run_lock` ("pipeline"): held by whoever does work right now — a scheduled job of `outcomes
+  serve` or a one-shot `outcomes run`. Nothing waits for it: a second taker gets LockHeld (exit 4).
+- `Leadership` ("leader"): held by the one `outcomes serve` process that schedules jobs; the others
+  stand by and try again every few seconds.
+
 The advisory lock lives as long as its connection, so a crashed holder frees it at once. SQLite has
-no such thing, so there the lock is a row with an expiry: a crashed holder's lease runs out.
+no such thing, so there the lock is a row with an expiry that its holder renews while it lives; a
+crashed holder's lease runs out. On PostgreSQL the leader also keeps a row in `run_locks`, for
+`outcomes status` to show who leads; there it is information only, never the lock.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import threading
+import time
 import uuid
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, delete, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine, delete, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from connector.errors import LockHeld
+from connector.store import runs
 from connector.store.models import RunLock
 
-LEASE = timedelta(hours=2)
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)  # SQLite: the pipeline lease, renewed every quarter of it while held
 
 
 def holder_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+def advisory_key(name: str) -> int:
+    return zlib.crc32(f"outcomes:{name}".encode())
+
+
 @contextmanager
-def run_lock(engine: Engine, *, now: datetime, name: str = "pipeline") -> Iterator[str]:
-    """Hold the named lock for the block, or raise LockHeld (exit 4) at once: nothing waits."""
-    holder = holder_id()
+def run_lock(
+    engine: Engine,
+    *,
+    now: datetime,
+    name: str = "pipeline",
+    lease: timedelta = LEASE,
+    holder: str | None = None,
+) -> Iterator[str]:
+    """Hold the named lock for the block, or raise LockHeld (exit 4) at once: nothing waits.
+
+    Yields the holder id (record it on the run). Taking the lock also closes the runs that an
+    earlier holder left `running` when it died: with the lock free, nobody can still be running.
+    """
+    holder = holder or holder_id()
     now = now.astimezone(UTC)  # SQLite keeps no offset: compare leases in one zone
     if engine.dialect.name == "postgresql":
         with _advisory(engine, name):
+            _reap(engine, now, holder)
             yield holder
         return
-    _take_lease(engine, name, holder, now)
+    _take_lease(engine, name, holder, now, lease)
+    renewer = _Renewer(engine, name, holder, now, lease)
+    renewer.start()
     try:
+        _reap(engine, now, holder)
         yield holder
     finally:
-        with Session(engine) as session, session.begin():
-            session.execute(delete(RunLock).where(RunLock.name == name, RunLock.holder == holder))
+        renewer.stop()
+        release_lease(engine, name, holder)
+
+
+def release_lease(engine: Engine, name: str, holder: str) -> None:
+    """Give up a lease row (no-op on PostgreSQL's advisory locks, or if another took it)."""
+    with Session(engine) as session, session.begin():
+        session.execute(delete(RunLock).where(RunLock.name == name, RunLock.holder == holder))
+
+
+def _reap(engine: Engine, now: datetime, holder: str) -> None:
+    with Session(engine) as session, session.begin():
+        for run in runs.reap_interrupted(session, now, holder=holder):
+            log.warning(
+                "run %s (%s) was left running by %s, which stopped; recorded as failed",
+                run.id,
+                run.command,
+                run.holder,
+            )
 
 
 @contextmanager
 def _advisory(engine: Engine, name: str) -> Iterator[None]:
-    key = zlib.crc32(f"outcomes:{name}".encode())
+    key = advisory_key(name)
     with engine.connect() as connection:
         taken = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
         connection.commit()
         if not taken:
-            raise LockHeld(f"another Outcomes run holds the {name!r} lock; nothing was done")
+            raise LockHeld(
+                f"another Outcomes run{_running_who(engine)} holds the {name!r} lock;"
+                " nothing was done"
+            )
         try:
             yield
         finally:
@@ -60,24 +114,206 @@ def _advisory(engine: Engine, name: str) -> Iterator[None]:
             connection.commit()
 
 
-def _take_lease(engine: Engine, name: str, holder: str, now: datetime) -> None:
-    lease = RunLock(name=name, holder=holder, acquired_at=now, expires_at=now + LEASE)
+def _running_who(engine: Engine) -> str:
+    """' (sync by host:pid since 07:00 UTC)' from the run records, or '' if none says."""
+    with Session(engine) as session:
+        current = next((r for r in runs.recent(session, 5) if r.outcome == runs.RUNNING), None)
+    if current is None:
+        return ""
+    since = runs.utc(current.started_at)
+    who = f" by {current.holder}" if current.holder else ""
+    return f" ({current.command}{who} since {since:%Y-%m-%d %H:%M} UTC)"
+
+
+def _take_lease(
+    engine: Engine, name: str, holder: str, now: datetime, lease: timedelta = LEASE
+) -> None:
+    if not try_lease(engine, name, holder, now, lease):
+        with Session(engine) as session:
+            current = session.get(RunLock, name)
+            since = f" since {current.acquired_at:%Y-%m-%d %H:%M}" if current else ""
+            who = current.holder if current else "another process"
+        raise LockHeld(
+            f"another Outcomes run ({who}{since}) holds the {name!r} lock; nothing was done"
+        )
+
+
+def try_lease(engine: Engine, name: str, holder: str, now: datetime, lease: timedelta) -> bool:
+    """Take the lease row if it is free, ours already, or run out (one atomic statement each)."""
+    now = now.astimezone(UTC)
+    row = RunLock(name=name, holder=holder, acquired_at=now, expires_at=now + lease)
     try:
         with Session(engine) as session, session.begin():
-            session.add(lease)
-        return
+            session.add(row)
+        return True
     except IntegrityError:
         pass
-    # The row exists: take it over only if its lease has run out (one atomic conditional update).
     with Session(engine) as session, session.begin():
         taken = session.execute(
             update(RunLock)
-            .where(RunLock.name == name, RunLock.expires_at < now)
-            .values(holder=holder, acquired_at=now, expires_at=now + LEASE)
+            .where(RunLock.name == name, (RunLock.expires_at < now) | (RunLock.holder == holder))
+            .values(holder=holder, acquired_at=now, expires_at=now + lease)
         )
-        if taken.rowcount == 1:  # type: ignore[attr-defined]
-            return
-        current = session.get(RunLock, name)
-        since = f" since {current.acquired_at:%Y-%m-%d %H:%M}" if current else ""
-        who = current.holder if current else "another process"
-    raise LockHeld(f"another Outcomes run ({who}{since}) holds the {name!r} lock; nothing was done")
+        return bool(taken.rowcount)  # type: ignore[attr-defined]
+
+
+def renew_lease(engine: Engine, name: str, holder: str, expires_at: datetime) -> bool:
+    """Push our lease's expiry out; False if the row is no longer ours."""
+    with Session(engine) as session, session.begin():
+        renewed = session.execute(
+            update(RunLock)
+            .where(RunLock.name == name, RunLock.holder == holder)
+            .values(expires_at=expires_at.astimezone(UTC))
+        )
+        return bool(renewed.rowcount)  # type: ignore[attr-defined]
+
+
+def current_holder(engine: Engine, name: str) -> RunLock | None:
+    """The lease row as it stands (on PostgreSQL: the leader's information row)."""
+    with Session(engine) as session:
+        row = session.get(RunLock, name)
+        if row is not None:
+            session.expunge(row)
+        return row
+
+
+class _Renewer(threading.Thread):
+    """Keeps a lease alive while its block runs, on a clock that starts at the caller's `now`."""
+
+    def __init__(
+        self, engine: Engine, name: str, holder: str, now: datetime, lease: timedelta
+    ) -> None:
+        super().__init__(name=f"outcomes-lease-{name}", daemon=True)
+        self._engine, self._name, self._holder = engine, name, holder
+        self._start_at, self._lease = now, lease
+        self._began = time.monotonic()
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self._stopped.wait(self._lease.total_seconds() / 4):
+            elapsed = timedelta(seconds=time.monotonic() - self._began)
+            try:
+                kept = renew_lease(
+                    self._engine, self._name, self._holder, self._start_at + elapsed + self._lease
+                )
+            except DBAPIError as exc:
+                log.error("cannot renew the %r lease: %s", self._name, type(exc.orig).__name__)
+                continue
+            if not kept:
+                log.error("the %r lease was taken over by another process", self._name)
+                return
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.join(timeout=10)
+
+
+class Leadership:
+    """Leader election for `outcomes serve`: `acquire` to try, `confirm` at every heartbeat.
+
+    PostgreSQL: an advisory lock on a connection kept for as long as we lead; `confirm` checks the
+    connection is alive (if it died, the server already freed the lock). Elsewhere: a lease row that
+    `confirm` renews; a leader that misses its renewals for a whole lease loses it to a standby.
+    """
+
+    NAME = "leader"
+
+    def __init__(self, engine: Engine, *, lease: timedelta, holder: str | None = None) -> None:
+        self.engine = engine
+        self.lease = lease
+        self.holder = holder or holder_id()
+        self.held = False
+        self._connection: Connection | None = None
+        self._postgres = engine.dialect.name == "postgresql"
+
+    def acquire(self, now: datetime) -> bool:
+        if self.held:
+            return self.confirm(now)
+        if self._postgres:
+            self.held = self._acquire_advisory()
+            if self.held:
+                self._inform(now, acquired=True)
+        else:
+            self.held = try_lease(self.engine, self.NAME, self.holder, now, self.lease)
+        return self.held
+
+    def confirm(self, now: datetime) -> bool:
+        """Renew (SQLite) or check (PostgreSQL) that we still lead; False once we do not."""
+        if not self.held:
+            return False
+        if self._postgres:
+            try:
+                assert self._connection is not None
+                self._connection.execute(text("SELECT 1"))
+                self._connection.commit()
+            except DBAPIError:
+                self._drop_connection()
+                self.held = False
+                return False
+            self._inform(now, acquired=False)
+            return True
+        try:
+            self.held = renew_lease(self.engine, self.NAME, self.holder, now + self.lease)
+        except DBAPIError:
+            return True  # the store is briefly unreachable: keep leading until the lease runs out
+        return self.held
+
+    def release(self) -> None:
+        if self._postgres and self._connection is not None:
+            try:
+                self._connection.execute(
+                    text("SELECT pg_advisory_unlock(:k)"), {"k": advisory_key(self.NAME)}
+                )
+                self._connection.commit()
+            except DBAPIError:
+                pass
+            self._drop_connection()
+        if self.held:
+            with suppress(DBAPIError):
+                release_lease(self.engine, self.NAME, self.holder)
+        self.held = False
+
+    def _acquire_advisory(self) -> bool:
+        connection = self.engine.connect()
+        try:
+            taken = connection.execute(
+                text("SELECT pg_try_advisory_lock(:k)"), {"k": advisory_key(self.NAME)}
+            ).scalar()
+            connection.commit()
+        except DBAPIError:
+            connection.close()
+            return False
+        if not taken:
+            connection.close()
+            return False
+        self._connection = connection
+        return True
+
+    def _drop_connection(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.invalidate()  # never hand a lock-holding connection back to a pool
+                self._connection.close()
+            except DBAPIError:
+                pass
+            self._connection = None
+
+    def _inform(self, now: datetime, *, acquired: bool) -> None:
+        """PostgreSQL: keep the `leader` row current, for `outcomes status` (best effort)."""
+        now = now.astimezone(UTC)
+        try:
+            with Session(self.engine) as session, session.begin():
+                row = session.get(RunLock, self.NAME)
+                if row is None or row.holder != self.holder or acquired:
+                    session.merge(
+                        RunLock(
+                            name=self.NAME,
+                            holder=self.holder,
+                            acquired_at=now,
+                            expires_at=now + self.lease,
+                        )
+                    )
+                else:
+                    row.expires_at = now + self.lease
+        except DBAPIError:
+            log.warning("cannot update the leader row in the store")

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -33,6 +44,12 @@ class IssueRow(Base):
     created: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     synced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sync_mark: Mapped[str | None] = mapped_column(String(32), index=True)  # migration 0003
+    # Added by migration 0004 (claims read from Jira; see connector/jira_claims.py).
+    claim_values: Mapped[list[str] | None] = mapped_column(JSON)
+    links: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    parent_type: Mapped[str | None] = mapped_column(String(128))
+    approval_value: Mapped[str | None] = mapped_column(String(255))
 
 
 class ScopeMember(Base):
@@ -65,6 +82,12 @@ class RunRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     outcome: Mapped[str] = mapped_column(String(16), default="running")
     message: Mapped[str | None] = mapped_column(Text)
+    # Added by migration 0006 (run records for the scheduler; see connector/store/runs.py).
+    trigger: Mapped[str | None] = mapped_column(String(16))  # "schedule" | "cli"
+    scheduled_for: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    holder: Mapped[str | None] = mapped_column(String(255))
+    counts: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    duration_seconds: Mapped[float | None] = mapped_column(Float)
 
 
 class SnapshotRow(Base):
@@ -104,3 +127,48 @@ class RunLock(Base):
     holder: Mapped[str] = mapped_column(String(255))
     acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# --- alignment (migration 0004): decisions, check-ins, OKRs read from Jira ------------------------
+
+
+class DecisionRow(Base):
+    """A leader's decision on a connection; append-only: the audit trail (store/decisions.py)."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject: Mapped[str] = mapped_column(String(64), index=True)  # an epic key or an objective id
+    okr_id: Mapped[str | None] = mapped_column(String(64))  # None: all the subject's connections
+    state: Mapped[str] = mapped_column(String(16))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(255))
+    why: Mapped[str | None] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(16))  # catalogue | jira | cli
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CheckinRow(Base):
+    """A key result's value on a day: from `outcomes checkin` or measured by the sync."""
+
+    __tablename__ = "checkins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kr_id: Mapped[str] = mapped_column(String(64), index=True)
+    on_date: Mapped[date] = mapped_column(Date)
+    value: Mapped[float] = mapped_column(Float)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    checked_by: Mapped[str | None] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(String(16))  # manual | jira-field | jql
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OkrSourceRow(Base):
+    """A part of the OKR catalogue read from Jira issues, in the catalogue file's format."""
+
+    __tablename__ = "okr_sources"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    synced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -40,7 +40,16 @@ def test_demo_prints_objectives_unaligned_work_and_where_the_files_are(
 def test_demo_workbook_has_the_four_sheets_filled(demo_out: tuple[Path, str]) -> None:
     out, _ = demo_out
     workbook = load_workbook(out / "outcomes-retail-2026-Q4-2026-11-24.xlsx")
-    assert workbook.sheetnames[:4] == ["Summary", "Key Results", "Epics", "Unaligned"]
+    assert workbook.sheetnames == [
+        "Summary",
+        "Objectives",
+        "Key Results",
+        "Epics",
+        "Unaligned",
+        "Findings",
+        "Approvals",
+        "Score History",
+    ]
     assert workbook["Epics"].max_row - 1 >= 60
     assert workbook["Key Results"].max_row - 1 >= 9
     assert workbook["Unaligned"].max_row - 1 >= 5

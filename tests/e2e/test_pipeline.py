@@ -78,7 +78,16 @@ def test_run_publishes_pages_and_writes_the_workbook(sandbox: Sandbox, tmp_path:
     )
 
     workbook = load_workbook(tmp_path / "out" / "outcomes-retail-2026-Q4-2026-11-15.xlsx")
-    assert workbook.sheetnames[:4] == ["Summary", "Key Results", "Epics", "Unaligned"]
+    assert workbook.sheetnames == [
+        "Summary",
+        "Objectives",
+        "Key Results",
+        "Epics",
+        "Unaligned",
+        "Findings",
+        "Approvals",
+        "Score History",
+    ]
     keys = [row[0].value for row in workbook["Unaligned"].iter_rows(min_row=2)]
     assert sorted(k for k in keys if k) == ["MOB-2", "PAY-4", "PAY-6"]
     formula_like = [

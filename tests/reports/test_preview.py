@@ -8,7 +8,8 @@ from reports.confluence import render_pages
 from reports.pages import Page
 from reports.preview import render_preview
 from reports.preview_html import storage_to_html
-from tests.reports.sample import CATALOGUE, EVALUATION, INJECTION, JIRA, PORTFOLIO
+from tests.reports.confluence_data import HISTORY, RICH
+from tests.reports.sample import CATALOGUE, INJECTION, JIRA, PORTFOLIO
 
 VOID = {"br", "hr", "col", "meta", "link", "img", "input"}
 
@@ -49,12 +50,22 @@ def read(html: str) -> Reader:
 
 @pytest.fixture(scope="module")
 def files() -> dict[str, str]:
-    pages = render_pages(EVALUATION, CATALOGUE, portfolio_name=PORTFOLIO, jira_url=JIRA)
+    pages = render_pages(RICH, CATALOGUE, portfolio_name=PORTFOLIO, jira_url=JIRA, history=HISTORY)
     return render_preview(pages, generated_at="2026-11-24 07:00 UTC")
 
 
 def test_one_file_per_page_and_an_index(files: dict[str, str]) -> None:
-    assert sorted(files) == ["index.html", "overview.html", "unaligned.html"]
+    assert sorted(files) == [
+        "approvals.html",
+        "history.html",
+        "index.html",
+        "objective-p1.html",
+        "objective-p2.html",
+        "overview.html",
+        "team-mobile.html",
+        "team-payments.html",
+        "unaligned.html",
+    ]
     for html in files.values():
         read(html)  # well-formed: every tag closed in order
         assert html.startswith("<!DOCTYPE html>")
@@ -62,7 +73,16 @@ def test_one_file_per_page_and_an_index(files: dict[str, str]) -> None:
 
 def test_index_links_every_page_as_a_tree(files: dict[str, str]) -> None:
     index = read(files["index.html"])
-    assert index.hrefs() == ["overview.html", "unaligned.html"]
+    assert index.hrefs() == [
+        "overview.html",
+        "objective-p1.html",
+        "objective-p2.html",
+        "team-payments.html",
+        "team-mobile.html",
+        "unaligned.html",
+        "approvals.html",
+        "history.html",
+    ]
     assert "Retail banking — Work not tied to an outcome" in index.data
     assert (
         '<li><a href="overview.html">Retail banking — Outcomes</a><ul><li>' in files["index.html"]
@@ -73,27 +93,58 @@ def test_index_links_every_page_as_a_tree(files: dict[str, str]) -> None:
 def test_lozenges_become_styled_spans(files: dict[str, str]) -> None:
     page = read(files["overview.html"])
     spans = [a.get("class") for tag, a in page.tags if tag == "span"]
-    assert spans == [
+    # Objectives P1, P2; key results P1.KR1, P1.KR2, P2.KR1; then the findings' severities.
+    assert spans[:5] == [
         "lozenge lozenge-green",
         "lozenge lozenge-red",
         "lozenge lozenge-green",
         "lozenge lozenge-yellow",
         "lozenge lozenge-red",
-        "lozenge lozenge-yellow",
     ]
     assert '<span class="lozenge lozenge-green">ON TRACK</span>' in files["overview.html"]
+    assert '<span class="lozenge lozenge-red">ERROR</span>' in files["overview.html"]
     assert not any(tag.startswith(("ac:", "ri:")) for tag, _ in page.tags)
 
 
-def test_expand_and_links(files: dict[str, str]) -> None:
+def test_toc_links_to_the_headings(files: dict[str, str]) -> None:
     html = files["overview.html"]
-    assert "<details><summary>Epics behind P1 (2)</summary>" in html
+    page = read(html)
+    toc = [h for h in page.hrefs() if h.startswith("#")]
+    assert toc == [
+        "#portfolio-objectives",
+        "#key-results",
+        "#what-is-new",
+        "#alignment-of-active-work",
+        "#top-findings",
+        "#more-pages",
+    ]
+    ids = [a["id"] for tag, a in page.tags if tag == "h2" and "id" in a]
+    assert ids == [h[1:] for h in toc]
+
+
+def test_chart_macro_becomes_an_svg_line_chart(files: dict[str, str]) -> None:
+    html = files["objective-p1.html"]
+    page = read(html)
+    assert [tag for tag, _ in page.tags].count("svg") == 1
+    lines = [a for tag, a in page.tags if tag == "polyline"]
+    # P1.KR1, P1.KR2 and the dashed expected line, three points each (three report days).
+    assert [len((a["points"] or "").split()) for a in lines] == [3, 3, 3]
+    assert lines[2].get("stroke-dasharray") == "5 4"
+    # 100% is at y=28 and 0% at y=280: P1.KR1's 62, 68, 74 lie between, rising left to right.
+    ys = [float(p.split(",")[1]) for p in (lines[0]["points"] or "").split()]
+    assert ys == sorted(ys, reverse=True) and all(28 < y < 280 for y in ys)
+    assert "<details><summary>Chart data</summary>" in html
+
+
+def test_expand_and_links(files: dict[str, str]) -> None:
+    html = files["objective-p1.html"]
+    assert "<details><summary>Epics behind P1.KR1 (1)</summary>" in html
     hrefs = read(html).hrefs()
-    assert hrefs[0] == "index.html"  # the way back
+    assert hrefs[:2] == ["index.html", "overview.html"]  # breadcrumbs: index, then parent
     assert "https://jira.example.com/browse/PAY-101" in hrefs
-    assert "unaligned.html" in hrefs  # the ac:link to the other page, by title
-    child = read(files["unaligned.html"]).hrefs()
-    assert child[:2] == ["index.html", "overview.html"]  # breadcrumbs: index, then parent
+    assert "team-payments.html" in hrefs  # the ac:link to the team's page, by title
+    overview = read(files["overview.html"]).hrefs()
+    assert "objective-p1.html" in overview and "unaligned.html" in overview
 
 
 def test_escaped_text_stays_escaped(files: dict[str, str]) -> None:

@@ -459,3 +459,79 @@ def test_a_check_in_written_with_a_bare_on_key_reads_yaml_true_as_on() -> None:
     assert True in data["objectives"][0]["key_results"][0]["checkins"][0]  # what PyYAML does
     checkin = parse_catalogue(data, "okrs.yaml").objectives[0].key_results[0].checkins[0]
     assert checkin == CheckIn(date(2026, 11, 2), 0.5)
+
+
+# --- alignment keys: Jira issues, measurement, dated values, written decisions -------------------
+
+
+def test_jira_keys_measures_and_current_on_are_read() -> None:
+    data = valid()
+    data["objectives"][0]["jira"] = "okr-1"
+    kr(data, 0, 0).update(jira="OKR-2", current_on=date(2026, 11, 10))
+    kr(data, 0, 2)["measure"] = {"field": "Open incidents", "issue": "OPS-7"}
+    kr(data, 0, 1)["jira"] = "OKR-3"
+    kr(data, 0, 1)["measure"] = {"field": "Median seconds"}  # its own issue
+    catalogue = parse_catalogue(data, "okrs.yaml")
+    p1 = catalogue.objectives[0]
+    assert p1.jira_key == "OKR-1"
+    first, second, third = p1.key_results
+    assert (first.jira_key, first.current_on) == ("OKR-2", date(2026, 11, 10))
+    assert (second.measure_issue, second.measure_field) == ("OKR-3", "Median seconds")
+    assert (third.measure_issue, third.measure_field, third.measure_jql) == (
+        "OPS-7",
+        "Open incidents",
+        None,
+    )
+
+
+def test_bad_measures_are_named() -> None:
+    assert problem(lambda d: kr(d, 0, 2).update(measure={"jql": "x", "field": "y"})) == (
+        "okrs.yaml: objectives[0].key_results[2].measure: "
+        "give either jql, or field (with issue), not both"
+    )
+    assert problem(lambda d: kr(d, 0, 2).update(measure={})) == (
+        "okrs.yaml: objectives[0].key_results[2].measure: "
+        "missing required key (jql: a JQL count, or field: a number)"
+    )
+    assert problem(lambda d: kr(d, 0, 2).update(measure={"field": "Incidents"})) == (
+        "okrs.yaml: objectives[0].key_results[2].measure.issue: "
+        "missing required key (which issue's 'Incidents'? or give the key result a jira: issue)"
+    )
+
+
+def test_one_jira_issue_holds_one_okr() -> None:
+    def twice(d: dict[str, Any]) -> None:
+        d["objectives"][0]["jira"] = "OKR-1"
+        kr(d, 0, 0)["jira"] = "okr-1"
+
+    assert problem(twice) == (
+        "okrs.yaml: objectives[0].key_results[0].jira: issue OKR-1 also holds objectives[0].jira; "
+        "one OKR each"
+    )
+
+
+def test_written_approvals() -> None:
+    def add(entry: dict[str, Any]) -> Callable[[dict[str, Any]], None]:
+        return lambda d: d.update(approvals=[entry])
+
+    base = {"state": "approved", "by": "Priya", "at": "2026-11-02"}
+    assert problem(add({**base, "subject": "P1"})) == (
+        "okrs.yaml: approvals[0].subject: 'P1' is no team objective; approvals name an epic key "
+        "or a team objective id"
+    )
+    assert problem(add({**base, "subject": "PAY-O1", "okr": "P1.KR2"})) == (
+        "okrs.yaml: approvals[0].okr: PAY-O1 does not support 'P1.KR2' (it supports: P1.KR1, P1)"
+    )
+    assert problem(add({**base, "subject": "PAY-12", "okr": "P1.KR9"})) == (
+        "okrs.yaml: approvals[0].okr: 'P1.KR9' is not in the catalogue (did you mean 'P1.KR1'?)"
+    )
+    assert problem(add({**base, "subject": "payments work"})) == (
+        "okrs.yaml: approvals[0].subject: expected an epic key like PAY-12 or a team objective "
+        "id, got 'payments work'"
+    )
+    assert problem(add({**base, "subject": "PAY-12", "state": "proposed"})) == (
+        "okrs.yaml: approvals[0].state: expected one of approved, rejected, got 'proposed'"
+    )
+    assert problem(add({"subject": "PAY-12", "state": "approved", "by": "Priya"})) == (
+        "okrs.yaml: approvals[0].at: missing required key"
+    )

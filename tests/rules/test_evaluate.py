@@ -5,6 +5,7 @@ As of 2026-11-15, 46 of the 92 days of 2026-Q4 have passed: expected = 0.5.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -129,6 +130,11 @@ HINT = (
     "Add a label okr:<key result id> naming the key result it serves, "
     "or okr-exempt for keep-the-lights-on work."
 )
+# Only the claim findings: no approval needed, and the findings about key results switched off.
+CLAIMS_ONLY = Policy(
+    approval_for=frozenset(),
+    disabled=frozenset({"KR_WITHOUT_WORK", "STALE_KR", "OFF_PACE", "EXEMPT_OVER_BUDGET"}),
+)
 
 
 @pytest.fixture(scope="module")
@@ -142,13 +148,29 @@ def result(catalogue: Catalogue) -> Evaluation:
 
 
 def test_findings_exact_set_and_order(result: Evaluation) -> None:
+    W = Severity.WARNING
     assert [(f.code, f.subject, f.severity, f.team) for f in result.findings] == [
         ("UNKNOWN_OKR", "PAY-10", Severity.ERROR, "payments"),
-        ("OUT_OF_CYCLE", "MOB-3", Severity.WARNING, "mobile"),
-        ("OUT_OF_CYCLE", "MOB-5", Severity.WARNING, "mobile"),
-        ("UNALIGNED_EPIC", "MOB-3", Severity.WARNING, "mobile"),
-        ("UNALIGNED_EPIC", "PAY-10", Severity.WARNING, "payments"),
-        ("UNALIGNED_EPIC", "WEB-2", Severity.WARNING, None),
+        # payments: PAY-11 exempt of PAY-2, PAY-10, PAY-11 active: 1/3 > 0.3
+        ("EXEMPT_OVER_BUDGET", "payments", W, "payments"),
+        # P1.KR2: no epic claims it, and no team objective supports it (MOB-O1 supports P1)
+        ("KR_WITHOUT_WORK", "P1.KR2", W, None),
+        ("KR_WITHOUT_WORK", "PAY-O1.KR1", W, "payments"),
+        ("OFF_PACE", "P1.KR2", W, None),  # 0.1875 / 0.5 = 0.375 < 0.4
+        ("OUT_OF_CYCLE", "MOB-3", W, "mobile"),
+        ("OUT_OF_CYCLE", "MOB-5", W, "mobile"),
+        # No check-in and no current_on: 45 days since the cycle began > 21
+        ("STALE_KR", "P1.KR1", W, None),
+        ("STALE_KR", "P1.KR2", W, None),
+        ("UNALIGNED_EPIC", "MOB-3", W, "mobile"),
+        ("UNALIGNED_EPIC", "PAY-10", W, "payments"),
+        ("UNALIGNED_EPIC", "WEB-2", W, None),
+        # Valid claims of active epics and team objectives' links, nobody decided yet
+        ("AWAITING_APPROVAL", "MOB-5", Severity.INFO, "mobile"),
+        ("AWAITING_APPROVAL", "MOB-O1", Severity.INFO, "mobile"),
+        ("AWAITING_APPROVAL", "PAY-2", Severity.INFO, "payments"),
+        ("AWAITING_APPROVAL", "PAY-O1", Severity.INFO, "payments"),
+        ("AWAITING_APPROVAL", "WEB-1", Severity.INFO, "mobile"),
     ]
 
 
@@ -270,7 +292,7 @@ def test_key_result_progress(result: Evaluation) -> None:
 
 def test_a_done_epic_with_an_unknown_claim_raises_nothing(catalogue: Catalogue) -> None:
     done = epic("PAY-7", "Shipped", labels=("okr:NOPE",), category=DONE)
-    result = evaluate(catalogue, [done], as_of=AS_OF, policy=Policy())
+    result = evaluate(catalogue, [done], as_of=AS_OF, policy=CLAIMS_ONLY)
     assert result.findings == ()
     assert result.epics[0].state is AlignmentState.UNALIGNED
     assert result.alignment == (AlignmentShare(None),)
@@ -280,25 +302,27 @@ def test_an_exempt_epic_is_not_unaligned_and_its_valid_claims_still_count(
     catalogue: Catalogue,
 ) -> None:
     keep = epic("PAY-8", "Keep the lights on", labels=("OKR-Exempt", "okr:P1.KR2"))
-    result = evaluate(catalogue, [keep], as_of=AS_OF, policy=Policy())
+    result = evaluate(catalogue, [keep], as_of=AS_OF, policy=CLAIMS_ONLY)
     assert result.findings == ()
     assert result.epics[0].state is AlignmentState.EXEMPT
     assert result.objectives[0].key_results[1].epic_keys == ("PAY-8",)
 
 
 def test_disabled_codes_are_not_emitted(catalogue: Catalogue) -> None:
-    policy = Policy(disabled=frozenset({"UNALIGNED_EPIC", "OUT_OF_CYCLE"}))
+    policy = replace(
+        CLAIMS_ONLY, disabled=CLAIMS_ONLY.disabled | {"UNALIGNED_EPIC", "OUT_OF_CYCLE"}
+    )
     result = evaluate(catalogue, EPICS, as_of=AS_OF, policy=policy)
     assert [(f.code, f.subject) for f in result.findings] == [("UNKNOWN_OKR", "PAY-10")]
 
 
 def test_claims_from_the_field_when_enabled(catalogue: Catalogue) -> None:
     item = epic("ONB-1", "Signup", claim_field=("P1.KR2",))
-    off = evaluate(catalogue, [item], as_of=AS_OF, policy=Policy())
+    off = evaluate(catalogue, [item], as_of=AS_OF, policy=CLAIMS_ONLY)
     assert [(f.code, f.message) for f in off.findings] == [
         ("UNALIGNED_EPIC", "ONB-1 “Signup” serves no outcome: it has no okr: label")
     ]
-    on = evaluate(catalogue, [item], as_of=AS_OF, policy=Policy(use_field=True))
+    on = evaluate(catalogue, [item], as_of=AS_OF, policy=replace(CLAIMS_ONLY, use_field=True))
     assert on.findings == ()
     assert on.epics[0].team == "onboarding"
     assert on.alignment[0] == AlignmentShare("onboarding", aligned=1)
@@ -324,7 +348,7 @@ def test_early_in_the_cycle_everything_is_too_early(catalogue: Catalogue) -> Non
 def test_a_claim_on_a_cycle_that_has_not_begun(catalogue: Catalogue) -> None:
     # On the last day of Q3, a claim on a Q4 key result is out of cycle.
     item = epic("PAY-3", "Early bird", labels=("okr:P1.KR1",))
-    result = evaluate(catalogue, [item], as_of=date(2026, 9, 30), policy=Policy())
+    result = evaluate(catalogue, [item], as_of=date(2026, 9, 30), policy=CLAIMS_ONLY)
     assert result.cycle.id == "2026-Q3"
     assert [(f.code, f.message) for f in result.findings] == [
         ("OUT_OF_CYCLE", "PAY-3 “Early bird” claims P1.KR1, of cycle 2026-Q4, which has not begun"),
@@ -350,7 +374,7 @@ def test_several_invalid_claims_are_listed(catalogue: Catalogue) -> None:
 
 def test_a_long_summary_is_shortened_in_messages(catalogue: Catalogue) -> None:
     item = epic("PAY-5", "x" * 100)
-    (finding,) = evaluate(catalogue, [item], as_of=AS_OF, policy=Policy()).findings
+    (finding,) = evaluate(catalogue, [item], as_of=AS_OF, policy=CLAIMS_ONLY).findings
     assert finding.message == "PAY-5 “" + "x" * 79 + "…” serves no outcome: it has no okr: label"
 
 

@@ -145,11 +145,13 @@ def test_fields_accept_comma_separated_repeated_all_and_exclusions(sandbox: Sand
         "priority",
         "created",
         "updated",
+        "issuelinks",  # as in Jira: *all includes the links (none here)
         "customfield_10016",
         "customfield_10030",
         "customfield_10040",
         "customfield_10050",
     }
+    assert every["issuelinks"] == []
     assert every["assignee"] is None and every["priority"] is None
     assert every["project"]["key"] == "PAY"
 

@@ -1,0 +1,178 @@
+"""Pieces several Confluence pages share: links, lozenges, trend words, findings, epics, charts.
+
+Each returns storage-format `Markup` built through `reports.storage`, so every string from Jira or
+the catalogue is escaped on the way in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from reports import storage as s
+from reports.context import ReportContext
+from reports.pages import objective_key, objective_title, team_title
+from reports.storage import Markup
+from reports.text import pct, plural, points
+from reports.trends import Snapshot
+from rules.model import ApprovalState, EpicAlignment, Finding, ObjectiveProgress, Severity
+
+SEVERITY_COLOUR = {Severity.ERROR: "Red", Severity.WARNING: "Yellow", Severity.INFO: "Blue"}
+APPROVAL_COLOUR = {
+    ApprovalState.APPROVED: "Green",
+    ApprovalState.PROPOSED: "Yellow",
+    ApprovalState.REJECTED: "Red",
+}
+FINDING_HEADERS = ["Severity", "Finding", "About", "What we see", "What helps"]
+
+
+def issue(ctx: ReportContext, key: str) -> Markup:
+    """A Jira issue: the issue macro when a Jira server id is configured, else a plain link."""
+    if ctx.jira_server_id:
+        return s.jira_macro(ctx.jira_server_id, key)
+    return s.jira_link(ctx.jira_url, key)
+
+
+def severity(sev: Severity) -> Markup:
+    return s.status(sev.value.upper(), SEVERITY_COLOUR[sev])
+
+
+def approval(state: ApprovalState | None) -> Markup:
+    if state is None:
+        return s.status("NOT NEEDED", "Grey")
+    return s.status(state.value.upper(), APPROVAL_COLOUR[state])
+
+
+def trend(delta: float | None) -> str:
+    """A score change in percentage points, e.g. "▲ +6 pts"; "—" with nothing to compare."""
+    if delta is None:
+        return "—"
+    pts = round(delta * 100)
+    if pts > 0:
+        return f"▲ +{pts} pts"
+    if pts < 0:
+        return f"▼ −{-pts} pts"
+    return "► no change"
+
+
+def trend_header(ctx: ReportContext) -> str:
+    since = ctx.previous.as_of.isoformat() if ctx.previous else None
+    return f"Trend since {since}" if since else "Trend"
+
+
+def confidence(value: float | None) -> str:
+    return "—" if value is None else pct(value)
+
+
+def objective_link(ctx: ReportContext, op: ObjectiveProgress) -> Markup:
+    """A portfolio objective's page; a team objective has no page of its own, so just its name."""
+    o = op.objective
+    label = f"{o.id} {o.title}"
+    if o.team is not None:
+        return s.join([s.strong(o.id), " ", o.title])
+    return s.page_link(objective_title(ctx.portfolio_name, o.id, o.title), label)
+
+
+def objective_page_key(op: ObjectiveProgress) -> str:
+    return objective_key(op.objective.id)
+
+
+def team_page_title(ctx: ReportContext, team: str) -> str:
+    """Team names are not promised unique; a clash adds the team id."""
+    name = ctx.team_name(team)
+    same = [t for t in ctx.catalogue.teams if t.name == name]
+    return team_title(ctx.portfolio_name, name if len(same) <= 1 else f"{name} ({team})")
+
+
+def team_link(ctx: ReportContext, team: str | None) -> Markup:
+    if team is None or all(t.id != team for t in ctx.catalogue.teams):
+        return s.render(ctx.team_name(team))
+    return s.page_link(team_page_title(ctx, team), ctx.team_name(team))
+
+
+def subject(ctx: ReportContext, text: str) -> Markup:
+    """What a finding is about: an epic (linked to Jira), an OKR (with its title), or a team."""
+    if text in ctx.epics:
+        return issue(ctx, text)
+    if any(t.id == text for t in ctx.catalogue.teams):
+        return team_link(ctx, text)
+    return s.render(ctx.okr_label(text))
+
+
+def findings_table(
+    ctx: ReportContext, findings: Sequence[Finding], *, limit: int | None = None
+) -> Markup:
+    """Worst first (the rules sort them so); `limit` keeps the top ones and says how many more."""
+    if not findings:
+        return s.p("No findings.")
+    worst_first = sorted(findings, key=lambda f: -f.severity.rank)  # stable within a severity
+    shown = worst_first if limit is None else worst_first[:limit]
+    rows = [
+        [severity(f.severity), s.code(f.code), subject(ctx, f.subject), f.message, f.hint or "—"]
+        for f in shown
+    ]
+    more = len(findings) - len(shown)
+    tail = s.p(s.em(f"{plural(more, 'more finding')} below, on the team and objective pages."))
+    return s.join([s.table(FINDING_HEADERS, rows), tail if more else None])
+
+
+EPIC_HEADERS = [
+    "Epic",
+    "Summary",
+    "Team",
+    "Status",
+    "Child issues done",
+    "Points done",
+    "Share done",
+]
+
+
+def epic_rows(ctx: ReportContext, epics: Iterable[EpicAlignment]) -> list[list[s.Node]]:
+    rows: list[list[s.Node]] = []
+    for ea in epics:
+        e = ea.epic
+        total, done = e.children.points_total, e.children.points_done
+        share = (
+            done / total
+            if total
+            else (e.children.done / e.children.total if e.children.total else 0.0)
+        )
+        rows.append(
+            [
+                issue(ctx, e.key),
+                e.summary,
+                team_link(ctx, ea.team),
+                e.status,
+                f"{e.children.done}/{e.children.total}",
+                f"{points(done)}/{points(total)}",
+                pct(share),
+            ]
+        )
+    return rows
+
+
+def score_chart(
+    ctx: ReportContext, title: str, series: Sequence[tuple[str, str]], *, objectives: bool
+) -> Markup:
+    """Scores per report day as a line chart, one line per (id, label); nothing before 2 days."""
+    days = ctx.history.series(ctx.evaluation)
+    if len(days) < 2 or not series:
+        return s.p(s.em("The trend chart appears once reports from two different days are stored."))
+    headers = ["Day", *(label for _, label in series), "Expected"]
+    rows = [
+        [
+            day.as_of.isoformat(),
+            *(_score(day, okr_id, objectives) for okr_id, _ in series),
+            _expected(ctx, day),
+        ]
+        for day in days
+    ]
+    return s.chart(title, headers, rows, y_label="Score (%)")
+
+
+def _score(day: Snapshot, okr_id: str, objectives: bool) -> str:
+    point = (day.objectives if objectives else day.key_results).get(okr_id)
+    return "" if point is None else str(round(point.score * 100))
+
+
+def _expected(ctx: ReportContext, day: Snapshot) -> str:
+    return str(round(ctx.evaluation.cycle.elapsed_share(day.as_of) * 100))

@@ -1,0 +1,109 @@
+"""The Findings and Approvals sheets: what leaders should look at, and what waits for a decision."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from reports.excel_sheets import (
+    APPROVAL_FILLS,
+    SEVERITY_FILLS,
+    Column,
+    Kind,
+    SheetData,
+    TableData,
+    Value,
+    WorkbookInput,
+)
+from reports.text import CATEGORY_LABEL
+from reports.workbook_okrs import approval_state
+from reports.workbook_work import epic_link, sources
+from rules.model import Decision, ObjectiveProgress
+
+TEAM_OBJECTIVE, EPIC_CLAIM = "team objective", "epic claim"
+
+
+def findings_sheet(source: WorkbookInput) -> SheetData:
+    ctx = source.ctx
+    columns = (
+        Column("Severity", fills=SEVERITY_FILLS),
+        Column("Code"),
+        Column("Subject"),
+        Column("Team"),
+        Column("Message"),
+        Column("Hint"),
+    )
+    # The evaluation already sorts findings: errors first, then by code and subject.
+    rows = [
+        [
+            f.severity.value,
+            f.code,
+            epic_link(source, f.subject) if f.subject in ctx.epics else f.subject,
+            ctx.team_name(f.team) if f.team is not None else None,
+            f.message,
+            f.hint or None,
+        ]
+        for f in ctx.evaluation.findings
+    ]
+    return SheetData("Findings", (TableData("tblFindings", columns, rows),))
+
+
+def approvals_sheet(source: WorkbookInput) -> SheetData:
+    """Team objectives' links to what they support, then every epic's claims, with decisions."""
+    ctx = source.ctx
+    columns = (
+        Column("Kind"),
+        Column("Item"),
+        Column("Title"),
+        Column("Team"),
+        Column("Serves"),
+        Column("Claimed via"),
+        Column("State", fills=APPROVAL_FILLS),
+        Column("Decided by"),
+        Column("Decided on", Kind.DATE),
+        Column("Decided via"),
+        Column("Note"),
+        Column("Work status"),
+    )
+    rows: list[list[Value]] = []
+    for op in ctx.evaluation.team_objectives():
+        rows += _objective_rows(source, op)
+    for ea in ctx.evaluation.epics:
+        e = ea.epic
+        for claim in ea.claims:
+            rows.append(
+                [
+                    EPIC_CLAIM,
+                    epic_link(source, e.key),
+                    e.summary,
+                    ctx.team_name(ea.team),
+                    claim.okr_id,
+                    sources(claim),
+                    claim.state.value,
+                    *_decision(claim.decision),
+                    CATEGORY_LABEL[e.status_category],
+                ]
+            )
+    return SheetData("Approvals", (TableData("tblApprovals", columns, rows),))
+
+
+def _objective_rows(source: WorkbookInput, op: ObjectiveProgress) -> list[list[Value]]:
+    """One row per `supports` link; an objective that supports nothing shows its own approval."""
+    o = op.objective
+    item = [TEAM_OBJECTIVE, o.id, o.title, source.ctx.team_name(o.team)]
+    if not op.connections:
+        a = o.approval
+        decided: list[Value] = [a.by, a.at, None, a.note] if a else [None] * 4
+        return [[*item, None, "catalogue", approval_state(op), *decided, None]]
+    return [
+        [*item, link.okr_id, "catalogue", link.state.value, *_decision(link.decision), None]
+        for link in op.connections
+    ]
+
+
+def _decision(decision: Decision | None) -> list[Value]:
+    """Decided by, on, via, note."""
+    if decision is None:
+        return [None] * 4
+    at = decision.at
+    day = (at.astimezone(UTC) if at.tzinfo else at).date()
+    return [decision.by, day, decision.origin.value, decision.why]

@@ -1,0 +1,123 @@
+"""The Epics and Unaligned sheets: the work behind the outcomes, each epic linked to Jira."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from reports.excel_sheets import (
+    ALIGNMENT_FILLS,
+    APPROVAL_FILLS,
+    Column,
+    Kind,
+    Link,
+    SheetData,
+    TableData,
+    Value,
+    WorkbookInput,
+)
+from reports.storage import issue_url
+from reports.text import CATEGORY_LABEL
+from rules.model import ApprovalState, Claim, EpicAlignment
+
+# The state that needs a leader's eye most decides an epic's overall claim approval.
+_APPROVAL_RANK = (ApprovalState.REJECTED, ApprovalState.PROPOSED, ApprovalState.APPROVED)
+
+
+def epic_link(source: WorkbookInput, key: str) -> Link:
+    return Link(key, issue_url(source.ctx.jira_url, key))
+
+
+def claims_text(claims: Sequence[Claim]) -> str | None:
+    """E.g. "P1.KR1 (label, approved); P9.KR1 (label+field, proposed)"."""
+    return "; ".join(f"{c.okr_id} ({sources(c)}, {c.state.value})" for c in claims) or None
+
+
+def sources(claim: Claim) -> str:
+    return "+".join(s.value for s in claim.sources)
+
+
+def claim_approval(claims: Sequence[Claim]) -> str | None:
+    states = {c.state for c in claims}
+    return next((s.value for s in _APPROVAL_RANK if s in states), None)
+
+
+def epics_sheet(source: WorkbookInput) -> SheetData:
+    columns = (
+        Column("Key"),
+        Column("Summary"),
+        Column("Team"),
+        Column("Status"),
+        Column("Status category"),
+        Column("Assignee"),
+        Column("Alignment", fills=ALIGNMENT_FILLS),
+        Column("Claims"),
+        Column("Claim approval", fills=APPROVAL_FILLS),
+        Column("Valid OKRs"),
+        Column("Child issues", Kind.INT),
+        Column("Child issues done", Kind.INT),
+        Column("Child completion", Kind.PERCENT),
+        Column("Points total", Kind.POINTS),
+        Column("Points done", Kind.POINTS),
+        Column("Updated (UTC)", Kind.DATETIME),
+    )
+    rows = [_epic_row(source, ea) for ea in source.ctx.evaluation.epics]
+    return SheetData("Epics", (TableData("tblEpics", columns, rows),))
+
+
+def _epic_row(source: WorkbookInput, ea: EpicAlignment) -> list[Value]:
+    e = ea.epic
+    children = e.children
+    return [
+        epic_link(source, e.key),
+        e.summary,
+        source.ctx.team_name(ea.team),
+        e.status,
+        CATEGORY_LABEL[e.status_category],
+        e.assignee,
+        ea.state.value,
+        claims_text(ea.claims),
+        claim_approval(ea.claims),
+        ", ".join(ea.valid_okr_ids) or None,
+        children.total,
+        children.done,
+        children.done / children.total if children.total else None,
+        children.points_total,
+        children.points_done,
+        e.updated,
+    ]
+
+
+def unaligned_sheet(source: WorkbookInput) -> SheetData:
+    ctx = source.ctx
+    columns = (
+        Column("Key"),
+        Column("Summary"),
+        Column("Team"),
+        Column("Status"),
+        Column("Assignee"),
+        Column("Points total", Kind.POINTS),
+        Column("Updated (UTC)", Kind.DATETIME),
+        Column("Reason"),
+        Column("Hint"),
+    )
+    unaligned = ctx.evaluation.unaligned()
+    # Team by team (catalogue order), each in the evaluation's key order: sorted() is stable.
+    order = {team: i for i, team in enumerate(ctx.team_order(ea.team for ea in unaligned))}
+    rows: list[list[Value]] = []
+    for ea in sorted(unaligned, key=lambda ea: order[ea.team]):
+        e = ea.epic
+        reasons, hints = ctx.why_unaligned(e.key)
+        rows.append(
+            [
+                epic_link(source, e.key),
+                e.summary,
+                ctx.team_name(ea.team),
+                e.status,
+                e.assignee,
+                e.children.points_total,
+                e.updated,
+                " ".join(reasons),
+                " ".join(hints),
+            ]
+        )
+    return SheetData("Unaligned", (TableData("tblUnaligned", columns, rows),))

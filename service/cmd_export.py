@@ -1,0 +1,65 @@
+"""`outcomes export`: the review workbook from the store, without touching Jira.
+
+It evaluates what the last sync put into the store (so it works while Jira is unreachable and
+never competes with a running sync for Jira's rate limit) and writes each portfolio's workbook
+atomically. It takes no run lock: it only reads the store, and a sync commits each portfolio whole.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+from sqlalchemy.orm import Session
+
+from connector.errors import UserError
+from connector.store.db import open_store
+from connector.store.issues import sync_cursor
+from service import pipeline
+from service.cli_options import as_of_option, config_option, now, say, today
+from service.settings import load_settings
+
+
+@click.command()
+@config_option
+@as_of_option
+@click.option(
+    "--xlsx",
+    "xlsx",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the workbook here instead of excel.path; may use {portfolio}, {cycle}, {date}.",
+)
+def export(config_path: Path, as_of: datetime | None, xlsx: Path | None) -> None:
+    """Write the Excel review workbook from the store (what the last sync fetched)."""
+    loaded = load_settings(config_path)
+    catalogue = pipeline.load_catalogue(loaded)
+    started = now()
+    engine = open_store(loaded.store_url())
+    try:
+        with Session(engine) as session:
+            never = [p.id for p in loaded.settings.portfolios if sync_cursor(session, p.id) is None]
+        if never:
+            raise UserError(
+                f"{loaded.path}: portfolios: {', '.join(never)} never synced into the store"
+                f" {loaded.store_url()!r}; run `outcomes sync` first"
+            )
+        results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=today(as_of))
+        written = pipeline.export(
+            loaded,
+            catalogue,
+            results,
+            target=str(xlsx) if xlsx is not None else None,
+            engine=engine,
+            now=started,
+        )
+    finally:
+        engine.dispose()
+    for path, result in zip(written, results, strict=True):
+        evaluation = result.evaluation
+        say(
+            f"Evaluated {result.portfolio.id} as of {evaluation.as_of.isoformat()}:"
+            f" {len(evaluation.epics)} epics, {len(evaluation.unaligned())} not tied to an outcome"
+        )
+        click.echo(f"Workbook: {path}")

@@ -1,0 +1,122 @@
+"""`outcomes publish`: render the Confluence pages from the store and publish them, or preview them.
+
+It reads what the last sync wrote (no Jira access), evaluates as of `--as-of`, and publishes the
+page tree. With `--dry-run DIR` it writes each page's storage XHTML and an HTML preview into DIR,
+says which pages a publish would write (by the store's publish records), and touches no Confluence.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from connector.errors import OutcomesError, UserError
+from connector.publisher import body_hash
+from connector.store import history
+from connector.store.db import open_store
+from connector.store.issues import sync_cursor
+from connector.store.lock import run_lock
+from reports.preview import page_file_names, render_preview
+from rules.model import Catalogue
+from service import pipeline
+from service.cli_options import as_of_option, config_option, now, say, today
+from service.settings import LoadedSettings, load_settings
+
+
+@click.command()
+@config_option
+@as_of_option
+@click.option(
+    "--dry-run",
+    "dry_run",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="Write each page's storage XHTML and an HTML preview into DIR; touch no Confluence.",
+)
+def publish(config_path: Path, as_of: datetime | None, dry_run: Path | None) -> None:
+    """Publish the Confluence pages from the store (what the last sync wrote); no Jira access."""
+    loaded = load_settings(config_path)
+    if dry_run is None and loaded.settings.confluence is None:
+        raise UserError(f"{loaded.path}: confluence: not configured; add a confluence section")
+    catalogue = pipeline.load_catalogue(loaded)
+    engine = open_store(loaded.store_url())
+    try:
+        _require_synced(loaded, engine)
+        if dry_run is not None:
+            results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=today(as_of))
+            _write_dry_run(loaded, engine, results, dry_run)
+            sys.exit(0)
+        code = _publish(loaded, engine, catalogue, today(as_of))
+    finally:
+        engine.dispose()
+    sys.exit(code)
+
+
+def _publish(loaded: LoadedSettings, engine: Engine, catalogue: Catalogue, as_of: date) -> int:
+    from service.cli import _report_publish
+
+    started = now()
+    with run_lock(engine, now=started):
+        run_id = pipeline.start_run(engine, "publish", started)
+        try:
+            results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=as_of)
+            published = pipeline.publish(loaded, engine, results, now=started)
+        except OutcomesError as exc:
+            pipeline.finish_run(engine, run_id, "failed", now(), str(exc))
+            raise
+        failed = _report_publish(published)
+        pipeline.finish_run(engine, run_id, "partial" if failed else "done", now())
+    return 1 if failed else 0
+
+
+def _require_synced(loaded: LoadedSettings, engine: Engine) -> None:
+    with Session(engine) as session:
+        for i, portfolio in enumerate(loaded.settings.portfolios):
+            if sync_cursor(session, portfolio.id) is None:
+                raise UserError(
+                    f"{loaded.path}: portfolios[{i}].id: {portfolio.id!r} has not been synced"
+                    " yet; run `outcomes sync` first (publish reads the store, not Jira)"
+                )
+
+
+def _write_dry_run(
+    loaded: LoadedSettings, engine: Engine, results: list[pipeline.PortfolioResult], out: Path
+) -> None:
+    stamp = now().strftime("%Y-%m-%d %H:%M")
+    for result in results:
+        folder = out / result.portfolio.id
+        names = page_file_names(result.pages)
+        for page in result.pages:
+            stem = names[page.key].removesuffix(".html")
+            pipeline.write_atomically(folder / "storage" / f"{stem}.xhtml", page.body)
+        files = render_preview(result.pages, generated_at=stamp, jira_url=loaded.settings.jira.url)
+        for name, html in files.items():
+            pipeline.write_atomically(folder / "preview" / name, html)
+        plan = _plan(engine, result)
+        say(
+            f"Dry run for {result.portfolio.name}: {len(result.pages)} pages in"
+            f" {folder / 'storage'}, preview at {folder / 'preview' / 'index.html'}"
+        )
+        say("  a publish would write: " + ", ".join(f"{n} {what}" for what, n in plan.items()))
+    say("Confluence was not touched.")
+
+
+def _plan(engine: Engine, result: pipeline.PortfolioResult) -> dict[str, int]:
+    """What a publish would do, as far as the store knows (a person's edit shows only then)."""
+    plan = {"new": 0, "changed": 0, "unchanged": 0}
+    with Session(engine) as session:
+        for page in result.pages:
+            record = history.publish_record(session, result.portfolio.id, page.key)
+            if record is None:
+                plan["new"] += 1
+            elif record.body_hash == body_hash(page.body) and record.title == page.title:
+                plan["unchanged"] += 1
+            else:
+                plan["changed"] += 1
+    return plan

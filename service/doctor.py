@@ -1,0 +1,102 @@
+"""`outcomes doctor`: check the settings against the real Jira and Confluence, and say what to fix.
+
+Each check prints one line; a failed check says what to do. Nothing is written anywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from connector.confluence_api import V1Pages
+from connector.errors import OutcomesError
+from connector.jira_source import JiraSource
+from service import pipeline
+from service.settings import LoadedSettings
+
+
+@dataclass(frozen=True)
+class Check:
+    ok: bool
+    subject: str
+    detail: str
+
+
+def run_checks(loaded: LoadedSettings, report: Callable[[Check], None]) -> bool:
+    """Run every check, reporting each as it finishes; True when all passed."""
+    results: list[Check] = []
+
+    def note(ok: bool, subject: str, detail: str) -> None:
+        check = Check(ok, subject, detail)
+        results.append(check)
+        report(check)
+
+    try:
+        pipeline.load_catalogue(loaded)
+        note(True, "catalogue", ", ".join(loaded.settings.catalogue.files))
+    except OutcomesError as exc:
+        note(False, "catalogue", str(exc))
+    source = _jira(loaded, note)
+    if source is not None:
+        for name, resolved in source.site.describe():
+            note(True, f"field {name}", resolved)
+        for portfolio in loaded.settings.portfolios:
+            _check_jql(source, portfolio.id, portfolio.epics_jql, note)
+    _confluence(loaded, note)
+    return all(check.ok for check in results)
+
+
+def _jira(loaded: LoadedSettings, note: Callable[[bool, str, str], None]) -> JiraSource | None:
+    url = loaded.settings.jira.url
+    try:
+        source = pipeline.connect_jira(loaded)
+        who = source.myself()
+    except OutcomesError as exc:
+        note(False, "Jira", str(exc))
+        return None
+    kind = "Cloud" if source.deployment == "cloud" else "Data Center"
+    note(True, "Jira", f"{url}: {kind} {source.client.server_info().get('version', '')}".strip())
+    note(True, "Jira credentials", f"signed in as {who}")
+    return source
+
+
+def _check_jql(
+    source: JiraSource, portfolio: str, jql: str, note: Callable[[bool, str, str], None]
+) -> None:
+    subject = f"portfolios[{portfolio}].epics_jql"
+    try:
+        errors = source.validate_jql(jql)
+    except OutcomesError as exc:
+        note(False, subject, str(exc))
+        return
+    if errors:
+        note(False, subject, "; ".join(errors) + " — fix the query in the settings")
+    else:
+        note(True, subject, "Jira accepts the query")
+
+
+def _confluence(loaded: LoadedSettings, note: Callable[[bool, str, str], None]) -> None:
+    settings = loaded.settings.confluence
+    if settings is None:
+        note(True, "Confluence", "not configured: nothing will be published")
+        return
+    try:
+        api = V1Pages(
+            settings.url,
+            user=settings.auth.email,
+            token=settings.auth.token.get_secret_value(),
+            timeout=settings.timeout,
+        )
+        parent = api.find(settings.space, settings.parent_title)
+    except OutcomesError as exc:
+        note(False, "Confluence", str(exc))
+        return
+    note(True, "Confluence", f"{settings.url}, space {settings.space}")
+    if parent is None:
+        note(
+            True,
+            "Confluence parent page",
+            f"{settings.parent_title!r} does not exist yet; the first publish creates it",
+        )
+    else:
+        note(True, "Confluence parent page", f"{settings.parent_title!r} (page {parent.id})")

@@ -1,0 +1,236 @@
+"""The jobs `outcomes serve` schedules, and how one job runs: under the lock, recorded end to end.
+
+Each job is a function of a `JobContext` built on the pipeline's functions (service/pipeline.py), so
+the scheduler and the one-shot commands do the same work. `JOBS` is the registry the scheduler
+reads: when a stage gets a one-shot function of its own (check, publish or export from the store),
+plug it in here with a one-line change.
+
+`run_recorded` is the one way a job runs: take the pipeline lock (LockHeld → exit 4 for a one-shot
+command, a `skipped` record for the scheduler), refuse a fire time that already ran, record the run
+with its counts and error, and say loudly when a job has failed too many times in a row.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from connector.errors import OutcomesError
+from connector.publisher import PublishResult
+from connector.store import runs
+from connector.store.lock import run_lock
+from connector.store.models import RunRow
+from rules.model import Catalogue
+from service import pipeline
+from service.settings import LoadedSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobContext:
+    loaded: LoadedSettings
+    engine: Engine
+    now: datetime  # in the schedule's time zone
+    as_of: date  # evaluation date: today in that zone
+    run_id: int
+    progress: Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class JobResult:
+    outcome: str  # runs.DONE, or runs.PARTIAL when some part failed (a page, say)
+    counts: dict[str, int]
+    message: str | None = None
+
+
+Job = Callable[[JobContext], JobResult]
+
+
+# --- counts (shared with `outcomes run`) ----------------------------------------------------------
+
+
+def sync_counts(results: Iterable[object]) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for result in results:
+        for key in ("epics", "children", "fetched", "removed"):
+            value = getattr(result, key, None)
+            if isinstance(value, int):
+                counts[key] += value
+    return dict(counts)
+
+
+def finding_counts(results: Iterable[pipeline.PortfolioResult]) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for result in results:
+        for finding in result.evaluation.findings:
+            counts["findings"] += 1
+            counts[f"findings_{finding.severity.value}"] += 1
+    return {"findings": 0, **counts}
+
+
+def publish_counts(published: Iterable[PublishResult]) -> dict[str, int]:
+    return dict(Counter(f"pages_{item.action.value}" for item in published))
+
+
+def describe_error(exc: BaseException) -> str:
+    """One safe line: our errors say what to do; anything else is named by its type only, since
+    its text may carry request details (and so secrets)."""
+    if isinstance(exc, OutcomesError):
+        return str(exc)
+    if isinstance(exc, DBAPIError):
+        return f"store error ({type(exc.orig).__name__})"
+    return f"internal error ({type(exc).__name__}); run with --debug for details"
+
+
+# --- the jobs ------------------------------------------------------------------------------------
+
+
+def sync_job(ctx: JobContext) -> JobResult:
+    results = pipeline.sync(ctx.loaded, ctx.engine, now=ctx.now, progress=ctx.progress)
+    return JobResult(runs.DONE, sync_counts(results))
+
+
+def _evaluate(ctx: JobContext) -> tuple[Catalogue, list[pipeline.PortfolioResult]]:
+    catalogue = pipeline.load_catalogue(ctx.loaded)  # read each time: the catalogue lives in git
+    return catalogue, pipeline.evaluate_all(ctx.loaded, ctx.engine, catalogue, as_of=ctx.as_of)
+
+
+def check_job(ctx: JobContext) -> JobResult:
+    _, results = _evaluate(ctx)
+    pipeline.save_snapshots(ctx.engine, results, run_id=ctx.run_id, now=ctx.now)
+    return JobResult(runs.DONE, finding_counts(results))
+
+
+def publish_job(ctx: JobContext) -> JobResult:
+    _, results = _evaluate(ctx)
+    published = pipeline.publish(ctx.loaded, ctx.engine, results, now=ctx.now)
+    failed = [item for item in published if not item.ok]
+    message = "; ".join(f"{item.title}: {item.action.value}" for item in failed[:5]) or None
+    return JobResult(runs.PARTIAL if failed else runs.DONE, publish_counts(published), message)
+
+
+def export_job(ctx: JobContext) -> JobResult:
+    catalogue, results = _evaluate(ctx)
+    written = pipeline.export(ctx.loaded, catalogue, results)
+    return JobResult(runs.DONE, {"workbooks": len(written)})
+
+
+JOBS: dict[str, Job] = {
+    "sync": sync_job,
+    "check": check_job,
+    "publish": publish_job,
+    "export": export_job,
+}
+
+
+# --- one recorded run ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunReport:
+    run_id: int
+    outcome: str
+    counts: dict[str, int]
+    message: str | None
+    failures_in_a_row: int
+
+
+def run_recorded(
+    name: str,
+    job: Job,
+    loaded: LoadedSettings,
+    engine: Engine,
+    *,
+    now: datetime,
+    trigger: str = "cli",
+    scheduled_for: datetime | None = None,
+    on_start: Callable[[int, str], None] | None = None,
+) -> RunReport | None:
+    """Run `job` once under the pipeline lock and record it; None if its fire time already ran.
+
+    Raises LockHeld when another run holds the lock. A failing job is recorded and logged, not
+    raised: the scheduler tries again at the next fire time.
+    """
+    with run_lock(engine, now=now) as holder:
+        if scheduled_for is not None:
+            with Session(engine) as session:
+                earlier = runs.fired(session, name, scheduled_for)
+            if earlier is not None:
+                log.info(
+                    "job %s: the run for %s already happened (run %s, %s); not run again",
+                    name, scheduled_for.isoformat(), earlier.id, earlier.outcome,
+                    extra={"event": "job_already_ran", "job": name, "run_id": earlier.id},
+                )  # fmt: skip
+                return None
+        try:
+            run_id = pipeline.start_run(
+                engine, name, now, holder=holder, trigger=trigger, scheduled_for=scheduled_for
+            )
+        except IntegrityError:  # another process recorded this fire time a moment ago
+            return None
+        if on_start is not None:
+            on_start(run_id, holder)
+        log.info(
+            "job %s started (run %s)", name, run_id,
+            extra={"event": "job_started", "job": name, "run_id": run_id, "trigger": trigger},
+        )  # fmt: skip
+        ctx = JobContext(loaded, engine, now, now.date(), run_id, _progress(name))
+        try:
+            result = job(ctx)
+        except Exception as exc:
+            log.debug("job %s failed", name, exc_info=True)
+            result = JobResult(runs.FAILED, {}, describe_error(exc))
+        pipeline.finish_run(
+            engine, run_id, result.outcome, datetime.now(UTC), result.message, counts=result.counts
+        )
+    return _report(name, run_id, result, engine, loaded.settings.health.alert_after_failures)
+
+
+def _progress(name: str) -> Callable[[str], None]:
+    def progress(message: str) -> None:
+        log.info("job %s: %s", name, message, extra={"event": "job_progress", "job": name})
+
+    return progress
+
+
+def _report(
+    name: str, run_id: int, result: JobResult, engine: Engine, alert_after: int
+) -> RunReport:
+    with Session(engine) as session:
+        stats = runs.stats(session, [name])[name]
+        run = session.get(RunRow, run_id)
+        seconds = run.duration_seconds if run is not None else None
+    streak = stats.failures_in_a_row
+    took = f" in {seconds:.1f} s" if seconds is not None else ""
+    shown = " ".join(f"{k}={v}" for k, v in sorted(result.counts.items()))
+    extra = {
+        "event": "job_finished",
+        "job": name,
+        "run_id": run_id,
+        "outcome": result.outcome,
+        "duration_seconds": seconds,
+        "counts": result.counts,
+        "failures_in_a_row": streak,
+    }
+    if result.outcome == runs.DONE:
+        log.info("job %s done%s (run %s) %s", name, took, run_id, shown, extra=extra)
+    else:
+        log.warning(
+            "job %s %s%s (run %s): %s", name, result.outcome, took, run_id, result.message,
+            extra=extra,
+        )  # fmt: skip
+    if streak >= alert_after:
+        log.error(
+            "ALERT: job %s has failed %s times in a row (last: %s); see `outcomes status`",
+            name, streak, result.message,
+            extra={**extra, "event": "job_failing"},
+        )  # fmt: skip
+    return RunReport(run_id, result.outcome, result.counts, result.message, streak)

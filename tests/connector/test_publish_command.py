@@ -1,0 +1,158 @@
+"""`outcomes publish`: from the store (no Jira), safe re-runs, a dry run that touches nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from defusedxml.ElementTree import fromstring
+
+from connector.sandbox import Sandbox
+from connector.store.db import open_store
+from connector.store.lock import run_lock
+from tests.connector.publish_setup import AS_OF, dataset, outcomes, write_settings
+
+PAGES = [
+    "Retail banking — Outcomes",
+    "Retail banking — P1: Make everyday payments effortless",
+    "Retail banking — P2: Open an account in minutes",
+    "Retail banking — Team Payments",
+    "Retail banking — Team Mobile",
+    "Retail banking — Work not tied to an outcome",
+    "Retail banking — Awaiting approval",
+    "Retail banking — History",
+]
+NS = 'xmlns:ac="http://atlassian.com/content" xmlns:ri="http://atlassian.com/resource/identifier"'
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox(dataset()) as running:
+        yield running
+
+
+def synced(folder: Path, sandbox: Sandbox, **confluence: object) -> Path:
+    config = write_settings(folder, sandbox.url, **confluence)
+    code, output = outcomes("sync", "--config", str(config))
+    assert code == 0, output
+    sandbox.reset_requests()
+    return config
+
+
+def publish(config: Path, *extra: str) -> tuple[int, str]:
+    return outcomes("publish", "--config", str(config), "--as-of", AS_OF, *extra)
+
+
+def titles(sandbox: Sandbox) -> list[str]:
+    return sorted(str(p["title"]) for p in sandbox.confluence.pages())
+
+
+def test_publish_reads_the_store_not_jira_and_a_rerun_writes_nothing(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    config = synced(tmp_path, sandbox)
+    code, output = publish(config)
+    assert code == 0, output
+    assert "Confluence: 8 created" in output
+    assert titles(sandbox) == sorted([*PAGES, "Portfolio outcomes"])
+    assert all(r.path.startswith("/wiki/") for r in sandbox.requests)  # no Jira at all
+
+    sandbox.reset_requests()
+    code, output = publish(config)
+    assert code == 0 and "Confluence: 8 unchanged" in output
+    assert [r for r in sandbox.requests if r.method != "GET"] == []
+
+
+def test_publish_before_any_sync_names_what_to_do(sandbox: Sandbox, tmp_path: Path) -> None:
+    config = write_settings(tmp_path, sandbox.url)
+    code, output = publish(config)
+    assert code == 2
+    assert output.strip() == (
+        f"outcomes: error: {config}: portfolios[0].id: 'retail' has not been synced yet;"
+        " run `outcomes sync` first (publish reads the store, not Jira)"
+    )
+    assert sandbox.requests == []
+
+
+def test_dry_run_writes_storage_and_preview_and_touches_no_confluence(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    config = synced(tmp_path, sandbox)
+    out = tmp_path / "dry"
+    code, output = publish(config, "--dry-run", str(out))
+    assert code == 0, output
+    assert sandbox.requests == []
+    assert "a publish would write: 8 new, 0 changed, 0 unchanged" in output
+    assert "Confluence was not touched." in output
+    storage = sorted(p.name for p in (out / "retail" / "storage").iterdir())
+    assert storage == [
+        "approvals.xhtml",
+        "history.xhtml",
+        "objective-p1.xhtml",
+        "objective-p2.xhtml",
+        "overview.xhtml",
+        "team-mobile.xhtml",
+        "team-payments.xhtml",
+        "unaligned.xhtml",
+    ]
+    for path in (out / "retail" / "storage").iterdir():
+        fromstring(f"<root {NS}>{path.read_text(encoding='utf-8')}</root>")  # well-formed
+    preview = out / "retail" / "preview"
+    assert (preview / "index.html").exists() and (preview / "overview.html").exists()
+
+    assert publish(config)[0] == 0
+    code, output = publish(config, "--dry-run", str(out))
+    assert "a publish would write: 0 new, 0 changed, 8 unchanged" in output
+    overview = (out / "retail" / "storage" / "overview.xhtml").read_text(encoding="utf-8")
+    assert sandbox.confluence.find_page("PORT", PAGES[0]) is not None
+    assert (sandbox.confluence.find_page("PORT", PAGES[0]) or {})["body"] == overview.replace(
+        "<br/>", "<br />"
+    )
+
+
+def test_a_person_s_edit_exits_1_unless_told_to_overwrite(sandbox: Sandbox, tmp_path: Path) -> None:
+    config = synced(tmp_path, sandbox)
+    assert publish(config)[0] == 0
+    overview = sandbox.confluence.find_page("PORT", PAGES[0])
+    assert overview is not None
+    sandbox.confluence.human_edit(overview["id"], "<p>Review notes</p>", author="Priya")
+    sandbox.jira.update_issue("MOB-2", labels=["okr:P2.KR1"])
+    code, output = outcomes("sync", "--config", str(config))
+    assert code == 0, output
+
+    code, output = publish(config)
+    assert code == 1
+    assert "skipped: Retail banking — Outcomes: page 'Retail banking — Outcomes' was edited by" in (
+        output
+    )
+    assert "edited by Priya" in output
+
+    config = write_settings(tmp_path, sandbox.url, on_foreign_edit="overwrite")
+    code, output = publish(config)
+    assert code == 0, output
+    assert "1 overwritten" in output and "edited by Priya" in output
+    after = sandbox.confluence.find_page("PORT", PAGES[0])
+    assert after is not None and after["version"] == 3
+
+
+def test_publish_on_the_v2_api_when_configured(sandbox: Sandbox, tmp_path: Path) -> None:
+    config = synced(tmp_path, sandbox, api="v2")
+    code, output = publish(config)
+    assert code == 0, output
+    paths = {r.path for r in sandbox.requests}
+    assert "/wiki/api/v2/pages" in paths and "/wiki/rest/api/content" not in paths
+    assert titles(sandbox) == sorted([*PAGES, "Portfolio outcomes"])
+
+
+def test_publish_waits_for_no_one_while_another_run_holds_the_lock(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    config = synced(tmp_path, sandbox)
+    engine = open_store(f"sqlite:///{tmp_path / 'outcomes.db'}")
+    with run_lock(engine, now=datetime.now().astimezone()):
+        code, output = publish(config)
+    engine.dispose()
+    assert code == 4 and sandbox.requests == []
+    assert "nothing was done" in output
