@@ -1,8 +1,9 @@
 """The portfolio review workbook: every sheet as an Excel table, saved as the same bytes each time.
 
-`render_workbook` is pure: it reads no clock (the creation time is a parameter) and no files.
-Past `WRITE_ONLY_ABOVE` epics it uses openpyxl's write-only mode, which streams rows to disk instead
-of keeping every cell in memory; both modes write the same cells (see `excel_write`).
+`render_workbook` reads no clock (the creation time is a parameter) and no input files; the same
+input gives the same bytes. Past `WRITE_ONLY_ABOVE` epics it uses openpyxl's write-only mode, which
+streams rows to temporary files instead of keeping every cell in memory; both modes write the same
+cells (see `excel_write`).
 """
 
 from __future__ import annotations

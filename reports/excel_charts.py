@@ -58,6 +58,9 @@ def _draw(ws: Worksheet, spec: Chart, place: TablePlace, last: int) -> BarChart 
         col = place.column(header)
         data = Reference(ws, min_col=col, max_col=col, min_row=place.header_row, max_row=last)
         chart.add_data(data, titles_from_data=True)
+    for series, colour in zip(chart.series, spec.colours, strict=False):
+        series.graphicalProperties.solidFill = colour
+        series.graphicalProperties.line.solidFill = colour
     category = place.column(spec.categories)
     chart.set_categories(
         Reference(

@@ -90,6 +90,7 @@ class Chart:
     percent: bool = False  # values are shares in [0, 1]
     y_title: str | None = None
     skip_last_row: bool = False  # leave a total row out of the picture
+    colours: tuple[str, ...] = ()  # RGB hex per series, e.g. green for aligned; else Excel's own
 
 
 @dataclass(frozen=True)

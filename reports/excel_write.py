@@ -75,9 +75,9 @@ def write_sheet(wb: Workbook, title: str, sheet: SheetData) -> None:
     places = _plan(sheet)
     widths = _widths(sheet)
     # Settings a write-only sheet writes before its first row.
+    ws.freeze_panes = "A2"  # the header row (or the sheet's title line) stays in view ...
     if not sheet.heading and not sheet.preamble and len(sheet.tables) == 1:
-        ws.freeze_panes = "A2"  # one table from the top: its header stays in view...
-        ws.print_title_rows = "1:1"  # ... and on every printed page
+        ws.print_title_rows = "1:1"  # ... and a table's header is on every printed page
     for col, width in widths.items():
         ws.column_dimensions[get_column_letter(col)].width = min(MAX_WIDTH, width + 2)
     # Printed for a review: landscape, as wide as one page, as long as it takes.
@@ -211,8 +211,8 @@ def cell_value(ws: Worksheet, value: Value, kind: Kind) -> object:
     if isinstance(value, Link):
         cell = WriteOnlyCell(ws)
         cell.style = LINK_STYLE  # first: a named style replaces the whole style, quote prefix too
-        cell.hyperlink = value.url
         set_text(cell, clean(value.text)[:MAX_CELL_TEXT])
+        cell.hyperlink = value.url  # after the text: an empty cell would take the URL as its text
         return cell
     if isinstance(value, datetime) and value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)  # Excel has no time zones

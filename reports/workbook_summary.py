@@ -14,6 +14,9 @@ from reports.excel_sheets import (
 )
 from rules.model import AlignmentShare, PaceStatus, Severity
 
+# Chart colours from Excel's own palette.
+BLUE, GREEN, RED, GREY = "4472C4", "70AD47", "C0504D", "A5A5A5"
+
 # Statuses in the order a reader ranks them, for the headline line.
 _STATUS_ORDER = (
     PaceStatus.ON_TRACK,
@@ -39,6 +42,7 @@ def summary_sheet(source: WorkbookInput) -> SheetData:
                 categories="Objective",
                 series=("Score", "Expected"),
                 percent=True,
+                colours=(BLUE, GREY),
             ),
             Chart(
                 "Active epics by team",
@@ -48,6 +52,7 @@ def summary_sheet(source: WorkbookInput) -> SheetData:
                 style="stacked",
                 y_title="Epics",
                 skip_last_row=True,  # the portfolio total would dwarf the teams
+                colours=(GREEN, RED, GREY),  # as the Epics sheet colours alignment
             ),
         ),
     )

@@ -74,7 +74,14 @@ def after_sync(
     okr_issues = _sync_okr_issues(loaded, engine, source, now=now)
     if okr_issues:
         progress(f"Read {okr_issues} OKR issues from Jira")
-    catalogue = load_catalogue(loaded)
+    try:
+        catalogue = load_catalogue(loaded)
+    except UserError as problem:
+        # The epics are synced; what needs the catalogue waits for it to be fixed (check and run
+        # report the problem itself).
+        log.warning("not measuring key results or recording decisions: %s", problem)
+        progress("Catalogue not readable: key-result measurements and decisions wait for it")
+        return AlignmentSync(okr_issues)
     with Session(engine) as session, session.begin():
         measured = _measure(loaded, session, source, catalogue, now=now)
         recorded = _record_decisions(loaded, session, catalogue, now=now)

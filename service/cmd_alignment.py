@@ -1,15 +1,14 @@
-"""`outcomes check`, `approve`, `reject`, `checkin` and `decisions`: alignment from the store.
+"""`outcomes approve`, `reject`, `checkin` and `decisions` (and `check`, in `cmd_check`).
 
-None of them talks to Jira: `check` evaluates what the last sync wrote; `approve`, `reject` and
-`checkin` add to the store's audit trail and check-in history, which the next evaluation reads;
-`decisions` shows the trail. They take no run lock: each writes one small transaction.
+None of them talks to Jira: `approve`, `reject` and `checkin` add to the store's audit trail and
+check-in history, which the next evaluation reads; `decisions` shows the trail. They take no run
+lock: each writes one small transaction.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,9 +19,8 @@ from sqlalchemy.orm import Session
 from connector.errors import UserError
 from connector.store import checkins as checkin_store
 from connector.store import decisions as decision_store
-from connector.store import history
 from connector.store.db import open_store
-from connector.store.issues import load_epics, sync_cursor
+from connector.store.issues import load_epics
 from rules.approval import day_start
 from rules.claims import OkrIndex, extract_claims
 from rules.measurement import measure
@@ -33,120 +31,17 @@ from rules.model import (
     Decision,
     DecisionOrigin,
     Epic,
-    Evaluation,
     KeyResult,
     KrKind,
     Level,
     Objective,
-    Severity,
 )
 from rules.progress import kr_score
 from rules.validation import closest, show_number
 from service import alignment, pipeline
-from service.cli_options import as_of_option, config_option, now, today
+from service.cli_options import config_option, now, today
+from service.cmd_check import check
 from service.settings import LoadedSettings, load_settings
-
-SEVERITIES = [s.value for s in Severity]
-
-
-# --- check ---------------------------------------------------------------------------------------
-
-
-@click.command()
-@config_option
-@as_of_option
-@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
-@click.option(
-    "--fail-on",
-    type=click.Choice(SEVERITIES),
-    default="error",
-    show_default=True,
-    help="Exit 1 when a finding of this severity or worse exists.",
-)
-def check(config_path: Path, as_of: datetime | None, as_json: bool, fail_on: str) -> None:
-    """Evaluate the store (what the last sync wrote) and list the findings; no Jira access."""
-    loaded = load_settings(config_path)
-    catalogue = pipeline.load_catalogue(loaded)
-    day = today(as_of)
-    engine = open_store(loaded.store_url())
-    reports = []
-    try:
-        with Session(engine) as session:
-            _require_synced(loaded, session)
-            overrides = alignment.read_overrides(loaded)
-            for portfolio in loaded.settings.portfolios:
-                evaluation = alignment.evaluate_portfolio(
-                    loaded, session, catalogue, portfolio.id, as_of=day, overrides=overrides
-                )
-                before = history.latest_snapshot(session, portfolio.id)
-                seen = _finding_keys(before.data) if before is not None else None
-                reports.append((portfolio.id, portfolio.name, evaluation, seen))
-    finally:
-        engine.dispose()
-    if as_json:
-        click.echo(json.dumps({"portfolios": [_json(*r) for r in reports]}, indent=2))
-    else:
-        for _, name, evaluation, seen in reports:
-            _print_findings(name, evaluation, seen)
-    threshold = Severity(fail_on).rank
-    failing = any(f.severity.rank >= threshold for *_, e, _ in reports for f in e.findings)
-    sys.exit(1 if failing else 0)
-
-
-def _require_synced(loaded: LoadedSettings, session: Session) -> None:
-    never = [p.id for p in loaded.settings.portfolios if sync_cursor(session, p.id) is None]
-    if never:
-        raise UserError(
-            f"{loaded.path}: portfolios: {', '.join(never)} never synced into the store; "
-            "run `outcomes sync` first"
-        )
-
-
-def _finding_keys(data: dict[str, Any]) -> set[tuple[str, str]]:
-    return {(str(f.get("code")), str(f.get("subject"))) for f in data.get("findings") or []}
-
-
-def _json(
-    portfolio_id: str, name: str, evaluation: Evaluation, seen: set[tuple[str, str]] | None
-) -> dict[str, Any]:
-    counts = {s: sum(1 for f in evaluation.findings if f.severity.value == s) for s in SEVERITIES}
-    return {
-        "id": portfolio_id,
-        "name": name,
-        "cycle": evaluation.cycle.id,
-        "as_of": evaluation.as_of.isoformat(),
-        "counts": counts,
-        "objectives": pipeline.snapshot_data(evaluation)["objectives"],
-        "findings": alignment.finding_rows(evaluation, seen),
-    }
-
-
-def _print_findings(name: str, evaluation: Evaluation, seen: set[tuple[str, str]] | None) -> None:
-    findings = evaluation.findings
-    counts = ", ".join(
-        f"{n} {s}{'s' if n > 1 and s != 'info' else ''}"
-        for s in reversed(SEVERITIES)
-        if (n := sum(f.severity.value == s for f in findings))
-    )
-    new = [f for f in findings if seen is not None and (f.code, f.subject) not in seen]
-    since = f"; {len(new)} new since the last run" if seen is not None else ""
-    click.echo(
-        f"{name} — {evaluation.cycle.id}, as of {evaluation.as_of}: "
-        f"{len(findings)} findings ({counts or 'none'}){since}"
-    )
-    if not findings:
-        return
-    width = max(len(f.code) for f in findings)
-    subject_width = max(len(f.subject) for f in findings)
-    for f in findings:
-        mark = "+" if f in new else " "
-        click.echo(
-            f"{mark} {f.severity.value:<7}  {f.code:<{width}}  {f.subject:<{subject_width}}  "
-            f"{f.message}"
-        )
-        if f.hint:
-            click.echo(f"  {'':<7}  {'':<{width}}  {'':<{subject_width}}  → {f.hint}")
-
 
 # --- approve / reject ----------------------------------------------------------------------------
 
@@ -405,4 +300,4 @@ def decisions(config_path: Path, subject: str | None, as_json: bool) -> None:
         )
 
 
-COMMANDS = (check, approve, reject, checkin, decisions)
+COMMANDS = (check, approve, reject, checkin, decisions)  # registered by service.cli

@@ -41,16 +41,17 @@ def export(config_path: Path, as_of: datetime | None, xlsx: Path | None) -> None
         with Session(engine) as session:
             never = [p.id for p in loaded.settings.portfolios if sync_cursor(session, p.id) is None]
         if never:
-            raise UserError(
-                f"{loaded.path}: portfolios: {', '.join(never)} never synced into the store"
-                f" {loaded.store_url()!r}; run `outcomes sync` first"
+            raise UserError(  # worded as `outcomes check` says it
+                f"{loaded.path}: portfolios: {', '.join(never)} never synced into the store; "
+                "run `outcomes sync` first"
             )
-        results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=today(as_of))
+        day = today(as_of)
+        results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=day, pages=False)
         written = pipeline.export(
             loaded,
             catalogue,
             results,
-            target=str(xlsx) if xlsx is not None else None,
+            target=str(xlsx) if xlsx is not None else None,  # relative to the current folder
             engine=engine,
             now=started,
         )

@@ -22,7 +22,13 @@ MESSAGE_WIDTH = 90
 
 @click.command()
 @config_option
-@click.option("--limit", default=10, show_default=True, help="How many recent runs to list.")
+@click.option(
+    "--limit",
+    default=10,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="How many recent runs to list.",
+)
 def status(config_path: Path, limit: int) -> None:
     """Show the last runs, when each job fires next, and what failed.
 

@@ -38,8 +38,8 @@ log = logging.getLogger(__name__)
 class JobContext:
     loaded: LoadedSettings
     engine: Engine
-    now: datetime  # in the schedule's time zone
-    as_of: date  # evaluation date: today in that zone
+    now: datetime  # UTC
+    as_of: date  # evaluation date: today in the schedule's time zone
     run_id: int
     progress: Callable[[str], None]
 
@@ -182,7 +182,8 @@ def run_recorded(
             "job %s started (run %s)", name, run_id,
             extra={"event": "job_started", "job": name, "run_id": run_id, "trigger": trigger},
         )  # fmt: skip
-        ctx = JobContext(loaded, engine, now, now.date(), run_id, _progress(name))
+        # Stored times in UTC (SQLite keeps no offset); the evaluation date is the schedule's.
+        ctx = JobContext(loaded, engine, now.astimezone(UTC), now.date(), run_id, _progress(name))
         try:
             result = job(ctx)
         except Exception as exc:

@@ -23,6 +23,7 @@ from connector.jira_source import JiraCredentials, JiraSource
 from connector.publisher import PageRecord, Publisher, PublishResult, record_keys
 from connector.retry import RetryPolicy
 from connector.store import history, runs
+from connector.store.report_days import daily_snapshots
 from connector.sync import ScopeSpec, SyncResult, sync_scopes
 from reports.confluence import render_pages
 from reports.context import Tagging
@@ -121,8 +122,15 @@ def sync(
 
 
 def evaluate_all(
-    loaded: LoadedSettings, engine: Engine, catalogue: Catalogue, *, as_of: date
+    loaded: LoadedSettings,
+    engine: Engine,
+    catalogue: Catalogue,
+    *,
+    as_of: date,
+    pages: bool = True,
 ) -> list[PortfolioResult]:
+    """Evaluate every portfolio from the store; `pages=False` skips rendering the Confluence pages
+    (an export needs none, and a large portfolio's pages take seconds)."""
     overrides = alignment.read_overrides(loaded)
     confluence = loaded.settings.confluence
     results = []
@@ -131,25 +139,25 @@ def evaluate_all(
             evaluation = alignment.evaluate_portfolio(
                 loaded, session, catalogue, portfolio.id, as_of=as_of, overrides=overrides
             )
-            pages = render_pages(
+            if not pages:
+                results.append(PortfolioResult(portfolio, evaluation))
+                continue
+            rendered = render_pages(
                 evaluation,
                 catalogue,
                 portfolio_name=portfolio.name,
                 jira_url=loaded.settings.jira.url,
                 tagging=tagging(loaded),
-                history=report_history(session, portfolio.id),
+                history=report_history(session, portfolio.id, evaluation.cycle.id),
                 jira_server_id=confluence.jira_server_id if confluence else None,
             )
-            results.append(PortfolioResult(portfolio, evaluation, pages))
+            results.append(PortfolioResult(portfolio, evaluation, rendered))
     return results
 
 
-HISTORY_SNAPSHOTS = 1000  # the History page shows one point per day of these
-
-
-def report_history(session: Session, portfolio_id: str) -> History:
-    """Stored snapshots as plain values for the reports (which never see database types)."""
-    rows = history.snapshots(session, portfolio_id, limit=HISTORY_SNAPSHOTS)
+def report_history(session: Session, portfolio_id: str, cycle_id: str) -> History:
+    """This cycle's stored snapshots, one per day, as plain values for the reports."""
+    rows = daily_snapshots(session, portfolio_id, cycle_id)
     return History.of(snapshot_from_data(r.as_of, r.cycle_id, r.data) for r in rows)
 
 
@@ -304,12 +312,14 @@ def export(
 ) -> list[Path]:
     """Write one workbook per portfolio; each file appears whole or not at all.
 
-    `target` overrides the `excel.path` pattern; with `engine` the workbook shows the scores of
-    earlier runs from the store; `now` stamps the file (default: the clock).
+    `target` (a command-line path, relative to the current folder) overrides the `excel.path`
+    pattern; with `engine` the workbook shows the scores of earlier runs from the store; `now`
+    stamps the file (default: the clock).
     """
     pattern = target or loaded.settings.excel.path
     where = "--xlsx" if target else f"{loaded.path}: excel.path"
-    paths = [workbook_path(loaded, pattern, where, r) for r in results]
+    base = Path.cwd() if target else loaded.path.parent
+    paths = [workbook_path(base, pattern, where, r) for r in results]
     if len(set(paths)) < len(paths):
         raise UserError(
             f"{where}: {pattern!r} names one file for several portfolios; add {{portfolio}}"
@@ -330,10 +340,8 @@ def export(
     return paths
 
 
-def workbook_path(
-    loaded: LoadedSettings, pattern: str, where: str, result: PortfolioResult
-) -> Path:
-    """The file name pattern with {portfolio}, {cycle} and {date} filled in."""
+def workbook_path(base: Path, pattern: str, where: str, result: PortfolioResult) -> Path:
+    """The file name pattern with {portfolio}, {cycle} and {date} filled in, from `base`."""
     try:
         name = pattern.format(
             portfolio=result.portfolio.id,
@@ -344,7 +352,7 @@ def workbook_path(
         raise UserError(
             f"{where}: {pattern!r}: use only {{portfolio}}, {{cycle}} and {{date}} in braces"
         ) from None
-    return loaded.resolve(name)
+    return base / name  # an absolute name stays as it is
 
 
 def load_history(engine: Engine, result: PortfolioResult) -> list[HistoryRun]:

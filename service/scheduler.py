@@ -24,6 +24,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
@@ -37,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from connector.errors import LockHeld, UserError
 from connector.store import runs
-from connector.store.lock import Leadership, release_lease, run_lock
+from connector.store.lock import Leadership, current_holder, release_lease, run_lock
 from service.jobs import JOBS, Job, describe_error, run_recorded
 from service.settings import LoadedSettings, ScheduleSettings
 
@@ -158,6 +159,7 @@ class Service:
         self._turns = _Turns()
         self._active: dict[int, str] = {}  # run id → lock holder, of the job running now
         self._idle = threading.Condition()
+        self._told_standby = False
         self._scheduler = self._build_scheduler()
 
     @property
@@ -195,8 +197,8 @@ class Service:
         scheduler.add_listener(self._on_missed, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
         return scheduler
 
-    def scheduled_jobs(self) -> list[object]:
-        """APScheduler's job objects (for tests and `status`-like views)."""
+    def scheduled_jobs(self) -> list[Any]:
+        """APScheduler's job objects, as configured (for tests)."""
         return list(self._scheduler.get_jobs())
 
     def _on_missed(self, event: JobEvent) -> None:
@@ -275,18 +277,22 @@ class Service:
                     extra={"event": "leader_lost"},
                 )
             return
-        try:
-            taken = self.leadership.acquire(now)
-        except DBAPIError as exc:
-            log.warning("cannot reach the store to check the leader lock: %s", describe_error(exc))
+        if not self.leadership.acquire(now):
+            if not self._told_standby:
+                leader = current_holder(self.engine, Leadership.NAME)
+                log.info(
+                    "standing by: %s leads", leader.holder if leader else "another process",
+                    extra={"event": "standby"},
+                )  # fmt: skip
+                self._told_standby = True
             return
-        if taken:
-            log.info(
-                "leading: this process (%s) schedules the jobs", self.leadership.holder,
-                extra={"event": "leader", "holder": self.leadership.holder},
-            )  # fmt: skip
-            self._close_interrupted(now)
-            self._scheduler.resume()
+        log.info(
+            "leading: this process (%s) schedules the jobs", self.leadership.holder,
+            extra={"event": "leader", "holder": self.leadership.holder},
+        )  # fmt: skip
+        self._told_standby = False
+        self._close_interrupted(now)
+        self._scheduler.resume()
 
     def _close_interrupted(self, now: datetime) -> None:
         """Taking the pipeline lock closes the runs a dead leader left open (run_lock does it)."""
@@ -316,7 +322,10 @@ class Service:
         self._scheduler.start(paused=True)
         try:
             while not self._stop.is_set():
-                self._heartbeat()
+                try:
+                    self._heartbeat()
+                except Exception as exc:  # the store is away: say so, and try again next beat
+                    log.error("leader check failed: %s", describe_error(exc))
                 self._stop.wait(self.heartbeat)
         finally:
             result = self._shut_down()

@@ -9,8 +9,9 @@ Two locks, one mechanism:
 
 The advisory lock lives as long as its connection, so a crashed holder frees it at once. SQLite has
 no such thing, so there the lock is a row with an expiry that its holder renews while it lives; a
-crashed holder's lease runs out. On PostgreSQL the leader also keeps a row in `run_locks`, for
-`outcomes status` to show who leads; there it is information only, never the lock.
+crashed holder's lease runs out (at once, if the holder was a process on this host that is gone).
+On PostgreSQL the leader also keeps a row in `run_locks`, for `outcomes status` to show who leads;
+there it is information only, never the lock.
 """
 
 from __future__ import annotations
@@ -149,12 +150,34 @@ def try_lease(engine: Engine, name: str, holder: str, now: datetime, lease: time
     except IntegrityError:
         pass
     with Session(engine) as session, session.begin():
+        current = session.get(RunLock, name)
+        gone = current.holder if current is not None and _is_dead_here(current.holder) else None
         taken = session.execute(
             update(RunLock)
-            .where(RunLock.name == name, (RunLock.expires_at < now) | (RunLock.holder == holder))
+            .where(
+                RunLock.name == name,
+                (RunLock.expires_at < now) | (RunLock.holder.in_([holder, gone or holder])),
+            )
             .values(holder=holder, acquired_at=now, expires_at=now + lease)
+            .execution_options(synchronize_session=False)  # SQLite rows read back naive
         )
         return bool(taken.rowcount)  # type: ignore[attr-defined]
+
+
+def _is_dead_here(holder: str) -> bool:
+    """True if `holder` names a process on this host that no longer runs: its lease is void at
+    once, no need to wait for it to run out. (A reused pid looks alive: then the expiry decides.)"""
+    host, _, rest = holder.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
 
 
 def renew_lease(engine: Engine, name: str, holder: str, expires_at: datetime) -> bool:
@@ -164,6 +187,7 @@ def renew_lease(engine: Engine, name: str, holder: str, expires_at: datetime) ->
             update(RunLock)
             .where(RunLock.name == name, RunLock.holder == holder)
             .values(expires_at=expires_at.astimezone(UTC))
+            .execution_options(synchronize_session=False)
         )
         return bool(renewed.rowcount)  # type: ignore[attr-defined]
 

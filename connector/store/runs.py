@@ -135,6 +135,7 @@ def mark_interrupted(session: Session, run_id: int, now: datetime, message: str)
         update(RunRow)
         .where(RunRow.id == run_id, RunRow.outcome == RUNNING)
         .values(outcome=FAILED, finished_at=utc(now), message=message)
+        .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
 

@@ -156,3 +156,30 @@ def test_publish_waits_for_no_one_while_another_run_holds_the_lock(
     engine.dispose()
     assert code == 4 and sandbox.requests == []
     assert "nothing was done" in output
+
+
+def test_earlier_runs_give_the_pages_a_history_and_a_same_day_rerun_writes_nothing(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    config = write_settings(tmp_path, sandbox.url)
+    run = ("run", "--config", str(config), "--no-export", "--as-of")
+    assert outcomes(*run, "2026-11-08")[0] == 0
+    code, output = outcomes(*run, "2026-11-15")
+    assert code == 0, output
+    overview = sandbox.confluence.find_page("PORT", PAGES[0])
+    history = sandbox.confluence.find_page("PORT", PAGES[-1])
+    assert overview is not None and history is not None
+    root = fromstring(f"<root {NS}>{overview['body']}</root>")
+    assert "Since the report of 2026-11-08:" in "".join(root.itertext())
+    days = [
+        row.find("td").text  # type: ignore[union-attr]
+        for row in fromstring(f"<root {NS}>{history['body']}</root>").iter("tr")
+        if row.find("td") is not None
+    ]
+    # The chart's table first (oldest first), then the table by day (newest first).
+    assert days[:4] == ["2026-11-08", "2026-11-15", "2026-11-15", "2026-11-08"]
+
+    sandbox.reset_requests()
+    code, output = outcomes(*run, "2026-11-15")  # its own snapshot of the day is stored now
+    assert code == 0 and "Confluence: 8 unchanged" in output
+    assert [r for r in sandbox.requests if r.path.startswith("/wiki/") and r.method != "GET"] == []

@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -23,6 +24,7 @@ def invoke(*args: str) -> tuple[int, str]:
 
 
 def synced(sandbox: Sandbox, folder: Path) -> Path:
+    folder.mkdir(exist_ok=True)
     config = write_settings(folder, sandbox.url)
     code, output = invoke("sync", "--config", str(config))
     assert code == 0, output
@@ -125,17 +127,21 @@ def test_the_workbook_shows_the_scores_of_earlier_runs(sandbox: Sandbox, tmp_pat
 
 
 @pytest.mark.e2e
-def test_xlsx_names_the_file_and_may_use_the_placeholders(sandbox: Sandbox, tmp_path: Path) -> None:
-    config = synced(sandbox, tmp_path)
-    target = tmp_path / "review" / "{portfolio}-{cycle}.xlsx"
+def test_xlsx_names_the_file_and_may_use_the_placeholders(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = synced(sandbox, tmp_path / "settings")
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
 
-    code, output = invoke(
-        "export", "--config", str(config), "--as-of", AS_OF, "--xlsx", str(target)
-    )
+    target = "review/{portfolio}-{cycle}.xlsx"  # relative: to the current folder
+    code, output = invoke("export", "--config", str(config), "--as-of", AS_OF, "--xlsx", target)
 
     assert code == 0, output
-    assert load_workbook(tmp_path / "review" / "retail-2026-Q4.xlsx")["Epics"].max_row == 8
-    assert not (tmp_path / "out").exists()
+    written = tmp_path / "work" / "review" / "retail-2026-Q4.xlsx"
+    assert f"Workbook: {written}" in output
+    assert load_workbook(written)["Epics"].max_row == 8  # a header and 7 epics
+    assert not (tmp_path / "settings" / "out").exists()
 
 
 @pytest.mark.e2e
@@ -158,8 +164,33 @@ def test_export_before_any_sync_says_to_sync_first(sandbox: Sandbox, tmp_path: P
     code, output = invoke("export", "--config", str(config), "--as-of", AS_OF)
 
     assert code == 2
-    assert "retail never synced" in output
-    assert "run `outcomes sync` first" in output
-    assert output.count("\n") == 1  # one line
+    assert output == (
+        f"outcomes: error: {config}: portfolios: retail never synced into the store; "
+        "run `outcomes sync` first\n"
+    )
     assert sandbox.requests == []
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.e2e
+def test_one_file_name_for_several_portfolios_is_a_user_error(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    config = write_settings(tmp_path, sandbox.url)
+    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
+    settings["portfolios"] = [
+        {"id": "payments", "name": "Payments", "epics_jql": "project = PAY AND issuetype = Epic"},
+        {"id": "mobile", "name": "Mobile", "epics_jql": "project = MOB AND issuetype = Epic"},
+    ]
+    settings["excel"] = {"path": "out/review-{date}.xlsx"}
+    config.write_text(yaml.safe_dump(settings), encoding="utf-8")
+    assert invoke("sync", "--config", str(config))[0] == 0
+
+    code, output = invoke("export", "--config", str(config), "--as-of", AS_OF)
+
+    assert code == 2
+    assert output == (
+        f"outcomes: error: {config}: excel.path: 'out/review-{{date}}.xlsx' names one file for"
+        " several portfolios; add {portfolio}\n"
+    )
     assert not (tmp_path / "out").exists()

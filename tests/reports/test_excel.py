@@ -89,7 +89,8 @@ def test_every_data_sheet_is_one_filterable_table_with_a_frozen_header(book: Wor
             # The table's column names are the header cells' text, as Excel requires.
             header_row = ws[table.ref.split(":")[0][1:]]
             assert table.column_names == [c.value for c in header_row][: len(table.column_names)]
-    assert [ws.freeze_panes for ws in book.worksheets] == [None] + ["A2"] * 7
+    # Summary keeps its title line in view; the others their table's header.
+    assert [ws.freeze_panes for ws in book.worksheets] == ["A2"] * 8
 
 
 def test_summary_headlines(book: Workbook) -> None:
@@ -194,6 +195,9 @@ def test_summary_charts_read_their_tables(book: Workbook) -> None:
         "'Summary'!C26",
         "'Summary'!D26",
     ]
+    # Aligned green, unaligned red, exempt grey: as the Epics sheet colours them.
+    fills = [s.graphicalProperties.solidFill.srgbClr for s in alignment.series]
+    assert fills == ["70AD47", "C0504D", "A5A5A5"]
     # Right of the widest table (8 columns, then one free), from row 3, one below the other.
     anchors = [(c.anchor._from.col, c.anchor._from.row) for c in charts]
     assert anchors == [(9, 2), (9, 20)]  # zero-based: J3 and J21

@@ -238,3 +238,15 @@ def test_jira_decisions_are_recorded_only_when_jira_changes() -> None:
             DecisionOrigin.JIRA,
         )
     ]
+
+
+def test_a_jira_decision_is_dated_by_the_epic_s_last_update() -> None:
+    updated = datetime(2026, 11, 4, 16, 30, tzinfo=UTC)
+    labelled = replace(epic("PAY-1", labels=("okr:P1.KR1", "okr-approved")), updated=updated)
+    claims = (Claim("PAY-1", "P1.KR1", ClaimSource.LABEL),)
+    (decision,) = jira_decisions([(labelled, claims)], {}, Policy(), at(10))
+    assert decision.at == updated
+    # An update "after" the sync (clocks disagree) is not trusted: the sync's time is used.
+    later = replace(labelled, updated=at(11))
+    (decision,) = jira_decisions([(later, claims)], {}, Policy(), at(10))
+    assert decision.at == at(10)

@@ -417,3 +417,28 @@ def test_a_rejected_claim_leaves_its_key_result_without_work_when_nothing_else_s
         ("KR_WITHOUT_WORK", "P1.KR1"),
         ("ORPHAN_TEAM_OBJECTIVE", "PAY-O1"),
     }
+
+
+def test_what_awaits_approval_is_listed_for_the_reports() -> None:
+    world = World()
+    world.decisions.remove(approved("PAY-2"))
+    world.objective("PAY-O1").pop("approval")
+    world.epics.append(epic("PAY-3", "Shipped", labels=("okr:P1.KR1",), category=DONE))
+    world.epics.append(epic("PAY-4", "Typo", labels=("okr:P1.KR9",)))
+    waiting = world.evaluate().awaiting_approval()
+    # Done work and claims on unknown ids wait for nobody.
+    assert [
+        (getattr(w, "epic_key", None) or getattr(w, "objective_id", None), w.okr_id)
+        for w in waiting
+    ] == [
+        ("PAY-2", "PAY-O1.KR1"),
+        ("PAY-O1", "P1.KR1"),
+    ]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.name == "fires"], ids=lambda c: c.code)
+def test_every_finding_can_be_switched_off(case: Case) -> None:
+    world = World()
+    case.change(world)
+    world.policy = Policy(disabled=frozenset({case.code}))
+    assert found(world) == {(code, subject) for code, subject in case.expected if code != case.code}

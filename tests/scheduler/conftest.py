@@ -1,4 +1,4 @@
-"""Fixtures for the scheduler tests: stores, settings with a schedule, and `serve` as a real process.
+"""Scheduler test fixtures: stores, settings with a schedule, and `serve` as a real process.
 
 Time is controlled, never waited out: `serve` processes run under tests/scheduler/shifted.py, which
 moves their clock (time-machine, ticking) so that a cron fire time comes a moment after start.
@@ -12,6 +12,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -30,7 +31,7 @@ from connector.store.models import RunRow
 from tests.e2e.conftest import DATASET, TOKEN, write_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-LEAD = 1.5  # seconds between a process's clock start and the fire time: time to open the store
+LEAD = 1.0  # seconds between a process's clock start and the fire time: time to open the store
 
 
 def wait_until(check: Callable[[], Any], timeout: float, what: str, every: float = 0.05) -> Any:
@@ -43,6 +44,13 @@ def wait_until(check: Callable[[], Any], timeout: float, what: str, every: float
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout} s waiting for {what}")
         time.sleep(every)
+
+
+def no_request_in_flight() -> bool:
+    """True once no HTTP server thread of this process is still answering a request: a killed
+    client's pending answer has been written (or has failed, with a traceback on stderr, while the
+    test that caused it still owns stderr)."""
+    return not any("process_request_thread" in t.name for t in threading.enumerate())
 
 
 @pytest.fixture

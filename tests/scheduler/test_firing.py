@@ -10,7 +10,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -100,9 +100,8 @@ def test_jobs_fire_at_their_cron_times_in_pipeline_order(tmp_path: Path) -> None
         export="0 6 * * MON",  # an hour ago: not run at start, next Monday
         check="30 7 * * *",  # later today
     )
-    with time_machine.travel(MONDAY_0700.replace(second=0) - _seconds(1.5), tick=True):
-        with serving(service):
-            rows = wait_until(lambda: finished(engine, 2), 10, "two runs")
+    with time_machine.travel(MONDAY_0700 - _seconds(1.5), tick=True), serving(service):
+        rows = wait_until(lambda: finished(engine, 2), 10, "two runs")
     # Both fired at 07:00; the sync goes first so that the publish shows what it read.
     assert [name for name, _ in jobs.calls] == ["sync", "publish"]
     for _, at in jobs.calls:
@@ -165,17 +164,18 @@ def test_a_failing_job_is_retried_at_its_next_fire_time_and_reported_loudly(
 def test_a_fire_time_that_finds_the_lock_held_is_recorded_as_skipped(tmp_path: Path) -> None:
     jobs = FakeJobs()
     service, engine = make_service(tmp_path, jobs, check="0 7 * * *")
-    with time_machine.travel(MONDAY_0700 - _seconds(1), tick=True):
-        # A one-shot `outcomes run` holds the lock across the fire time.
-        with run_lock(engine, now=datetime.now(UTC)), serving(service):
-            rows = wait_until(lambda: finished(engine, 1), 10, "a skipped record")
+    # A one-shot `outcomes run` holds the lock across the fire time.
+    with (
+        time_machine.travel(MONDAY_0700 - _seconds(1), tick=True),
+        run_lock(engine, now=datetime.now(UTC)),
+        serving(service),
+    ):
+        rows = wait_until(lambda: finished(engine, 1), 10, "a skipped record")
     assert jobs.calls == []
     assert [(r.command, r.outcome) for r in rows] == [("check", "skipped")]
     assert "holds the 'pipeline' lock; nothing was done" in (rows[0].message or "")
     engine.dispose()
 
 
-def _seconds(value: float) -> object:
-    from datetime import timedelta
-
+def _seconds(value: float) -> timedelta:
     return timedelta(seconds=value)

@@ -73,7 +73,7 @@ def test_apscheduler_jobs_carry_explicit_ids_and_the_safety_options(tmp_path: Pa
     engine = open_store(loaded.store_url())
     try:
         service = Service(loaded, engine)
-        jobs = {job.id: job for job in service.scheduled_jobs()}  # type: ignore[attr-defined]
+        jobs = {job.id: job for job in service.scheduled_jobs()}
     finally:
         engine.dispose()
     assert sorted(jobs) == ["check", "publish", "sync"]

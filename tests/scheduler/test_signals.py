@@ -24,7 +24,13 @@ from connector.store.db import open_store
 from connector.store.models import RunLock
 from service.cli import cli
 from tests.e2e.conftest import AS_OF, TOKEN
-from tests.scheduler.conftest import Serve, runs_of, serve_settings, wait_until
+from tests.scheduler.conftest import (
+    Serve,
+    no_request_in_flight,
+    runs_of,
+    serve_settings,
+    wait_until,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -41,7 +47,7 @@ def running(engine: Engine) -> runs.RunRow | None:
 def test_sigterm_lets_the_running_job_finish_then_exits_0_and_the_records_survive_a_restart(
     sandbox: Sandbox, tmp_path: Path, serves: Callable[..., Serve]
 ) -> None:
-    sandbox.faults.latency_ms = 150
+    sandbox.faults.latency_ms = 100
     url = f"sqlite:///{tmp_path / 'store.db'}"
     config = serve_settings(
         tmp_path,
@@ -66,8 +72,8 @@ def test_sigterm_lets_the_running_job_finish_then_exits_0_and_the_records_surviv
     assert leases(engine) == []  # both the leader and the pipeline lease were given back
     events = [json.loads(line) for line in first.output().splitlines()]  # every line is JSON
     names = [e.get("event") for e in events]
-    for earlier, later in [("job_started", "signal"), ("signal", "job_finished")]:
-        assert names.index(earlier) < names.index(later)
+    for first_event, then in [("job_started", "signal"), ("signal", "job_finished")]:
+        assert names.index(first_event) < names.index(then)
     assert names[-1] == "stopped"
 
     # A new process: the earlier run is still there, unchanged, and the next one joins it.
@@ -97,10 +103,10 @@ def test_sigterm_lets_the_running_job_finish_then_exits_0_and_the_records_surviv
 def test_when_the_grace_runs_out_the_run_is_recorded_interrupted_and_serve_exits_0(
     sandbox: Sandbox, tmp_path: Path, serves: Callable[..., Serve]
 ) -> None:
-    sandbox.faults.latency_ms = 2000  # far longer than the grace
+    sandbox.faults.latency_ms = 1200  # each request outlasts the grace
     url = f"sqlite:///{tmp_path / 'store.db'}"
     config = serve_settings(
-        tmp_path, sandbox.url, url, schedule={"sync": "0 7 * * *", "shutdown_grace_seconds": 1}
+        tmp_path, sandbox.url, url, schedule={"sync": "0 7 * * *", "shutdown_grace_seconds": 0.5}
     )
     engine = open_store(url)
     serve = serves(config, datetime(2026, 11, 24, 7, 0, tzinfo=BERLIN))
@@ -111,9 +117,10 @@ def test_when_the_grace_runs_out_the_run_is_recorded_interrupted_and_serve_exits
     assert run.outcome == "failed"
     assert run.message == (
         "interrupted: the service stopped and the job did not finish within the shutdown grace"
-        " of 1.0 s; its uncommitted work was rolled back"
+        " of 0.5 s; its uncommitted work was rolled back"
     )
     assert leases(engine) == []  # the lock is free at once, not when its lease runs out
+    wait_until(no_request_in_flight, 10, "the sandbox to finish the dead process's request")
     sandbox.faults.latency_ms = 0
     result = CliRunner().invoke(
         cli, ["run", "--config", str(config), "--as-of", AS_OF], env={"E2E_TOKEN": TOKEN}
