@@ -71,6 +71,16 @@ def _issue(
     }
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory since it started (VmHWM). Not ru_maxrss: that one
+    carries over from before exec, when the freshly forked child still shared the parent's
+    pages, so it would report the parent's size (the sandbox's) rather than the sync's."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def child(url: str, store: str, full: bool) -> None:
     """One sync, in its own process; prints its figures as JSON."""
     from connector.jira_source import JiraCredentials, JiraSource
@@ -102,7 +112,7 @@ def child(url: str, store: str, full: bool) -> None:
                 "requests": stats.requests,
                 "lower_bound": bound,
                 "seconds": round(seconds, 2),
-                "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                "peak_rss_mb": peak_rss_mb(),
             }
         )
     )

@@ -98,13 +98,16 @@ def sync_job(ctx: JobContext) -> JobResult:
     return JobResult(runs.DONE, sync_counts(results))
 
 
-def _evaluate(ctx: JobContext) -> tuple[Catalogue, list[pipeline.PortfolioResult]]:
+def _evaluate(
+    ctx: JobContext, *, pages: bool = True
+) -> tuple[Catalogue, list[pipeline.PortfolioResult]]:
     catalogue = pipeline.load_catalogue(ctx.loaded)  # read each time: the catalogue lives in git
-    return catalogue, pipeline.evaluate_all(ctx.loaded, ctx.engine, catalogue, as_of=ctx.as_of)
+    results = pipeline.evaluate_all(ctx.loaded, ctx.engine, catalogue, as_of=ctx.as_of, pages=pages)
+    return catalogue, results
 
 
 def check_job(ctx: JobContext) -> JobResult:
-    _, results = _evaluate(ctx)
+    _, results = _evaluate(ctx, pages=False)
     pipeline.save_snapshots(ctx.engine, results, run_id=ctx.run_id, now=ctx.now)
     return JobResult(runs.DONE, finding_counts(results))
 
@@ -118,8 +121,8 @@ def publish_job(ctx: JobContext) -> JobResult:
 
 
 def export_job(ctx: JobContext) -> JobResult:
-    catalogue, results = _evaluate(ctx)
-    written = pipeline.export(ctx.loaded, catalogue, results)
+    catalogue, results = _evaluate(ctx, pages=False)
+    written = pipeline.export(ctx.loaded, catalogue, results, engine=ctx.engine, now=ctx.now)
     return JobResult(runs.DONE, {"workbooks": len(written)})
 
 
