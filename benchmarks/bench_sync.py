@@ -168,8 +168,8 @@ def main() -> None:
         print(
             f"full: {full['requests']} requests (lower bound {full['lower_bound']},"
             f" ratio {full['requests'] / full['lower_bound']:.3f}); incremental:"
-            f" {incremental['requests']} requests = {incremental['requests'] / full['requests']:.1%}"
-            " of full"
+            f" {incremental['requests']} requests ="
+            f" {incremental['requests'] / full['requests']:.1%} of full"
         )
 
 
