@@ -62,8 +62,8 @@ def _publish(loaded: LoadedSettings, engine: Engine, catalogue: Catalogue, as_of
     from service.cli import _report_publish
 
     started = now()
-    with run_lock(engine, now=started):
-        run_id = pipeline.start_run(engine, "publish", started)
+    with run_lock(engine, now=started) as holder:
+        run_id = pipeline.start_run(engine, "publish", started, holder=holder)
         try:
             results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=as_of)
             published = pipeline.publish(loaded, engine, results, now=started)

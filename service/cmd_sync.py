@@ -25,8 +25,8 @@ def sync(config_path: Path, full: bool) -> None:
     started = now()
     progress = ProgressLine()
     try:
-        with run_lock(engine, now=started):
-            run_id = pipeline.start_run(engine, "sync", started)
+        with run_lock(engine, now=started) as holder:
+            run_id = pipeline.start_run(engine, "sync", started, holder=holder)
             try:
                 results = pipeline.sync(loaded, engine, now=started, full=full, progress=progress)
             except Exception as exc:
