@@ -23,6 +23,7 @@ from rules.model import Catalogue
 from service import jobs, pipeline
 from service.cli_options import as_of_option, config_option, now, say, today
 from service.logs import configure_from as configure_logs
+from service.progress import ProgressLine
 from service.settings import LoadedSettings, load_settings
 
 # Shared with the command modules; the underscore names stay for their callers.
@@ -120,7 +121,11 @@ def _run_stages(
     export: bool,
     counts: dict[str, int],
 ) -> int:
-    synced = pipeline.sync(loaded, engine, now=now, progress=_say)
+    progress = ProgressLine()
+    try:
+        synced = pipeline.sync(loaded, engine, now=now, progress=progress)
+    finally:
+        progress.done()
     for summary in synced:
         _say(f"Synced {summary.portfolio_id}: {summary.epics} epics, {summary.children} children")
     counts.update(jobs.sync_counts(synced))

@@ -22,6 +22,7 @@ from rules.evaluate import reporting_cycle
 from rules.model import Catalogue
 from service import pipeline
 from service.demo_portfolio import DemoPortfolio, build_demo
+from service.progress import ProgressLine
 from service.settings import LoadedSettings, load_settings
 
 TOKEN_VARIABLE = "OUTCOMES_DEMO_TOKEN"
@@ -105,7 +106,10 @@ def demo(out: Path, as_of: datetime | None) -> None:
         catalogue = pipeline.load_catalogue(loaded)
         engine = open_store(loaded.store_url())
         try:
-            for summary in pipeline.sync(loaded, engine, now=now, progress=_say):
+            progress = ProgressLine()
+            synced = pipeline.sync(loaded, engine, now=now, progress=progress)
+            progress.done()
+            for summary in synced:
                 _say(f"Synced {summary.epics} epics and {summary.children} child issues")
             # Weekly reports from earlier in the cycle, so trends and "what is new" have a past.
             for day in _earlier_report_days(catalogue, today):
@@ -114,7 +118,7 @@ def demo(out: Path, as_of: datetime | None) -> None:
             results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=today)
             pipeline.save_snapshots(engine, results, run_id=None, now=now)
             failed = _report_publish(pipeline.publish(loaded, engine, results, now=now))
-            workbooks = pipeline.export(loaded, catalogue, results)
+            workbooks = pipeline.export(loaded, catalogue, results, engine=engine, now=now)
         finally:
             engine.dispose()
     preview = out / "preview"
