@@ -18,6 +18,7 @@ from connector.errors import BadQuery
 from connector.jira_claims import NO_CLAIMS, ClaimReader
 from connector.jira_fields import SiteFields, parse_time, resolve_fields
 from connector.jira_search import DC_WINDOW, Page, Searcher, both
+from connector.jira_teams import TeamReader
 from connector.retry import CallContext, RetryPolicy, call
 from connector.store.issues import IssueRecord
 
@@ -49,6 +50,7 @@ class JiraSource:
     """A connected Jira: knows its deployment type and the ids of the fields we read."""
 
     claims: ClaimReader = NO_CLAIMS  # claim fields, links, approval (service.alignment sets it)
+    teams: TeamReader = TeamReader()  # where an epic's team comes from (settings: teams)
 
     def __init__(
         self,
@@ -81,9 +83,11 @@ class JiraSource:
         )
         detected = "cloud" if self.client.deploymentType == "Cloud" else "datacenter"
         self.deployment = detected if deployment == "auto" else deployment
-        self.site: SiteFields = resolve_fields(
-            self._call(self.client.fields, "read the field list"), story_points_field
+        # The site's fields, read once: every field name in the settings resolves against them.
+        self.field_list: list[dict[str, Any]] = self._call(
+            self.client.fields, "read the field list"
         )
+        self.site: SiteFields = resolve_fields(self.field_list, story_points_field)
         self.searcher = Searcher(
             self.client,
             cloud=self.deployment == "cloud",
@@ -96,7 +100,7 @@ class JiraSource:
     @property
     def fields(self) -> list[str]:
         extra = [f for f in (self.site.story_points, self.site.epic_link) if f]
-        return [*BASE_FIELDS, *extra, *self.claims.field_ids()]
+        return [*BASE_FIELDS, *extra, *self.claims.field_ids(), *self.teams.field_ids()]
 
     def _call(self, action: Any, what: str) -> Any:
         return call(action, CallContext(self.service, what), self.policy)
@@ -190,6 +194,7 @@ class JiraSource:
             created=parse_time(fields.get("created")),
             updated=parse_time(fields.get("updated")),
             **self.claims.values(fields),
+            team_key=self.teams.team_key(fields),
         )
 
 

@@ -29,7 +29,14 @@ def natural_key(text: str) -> tuple[str | int, ...]:
 
 
 def team_of(epic: Epic, teams: Sequence[Team]) -> str | None:
-    """A team whose labels the epic carries, else the team owning its project, else None."""
+    """The team Jira names for the epic (by id, name or alias, when the settings take the team
+    from a component, a field or a label prefix), else a team whose labels the epic carries,
+    else the team owning its project, else None."""
+    if epic.team_key:
+        wanted = epic.team_key.casefold()
+        for team in teams:
+            if wanted in {n.casefold() for n in (team.id, team.name, *team.aliases)}:
+                return team.id
     labels = {label.lower() for label in epic.labels}
     for team in teams:
         if labels & {label.lower() for label in team.labels}:

@@ -48,7 +48,7 @@ def parse_catalogue(data: object, filename: str) -> Catalogue:
     checker.check()
     return Catalogue(
         cycles=tuple(Cycle(c.id, c.start, c.end) for c in parsed.cycles),
-        teams=tuple(Team(t.id, t.name, t.projects, t.labels) for t in parsed.teams),
+        teams=tuple(Team(t.id, t.name, t.projects, t.labels, t.aliases) for t in parsed.teams),
         objectives=tuple(_objective(o, checker.spelling) for o in parsed.objectives),
         decisions=tuple(_decision(d, checker.spelling) for d in parsed.approvals),
     )

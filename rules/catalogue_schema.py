@@ -69,6 +69,7 @@ class TeamFile(FileModel):
     name: Text
     projects: tuple[Text, ...] = ()
     labels: tuple[Text, ...] = ()
+    aliases: tuple[Text, ...] = ()
 
 
 class ApprovalFile(FileModel):

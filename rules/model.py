@@ -169,6 +169,7 @@ class Team:
     name: str
     projects: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()  # an epic with one of these labels belongs to the team
+    aliases: tuple[str, ...] = ()  # names Jira gives the team (components, Team field values)
 
 
 @dataclass(frozen=True)
@@ -235,6 +236,7 @@ class Epic:
     links: tuple[IssueLink, ...] = ()  # issue links of the configured claim type
     parent_type: str | None = None  # the parent's issue type (an Objective, an Initiative...)
     approval_value: str | None = None  # the configured Jira approval field's value
+    team_key: str | None = None  # the team as Jira names it (component, Team field, label)
 
     @property
     def active(self) -> bool:

@@ -50,7 +50,7 @@ def prepare_source(loaded: LoadedSettings, source: JiraSource) -> None:
     claims, approval = settings.claims, settings.approval
     if claims.field is None and claims.links is None and approval.jira_field is None:
         return
-    site = source._call(source.client.fields, "read the field list")
+    site = source.field_list
     source.claims = claim_reader(
         site,
         claim_field=claims.field.name if claims.field else None,
@@ -97,7 +97,7 @@ def _sync_okr_issues(
     jira = settings.catalogue.jira
     if jira is None:
         return 0
-    site = source._call(source.client.fields, "read the field list")
+    site = source.field_list
     roles = {
         "cycle": jira.cycle_field,
         "team": jira.team_field,
@@ -167,7 +167,7 @@ def _measure(
             measured += 1
     wanted = [(kr.measure_issue, kr.measure_field) for kr in current if kr.measure_field]
     if wanted:
-        site = source._call(source.client.fields, "read the field list")
+        site = source.field_list
         pairs = [(key, name) for key, name in wanted if key and name]
         values = jira_okrs.numbers(source, pairs, site)
         for kr in current:

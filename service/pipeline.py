@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from connector.confluence_api import connect_pages
 from connector.errors import UserError
 from connector.jira_source import JiraCredentials, JiraSource
+from connector.jira_teams import team_reader
 from connector.publisher import PageRecord, Publisher, PublishResult, record_keys
 from connector.retry import RetryPolicy
 from connector.store import history, runs
@@ -92,13 +93,16 @@ def connect_jira(loaded: LoadedSettings, policy: RetryPolicy | None = None) -> J
         max_wait=retries.max_wait_seconds,
         base_delay=retries.base_delay_seconds,
     )
-    return JiraSource(
+    source = JiraSource(
         credentials,
         story_points_field=jira.story_points_field,
         deployment=jira.deployment,
         policy=policy,
         search_window=jira.search_window,
     )
+    teams = loaded.settings.teams
+    source.teams = team_reader(teams.source, teams.field, teams.label_prefix, source.field_list)
+    return source
 
 
 def sync(

@@ -72,6 +72,14 @@ class SyncSettings(_Strict):
     lookback_minutes: float = Field(default=10, ge=0)  # re-read this much before the cursor
 
 
+class TeamSettings(_Strict):
+    """Where an epic's team comes from; the catalogue's teams say which names are theirs."""
+
+    source: Literal["project", "component", "field", "label"] = "project"
+    field: str = "Team"  # for source: field (Jira's Team field, or any select or text field)
+    label_prefix: str = Field(default="team:", min_length=1)  # for source: label
+
+
 class Portfolio(_Strict):
     id: str
     name: str
@@ -180,6 +188,7 @@ class Settings(_Strict):
     status_bands: StatusBands = StatusBands()
     store: StoreSettings = StoreSettings()
     sync: SyncSettings = SyncSettings()
+    teams: TeamSettings = TeamSettings()
     confluence: ConfluenceSettings | None = None
     excel: ExcelSettings = ExcelSettings()
     schedule: ScheduleSettings = ScheduleSettings()

@@ -188,6 +188,10 @@ def parse_issue(
     parent = ck.text(item.get("parent"), f"{where}.parent", optional=True)
     if parent is not None and (parent not in known_keys or parent == key):
         raise ck.fail(f"{where}.parent", f"parent '{parent}' is not an issue of the dataset")
+    components = ck.items(item.get("components"), f"{where}.components")
+    for j, name in enumerate(components):
+        if not isinstance(name, str) or not name.strip():
+            raise ck.fail(f"{where}.components[{j}]", f"expected a component name, got {name!r}")
     labels = ck.items(item.get("labels"), f"{where}.labels")
     for j, label in enumerate(labels):
         if not isinstance(label, str) or not label or any(c.isspace() for c in label):
@@ -211,6 +215,7 @@ def parse_issue(
         created=created or updated or stamp,
         updated=updated or created or stamp,
         fields=_custom_values(ck, item.get("fields"), f"{where}.fields", ctx.custom_fields),
+        components=list(components),
         links=_links(ck, item.get("links"), f"{where}.links", ctx.link_types, known_keys, key),
     )
 

@@ -38,6 +38,7 @@ OPERATORS: dict[str, frozenset[str]] = {
     "issuetype": _LIST_OPS,
     "priority": _RANGE_OPS,
     "labels": _LIST_OPS,
+    "components": _LIST_OPS,
     "user": _LIST_OPS,
     "option": _LIST_OPS,
     "array": _LIST_OPS,
@@ -46,7 +47,7 @@ OPERATORS: dict[str, frozenset[str]] = {
     "text": frozenset({"~", "!~", "is", "is not"}),
     "string": frozenset({"~", "!~", "is", "is not"}),
 }
-UNSORTABLE = frozenset({"labels", "array", "category"})
+UNSORTABLE = frozenset({"labels", "components", "array", "category"})
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ def _system(
     schema = {"type": schema_type, "system": fid} if schema_type else None
     if fid == "labels":
         schema = {"type": "array", "items": "string", "system": "labels"}
+    if fid == "components":
+        schema = {"type": "array", "items": "component", "system": "components"}
     return FieldSpec(fid, name, kind, clauses, schema, **flags)
 
 
@@ -105,6 +108,7 @@ SYSTEM_FIELDS: tuple[FieldSpec, ...] = (
     _system("project", "Project", "project", ("project",), "project", orderable=False),
     _system("parent", "Parent", "parent", ("parent",), None, orderable=False),
     _system("labels", "Labels", "labels", ("labels",), "array"),
+    _system("components", "Component/s", "components", ("component",), "array"),
     _system("assignee", "Assignee", "user", ("assignee",), "user"),
     _system("priority", "Priority", "priority", ("priority",), "priority"),
     _system("created", "Created", "date", ("created", "createdDate"), "datetime", orderable=False),

@@ -93,6 +93,7 @@ class Renderer:
         simple: dict[str, Any] = {
             "summary": rec.summary,
             "labels": list(rec.labels),
+            "components": [self.component(rec.project, name) for name in rec.components],
             "created": jira_time(rec.created),
             "updated": jira_time(rec.updated),
         }
@@ -148,6 +149,10 @@ class Renderer:
                 }
             )
         return out
+
+    def component(self, project: str, name: str) -> dict[str, str]:
+        ident = str(10000 + zlib.crc32(f"{project}:{name}".encode()) % 90000)
+        return {"self": f"{self.root}/component/{ident}", "id": ident, "name": name}
 
     def status(self, name: str) -> dict[str, Any]:
         st = self.state.status(name)

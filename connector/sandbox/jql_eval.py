@@ -113,6 +113,7 @@ def _values(state: JiraState, spec: FieldSpec) -> Callable[[IssueRecord], list[A
         "issuetype": lambda r: [r.type.lower()],
         "priority": lambda r: one(r.priority and r.priority.lower()),
         "labels": lambda r: [label.lower() for label in r.labels],
+        "components": lambda r: [name.lower() for name in r.components],
         "user": lambda r: one(r.assignee and r.assignee.lower()),
         "date": lambda r: [epoch_ms(r.created if fid == "created" else r.updated)],
         "text": lambda r: [r.summary.lower()],

@@ -42,6 +42,7 @@ ISSUE_KEYS = frozenset(
         "summary",
         "status",
         "labels",
+        "components",
         "parent",
         "assignee",
         "priority",
@@ -112,6 +113,7 @@ class IssueRecord:
     updated: datetime
     fields: dict[str, Any]
     links: list[dict[str, str]] = field(default_factory=list)  # outward: {type, to}
+    components: list[str] = field(default_factory=list)  # the project's component names
 
     @property
     def project(self) -> str:
@@ -136,6 +138,7 @@ class IssueRecord:
             "updated": self.updated,
             "fields": dict(self.fields),
             "links": [dict(link) for link in self.links],
+            "components": list(self.components),
         }
 
 

@@ -40,6 +40,7 @@ class IssueRecord:
     links: list[dict[str, str]] = field(default_factory=list)  # {type, key, direction}
     parent_type: str | None = None
     approval_value: str | None = None
+    team_key: str | None = None  # the team as Jira names it (settings: teams.source)
 
 
 def upsert_issues(
@@ -176,4 +177,5 @@ def _epic(row: IssueRow, children: ChildStats) -> Epic:
         links=tuple(IssueLink(**link) for link in row.links or ()),
         parent_type=row.parent_type,
         approval_value=row.approval_value,
+        team_key=row.team_key,
     )

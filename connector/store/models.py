@@ -45,6 +45,7 @@ class IssueRow(Base):
     updated: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     synced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sync_mark: Mapped[str | None] = mapped_column(String(32), index=True)  # migration 0003
+    team_key: Mapped[str | None] = mapped_column(String(255))  # migration 0003
     # Added by migration 0004 (claims read from Jira; see connector/jira_claims.py).
     claim_values: Mapped[list[str] | None] = mapped_column(JSON)
     links: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)

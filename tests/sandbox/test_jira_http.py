@@ -146,12 +146,14 @@ def test_fields_accept_comma_separated_repeated_all_and_exclusions(sandbox: Sand
         "created",
         "updated",
         "issuelinks",  # as in Jira: *all includes the links (none here)
+        "components",
         "customfield_10016",
         "customfield_10030",
         "customfield_10040",
         "customfield_10050",
     }
     assert every["issuelinks"] == []
+    assert every["components"] == []
     assert every["assignee"] is None and every["priority"] is None
     assert every["project"]["key"] == "PAY"
 

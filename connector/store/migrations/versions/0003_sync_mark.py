@@ -1,4 +1,5 @@
-"""Sync marks: each sync stamps every issue it saw, so what it did not see can go.
+"""Sync marks (each sync stamps every issue it saw, so what it did not see can go), and the
+team as Jira names it.
 
 Keeping the seen ids in the database rather than in Python keeps a sync's memory flat however
 large the scope.
@@ -22,6 +23,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("issues") as table:
         table.add_column(sa.Column("sync_mark", sa.String(32)))
+        table.add_column(sa.Column("team_key", sa.String(255)))
         table.create_index("ix_issues_sync_mark", ["sync_mark"])
 
 
@@ -29,3 +31,4 @@ def downgrade() -> None:
     with op.batch_alter_table("issues") as table:
         table.drop_index("ix_issues_sync_mark")
         table.drop_column("sync_mark")
+        table.drop_column("team_key")

@@ -1,0 +1,70 @@
+"""Which team an epic belongs to, as Jira names it: a component, a field (Jira's Team field
+included) or a label with a prefix. With the default, the project, no Jira field is read: the
+catalogue maps projects to teams."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Source = Literal["project", "component", "field", "label"]
+
+
+@dataclass(frozen=True)
+class TeamReader:
+    source: Source = "project"
+    field_id: str | None = None  # for source "field", resolved from /field by name
+    label_prefix: str = "team:"
+
+    def field_ids(self) -> list[str]:
+        if self.source == "component":
+            return ["components"]
+        if self.source == "field" and self.field_id:
+            return [self.field_id]
+        return []
+
+    def team_key(self, fields: dict[str, Any]) -> str | None:
+        if self.source == "component":
+            names = [c.get("name") for c in fields.get("components") or [] if isinstance(c, dict)]
+            return next((n for n in names if n), None)
+        if self.source == "field" and self.field_id:
+            return _field_text(fields.get(self.field_id))
+        if self.source == "label":
+            prefix = self.label_prefix.casefold()
+            for label in fields.get("labels") or []:
+                if str(label).casefold().startswith(prefix) and len(label) > len(prefix):
+                    return str(label)[len(prefix) :]
+        return None
+
+
+def _field_text(value: Any) -> str | None:
+    """A Team field's team ({name} or {title}), a select's option ({value}), or plain text."""
+    if isinstance(value, list):
+        return next((t for t in (_field_text(v) for v in value) if t), None)
+    if isinstance(value, dict):
+        for key in ("name", "title", "value"):
+            if value.get(key):
+                return str(value[key])
+        return None
+    return str(value) if value not in (None, "") else None
+
+
+def team_reader(
+    source: Source, field_name: str | None, label_prefix: str, fields: Sequence[dict[str, Any]]
+) -> TeamReader:
+    """Resolve the team field's id by name; a name that does not exist is a settings error."""
+    from connector.errors import UserError
+
+    field_id = None
+    if source == "field":
+        wanted = (field_name or "Team").casefold()
+        field_id = next(
+            (str(f["id"]) for f in fields if str(f.get("name", "")).casefold() == wanted), None
+        )
+        if field_id is None:
+            raise UserError(
+                f"teams.field: Jira has no field named {field_name or 'Team'!r};"
+                " `outcomes doctor` lists what it can see"
+            )
+    return TeamReader(source, field_id, label_prefix)
