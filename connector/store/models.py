@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -76,6 +77,11 @@ class SyncCursor(Base):
 
 class RunRow(Base):
     __tablename__ = "runs"
+    __table_args__ = (
+        Index("ix_runs_command", "command", "id"),
+        # A fire time runs once: NULL (one-shot runs) may repeat, as unique indexes allow.
+        Index("ux_runs_fire", "command", "scheduled_for", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     command: Mapped[str] = mapped_column(String(32))
