@@ -67,5 +67,5 @@ def test_each_source_names_the_team(engine: Engine, source: Any, expected: dict[
 def test_a_team_field_that_does_not_exist_is_a_settings_error() -> None:
     with Sandbox(data()) as sandbox:
         jira = connect(sandbox)
-        with pytest.raises(UserError, match="teams.field: Jira has no field named 'Squad'"):
+        with pytest.raises(UserError, match=r"teams\.field: Jira has no field named 'Squad'"):
             team_reader("field", "Squad", "team:", jira.field_list)
