@@ -10,10 +10,21 @@ import pytest
 from sqlalchemy import Engine
 
 from connector.errors import AuthError, BadQuery, RateLimited, Unavailable
+from connector.jira_source import JiraCredentials, JiraSource
 from connector.retry import RetryPolicy, retry_after
 from connector.sandbox import Sandbox
-from connector.sync import ScopeSpec
-from tests.sync.conftest import content, fresh_full_sync, issue, portfolio, sync
+from connector.sync import ScopeSpec, sync_scopes
+from tests.sync.conftest import (
+    PAT,
+    SCOPE,
+    TOKEN,
+    USER,
+    content,
+    fresh_full_sync,
+    issue,
+    portfolio,
+    sync,
+)
 
 
 def test_every_third_request_failing_still_converges(
@@ -127,3 +138,17 @@ def test_the_sync_commits_its_cursor_with_its_data(sandbox: Sandbox, engine: Eng
         # MOB-4 is the newest issue in scope: 2026-10-05 09:09 UTC.
         expected = datetime(2026, 10, 5, 9, 9, tzinfo=UTC)
         assert cursor.last_updated_ms == int(expected.timestamp() * 1000)
+
+
+def test_a_request_that_times_out_is_retried(sandbox: Sandbox, engine: Engine) -> None:
+    cloud = sandbox.jira.deployment == "Cloud"
+    credentials = JiraCredentials(
+        url=sandbox.url, token=TOKEN if cloud else PAT, email=USER if cloud else None, timeout=0.5
+    )
+    waits: list[float] = []
+    source = JiraSource(credentials, policy=RetryPolicy(sleep=waits.append, base_delay=0.001))
+    sandbox.faults.slow_next(2.0, count=1)  # the next answer comes after the client gave up
+    sandbox.reset_requests()
+    (result,) = sync_scopes(source, engine, [SCOPE], now=datetime.now(UTC), lookback_ms=0)
+    assert result.epics == 4
+    assert len(waits) == 1  # one timeout, one retry
