@@ -92,7 +92,6 @@ def test_bad_jql_is_a_user_error_with_jira_s_own_words(sandbox: Sandbox, engine:
 
 
 def test_wrong_credentials_say_what_to_check(engine: Engine) -> None:
-    from connector.jira_source import JiraCredentials, JiraSource
 
     with Sandbox(portfolio()) as sandbox, pytest.raises(AuthError) as refused:
         JiraSource(JiraCredentials(sandbox.url, token="wrong", email="sync@example.com"))
