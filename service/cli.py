@@ -21,6 +21,7 @@ from connector.store.db import open_store
 from connector.store.lock import run_lock
 from rules.model import Catalogue
 from service import jobs, pipeline
+from service.attach import attach_workbooks
 from service.cli_options import as_of_option, config_option, now, say, today
 from service.logs import configure_from as configure_logs
 from service.progress import ProgressLine
@@ -142,6 +143,10 @@ def _run_stages(
         counts["workbooks"] = len(written)
         for path in written:
             _say(f"Workbook: {path}")
+        pairs = [(r.portfolio.id, p) for r, p in zip(results, written, strict=True)]
+        for problem in attach_workbooks(loaded, engine, pairs):
+            _say(f"  {problem}")
+            failed = True
     for result in results:
         _print_summary(result)
     return 1 if failed else 0

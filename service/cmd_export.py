@@ -7,6 +7,7 @@ atomically. It takes no run lock: it only reads the store, and a sync commits ea
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from connector.errors import UserError
 from connector.store.db import open_store
 from connector.store.issues import sync_cursor
 from service import pipeline
+from service.attach import attach_workbooks
 from service.cli_options import as_of_option, config_option, now, say, today
 from service.settings import load_settings
 
@@ -55,6 +57,8 @@ def export(config_path: Path, as_of: datetime | None, xlsx: Path | None) -> None
             engine=engine,
             now=started,
         )
+        pairs = [(r.portfolio.id, p) for r, p in zip(results, written, strict=True)]
+        problems = attach_workbooks(loaded, engine, pairs)
     finally:
         engine.dispose()
     for path, result in zip(written, results, strict=True):
@@ -64,3 +68,6 @@ def export(config_path: Path, as_of: datetime | None, xlsx: Path | None) -> None
             f" {len(evaluation.epics)} epics, {len(evaluation.unaligned())} not tied to an outcome"
         )
         click.echo(f"Workbook: {path}")
+    for problem in problems:
+        say(problem)
+    sys.exit(1 if problems else 0)

@@ -29,6 +29,7 @@ from connector.store.lock import run_lock
 from connector.store.models import RunRow
 from rules.model import Catalogue
 from service import pipeline
+from service.attach import attach_workbooks
 from service.settings import LoadedSettings
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,11 @@ def publish_job(ctx: JobContext) -> JobResult:
 def export_job(ctx: JobContext) -> JobResult:
     catalogue, results = _evaluate(ctx, pages=False)
     written = pipeline.export(ctx.loaded, catalogue, results, engine=ctx.engine, now=ctx.now)
-    return JobResult(runs.DONE, {"workbooks": len(written)})
+    pairs = [(r.portfolio.id, p) for r, p in zip(results, written, strict=True)]
+    problems = attach_workbooks(ctx.loaded, ctx.engine, pairs)
+    outcome = runs.PARTIAL if problems else runs.DONE
+    message = "; ".join(problems) or None
+    return JobResult(outcome, {"workbooks": len(written)}, message)
 
 
 JOBS: dict[str, Job] = {

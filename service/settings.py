@@ -124,6 +124,8 @@ class ExcelSettings(_Strict):
     path: Annotated[str, AfterValidator(_file_pattern)] = (
         "exports/outcomes-{portfolio}-{cycle}-{date}.xlsx"
     )
+    # Also attach it to the portfolio's Confluence overview page (as outcomes-<portfolio>.xlsx).
+    attach: bool = False
 
 
 def _cron(value: str) -> str:

@@ -194,3 +194,19 @@ def test_one_file_name_for_several_portfolios_is_a_user_error(
         " several portfolios; add {portfolio}\n"
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_the_workbook_is_attached_to_the_overview_page_when_asked(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    config = write_settings(tmp_path, sandbox.url)
+    settings = yaml.safe_load(config.read_text())
+    settings["excel"]["attach"] = True
+    config.write_text(yaml.safe_dump(settings))
+    result = CliRunner().invoke(
+        cli, ["run", "--config", str(config), "--as-of", AS_OF], env={"E2E_TOKEN": TOKEN}
+    )
+    assert result.exit_code == 0, result.output
+    overview = next(p for p in sandbox.confluence.pages() if str(p["title"]).endswith("Outcomes"))
+    attached = sandbox.confluence.attachments_of(str(overview["id"]))
+    assert [a["title"] for a in attached] == ["outcomes-retail.xlsx"]

@@ -1,0 +1,54 @@
+"""Attaching each portfolio's workbook to its Confluence overview page (`excel.attach`).
+
+The attachment keeps one name per portfolio, so Confluence keeps the earlier workbooks as its
+versions instead of piling up a file a day; an unchanged workbook is not uploaded again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from connector.confluence_api import connect_pages
+from connector.errors import AuthError, ServiceError
+from connector.store import history
+from reports.pages import OVERVIEW
+from service.settings import LoadedSettings
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def attach_workbooks(
+    loaded: LoadedSettings, engine: Engine, workbooks: Sequence[tuple[str, Path]]
+) -> list[str]:
+    """Attach (portfolio id, workbook) pairs; returns one line per workbook that was not."""
+    settings = loaded.settings.confluence
+    if not loaded.settings.excel.attach or settings is None or not workbooks:
+        return []
+    api = connect_pages(
+        settings.url,
+        api=settings.api,
+        user=settings.auth.email,
+        token=settings.auth.token.get_secret_value(),
+        timeout=settings.timeout,
+    )
+    problems = []
+    for portfolio_id, path in workbooks:
+        with Session(engine) as session:
+            record = history.publish_record(session, portfolio_id, OVERVIEW)
+        if record is None:
+            problems.append(
+                f"{path.name}: not attached: {portfolio_id}'s overview page is not published"
+                " yet; run `outcomes publish` first"
+            )
+            continue
+        try:
+            api.attach(record.page_id, f"outcomes-{portfolio_id}.xlsx", path.read_bytes(), XLSX)
+        except AuthError:
+            raise
+        except ServiceError as exc:
+            problems.append(f"{path.name}: not attached: {exc}")
+    return problems
