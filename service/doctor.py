@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from connector.confluence_api import V1Pages
 from connector.errors import OutcomesError
 from connector.jira_source import JiraSource
-from service import pipeline
+from service import alignment, pipeline
 from service.settings import LoadedSettings
 
 
@@ -40,6 +40,7 @@ def run_checks(loaded: LoadedSettings, report: Callable[[Check], None]) -> bool:
     if source is not None:
         for name, resolved in source.site.describe():
             note(True, f"field {name}", resolved)
+        _settings_fields(loaded, source, note)
         for portfolio in loaded.settings.portfolios:
             _check_jql(source, portfolio.id, portfolio.epics_jql, note)
     _confluence(loaded, note)
@@ -58,6 +59,36 @@ def _jira(loaded: LoadedSettings, note: Callable[[bool, str, str], None]) -> Jir
     note(True, "Jira", f"{url}: {kind} {source.client.server_info().get('version', '')}".strip())
     note(True, "Jira credentials", f"signed in as {who}")
     return source
+
+
+def _settings_fields(
+    loaded: LoadedSettings, source: JiraSource, note: Callable[[bool, str, str], None]
+) -> None:
+    """The fields the settings name (claims, approval, team), each with the id it resolved to."""
+    try:
+        alignment.prepare_source(loaded, source)
+    except OutcomesError as exc:
+        note(False, "fields", str(exc))
+        return
+    settings = loaded.settings
+    named = [
+        (
+            "claims.field",
+            settings.claims.field.name if settings.claims.field else None,
+            source.claims.claim_field,
+        ),
+        ("approval.jira_field", settings.approval.jira_field, source.claims.approval_field),
+        (
+            "teams.field",
+            settings.teams.field if settings.teams.source == "field" else None,
+            source.teams.field_id,
+        ),
+    ]
+    for key, name, resolved in named:
+        if name:
+            note(True, f"field {name} ({key})", resolved or "not found")
+    if settings.claims.links:
+        note(True, "issue links (claims.links.type)", settings.claims.links.type)
 
 
 def _check_jql(

@@ -49,3 +49,17 @@ def test_a_bad_query_and_bad_credentials_are_reported_with_what_to_do(tmp_path: 
         assert code == 1
         assert "FAIL Jira: " in output and "401" in output
         assert "not-the-token" not in output
+
+
+def test_a_team_field_that_jira_lacks_is_named(tmp_path: Path) -> None:
+    from connector.sandbox import Sandbox
+    from tests.e2e.conftest import DATASET
+
+    with Sandbox(DATASET) as sandbox:
+        config = write_settings(tmp_path, sandbox.url)
+        settings = yaml.safe_load(config.read_text())
+        settings["teams"] = {"source": "field", "field": "Squad"}
+        config.write_text(yaml.safe_dump(settings))
+        code, output = doctor(config)
+    assert code == 1
+    assert "teams.field: Jira has no field named 'Squad'" in output
