@@ -5,61 +5,31 @@ description, confluence-cloud.v2.json."""
 from __future__ import annotations
 
 import json
-import os
 import warnings
 from collections.abc import Iterator
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-import referencing
-import referencing.jsonschema
 import requests
 from atlassian import ConfluenceV2
 
 from connector.confluence_v2 import V2Pages
 from connector.sandbox import Sandbox
+from tests.openapi_specs import registry, spec
 
 from .conftest import TOKEN, USER
 
-SPEC = (
-    Path(__file__).resolve().parents[3]
-    / "shared"
-    / "atlassian-openapi"
-    / "confluence-cloud.v2.json"
-)
+SPEC_NAME = "confluence-cloud.v2.json"
 SPEC_URI = "urn:confluence-cloud-v2"
 
 
-def _nullable(node: Any) -> Any:
-    """OpenAPI 3.0's ``nullable`` in JSON Schema terms: the type also allows null."""
-    if isinstance(node, dict):
-        out = {k: _nullable(v) for k, v in node.items()}
-        if out.pop("nullable", False) and "type" in out:
-            out["type"] = [out["type"], "null"]
-        return out
-    if isinstance(node, list):
-        return [_nullable(v) for v in node]
-    return node
-
-
-@cache
 def _spec() -> dict[str, Any]:
-    if not SPEC.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs the OpenAPI description at {SPEC}")
-        pytest.skip(f"the OpenAPI description is not at {SPEC}")
-    return dict(json.loads(SPEC.read_text(encoding="utf-8")))
+    return spec(SPEC_NAME)
 
 
-@cache
 def _registry() -> Any:
-    resource = referencing.Resource.from_contents(
-        _nullable(_spec()), default_specification=referencing.jsonschema.DRAFT4
-    )
-    return referencing.Registry().with_resource(SPEC_URI, resource)
+    return registry(SPEC_NAME, SPEC_URI)
 
 
 def check(instance: Any, schema: dict[str, Any]) -> None:
