@@ -14,7 +14,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,13 +21,13 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import Engine, create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from connector.sandbox import Sandbox
 from connector.store.models import RunRow
 from tests.e2e.conftest import DATASET, TOKEN, write_settings
+from tests.postgres import scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
 LEAD = 1.0  # seconds between a process's clock start and the fire time: time to open the store
@@ -61,21 +60,8 @@ def sqlite_url(tmp_path: Path) -> str:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A fresh PostgreSQL database, dropped afterwards. Skips without a server, except under CI."""
-    admin_url = os.environ.get("OUTCOMES_TEST_POSTGRES_URL")
-    if not admin_url:
-        if os.environ.get("CI"):
-            pytest.fail("CI needs OUTCOMES_TEST_POSTGRES_URL for the scheduler tests")
-        pytest.skip("set OUTCOMES_TEST_POSTGRES_URL to run the PostgreSQL scheduler tests")
-    name = f"outcomes_sched_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database("outcomes_sched") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
