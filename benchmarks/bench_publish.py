@@ -39,8 +39,9 @@ from reports.pages import Page
 from reports.trends import History, current_snapshot
 from rules.catalogue import parse_catalogue
 from rules.evaluate import evaluate
-from rules.model import Catalogue, ChildStats, Epic, Evaluation, StatusCategory
+from rules.model import Catalogue, ChildStats, Epic, StatusCategory
 from rules.policy import Policy
+from rules.results import Evaluation
 
 AS_OF = date(2026, 11, 24)
 CYCLE_START = date(2026, 10, 1)

@@ -18,7 +18,8 @@ from reports.pages import Page
 from reports.team_page import team_pages
 from reports.trends import History
 from reports.unaligned import unaligned_page
-from rules.model import Catalogue, Evaluation
+from rules.model import Catalogue
+from rules.results import Evaluation
 
 PageBuilder = Callable[[ReportContext], list[Page]]
 

@@ -7,17 +7,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from reports.trends import History, Snapshot, current_snapshot
-from rules.model import (
-    Catalogue,
-    CheckIn,
-    EpicAlignment,
-    Evaluation,
-    Finding,
-    KeyResult,
-    ObjectiveProgress,
-    Output,
-    StatusCategory,
-)
+from rules.model import Catalogue, CheckIn, Finding, KeyResult, StatusCategory
+from rules.results import EpicAlignment, Evaluation, ObjectiveProgress, Output
 
 # Findings about an epic that explain why it is not tied to an outcome, most specific first.
 _REASON_ORDER = ("UNKNOWN_OKR", "OUT_OF_CYCLE", "REJECTED_CLAIM", "AWAITING_APPROVAL")

@@ -29,7 +29,8 @@ from reports.workbook_okrs import key_results_sheet, objectives_sheet
 from reports.workbook_review import approvals_sheet, findings_sheet
 from reports.workbook_summary import summary_sheet
 from reports.workbook_work import epics_sheet, unaligned_sheet
-from rules.model import Catalogue, Evaluation
+from rules.model import Catalogue
+from rules.results import Evaluation
 
 WRITE_ONLY_ABOVE = 5000  # epics; beyond this the workbook streams its rows
 

@@ -14,7 +14,8 @@ from reports.context import ReportContext
 from reports.pages import OVERVIEW, Page, objective_key, objective_title, overview_title
 from reports.storage import Markup
 from reports.text import kr_unit, kr_values, pct, plural, points, with_unit
-from rules.model import ApprovalState, KeyResultProgress, ObjectiveProgress, Output
+from rules.model import ApprovalState
+from rules.results import KeyResultProgress, ObjectiveProgress, Output
 
 KR_HEADERS = [
     "Key result",

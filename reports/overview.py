@@ -23,7 +23,8 @@ from reports.pages import (
 from reports.storage import Markup
 from reports.text import elapsed_sentence, kr_progress_line, pct, plural, points
 from reports.trends import changes
-from rules.model import AlignmentShare, ObjectiveProgress, PaceStatus
+from rules.model import PaceStatus
+from rules.results import AlignmentShare, ObjectiveProgress
 
 TOP_FINDINGS = 10
 TOP_CHANGES = 10

@@ -14,7 +14,8 @@ from reports.pages import objective_key, objective_title, team_title
 from reports.storage import Markup
 from reports.text import pct, plural, points
 from reports.trends import Snapshot
-from rules.model import ApprovalState, EpicAlignment, Finding, ObjectiveProgress, Severity
+from rules.model import ApprovalState, Finding, Severity
+from rules.results import EpicAlignment, ObjectiveProgress
 
 SEVERITY_COLOUR = {Severity.ERROR: "Red", Severity.WARNING: "Yellow", Severity.INFO: "Blue"}
 APPROVAL_COLOUR = {

@@ -12,13 +12,8 @@ from reports.context import ReportContext
 from reports.pages import OVERVIEW, Page, overview_title, team_key
 from reports.storage import Markup
 from reports.text import kr_progress_line, pct, plural, points
-from rules.model import (
-    AlignmentShare,
-    AlignmentState,
-    ApprovalState,
-    EpicAlignment,
-    ObjectiveProgress,
-)
+from rules.model import AlignmentState, ApprovalState
+from rules.results import AlignmentShare, EpicAlignment, ObjectiveProgress
 
 
 def team_pages(ctx: ReportContext) -> list[Page]:

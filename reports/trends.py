@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from rules.model import Evaluation
+from rules.results import Evaluation
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from reports.context import ReportContext
 from reports.pages import OVERVIEW, UNALIGNED, Page, overview_title, unaligned_title
 from reports.storage import Markup
 from reports.text import plural, points
-from rules.model import EpicAlignment
+from rules.results import EpicAlignment
 
 HEADERS = ["Epic", "Summary", "Status", "Assignee", "Child issues done", "Points done", "Why"]
 

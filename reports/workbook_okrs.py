@@ -13,14 +13,8 @@ from reports.excel_sheets import (
     WorkbookInput,
 )
 from reports.text import kr_unit, kr_values
-from rules.model import (
-    ApprovalState,
-    KeyResult,
-    KeyResultProgress,
-    KrKind,
-    Level,
-    ObjectiveProgress,
-)
+from rules.model import ApprovalState, KeyResult, KrKind, Level
+from rules.results import KeyResultProgress, ObjectiveProgress
 
 
 def ordered_objectives(source: WorkbookInput) -> tuple[ObjectiveProgress, ...]:

@@ -17,7 +17,8 @@ from reports.excel_sheets import (
 from reports.text import CATEGORY_LABEL
 from reports.workbook_okrs import approval_state
 from reports.workbook_work import epic_link, sources
-from rules.model import Decision, ObjectiveProgress
+from rules.model import Decision
+from rules.results import ObjectiveProgress
 
 TEAM_OBJECTIVE, EPIC_CLAIM = "team objective", "epic claim"
 

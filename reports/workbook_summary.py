@@ -12,7 +12,8 @@ from reports.excel_sheets import (
     Value,
     WorkbookInput,
 )
-from rules.model import AlignmentShare, PaceStatus, Severity
+from rules.model import PaceStatus, Severity
+from rules.results import AlignmentShare
 
 # Chart colours from Excel's own palette.
 BLUE, GREEN, RED, GREY = "4472C4", "70AD47", "C0504D", "A5A5A5"

@@ -17,7 +17,8 @@ from reports.excel_sheets import (
 )
 from reports.storage import issue_url
 from reports.text import CATEGORY_LABEL
-from rules.model import ApprovalState, Claim, EpicAlignment
+from rules.model import ApprovalState, Claim
+from rules.results import EpicAlignment
 
 # The state that needs a leader's eye most decides an epic's overall claim approval.
 _APPROVAL_RANK = (ApprovalState.REJECTED, ApprovalState.PROPOSED, ApprovalState.APPROVED)

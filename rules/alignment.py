@@ -8,16 +8,10 @@ from datetime import date
 
 from rules.approval import DecisionBook, decide_claims
 from rules.claims import OkrIndex, Verdict, extract_claims
-from rules.model import (
-    AlignmentShare,
-    AlignmentState,
-    ApprovalState,
-    Epic,
-    EpicAlignment,
-    Team,
-)
+from rules.model import AlignmentState, ApprovalState, Epic, Team
 from rules.overrides import Override
 from rules.policy import Policy
+from rules.results import AlignmentShare, EpicAlignment
 
 NO_TEAM = ""  # the share of active epics that match no team; "" is never a catalogue team id
 

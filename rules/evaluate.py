@@ -25,17 +25,14 @@ from rules.model import (
     Cycle,
     Decision,
     Epic,
-    EpicAlignment,
-    Evaluation,
     KeyResult,
-    KeyResultProgress,
     Level,
     Objective,
-    ObjectiveProgress,
 )
 from rules.overrides import Override
 from rules.policy import Policy
 from rules.progress import kr_score, objective_score, output_of, pace_status
+from rules.results import EpicAlignment, Evaluation, KeyResultProgress, ObjectiveProgress
 
 
 class UnknownCycleError(ValueError):

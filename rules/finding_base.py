@@ -9,20 +9,18 @@ from typing import NamedTuple
 
 from rules.claims import OkrIndex, source_label
 from rules.model import (
-    AlignmentShare,
     Catalogue,
     Claim,
     ClaimSource,
     Cycle,
     Decision,
     Epic,
-    EpicAlignment,
     KeyResult,
     Objective,
-    ObjectiveProgress,
     Severity,
 )
 from rules.policy import Policy
+from rules.results import AlignmentShare, EpicAlignment, ObjectiveProgress
 
 SUMMARY_WIDTH = 80  # an epic summary is shortened to this in messages
 

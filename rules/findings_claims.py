@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 from rules.claims import Verdict
 from rules.finding_base import FindingContext, Flag, claim_name, decided_by, epic_name, okr_name
-from rules.model import AlignmentState, ApprovalState, Claim, EpicAlignment, Level
+from rules.model import AlignmentState, ApprovalState, Claim, Level
 from rules.policy import Policy
+from rules.results import EpicAlignment
 
 _STALE = frozenset({Verdict.RETIRED, Verdict.ENDED, Verdict.NOT_BEGUN})
 

@@ -6,14 +6,8 @@ from collections.abc import Iterator
 
 from rules.alignment import NO_TEAM
 from rules.finding_base import FindingContext, Flag, okr_name, percent
-from rules.model import (
-    ApprovalState,
-    KeyResultProgress,
-    KrKind,
-    Level,
-    ObjectiveProgress,
-    PaceStatus,
-)
+from rules.model import ApprovalState, KrKind, Level, PaceStatus
+from rules.results import KeyResultProgress, ObjectiveProgress
 
 
 def orphan_team_objective(context: FindingContext) -> Iterator[Flag]:

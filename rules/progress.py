@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from rules.model import Epic, KeyResult, KrKind, Output, PaceStatus
+from rules.model import Epic, KeyResult, KrKind, PaceStatus
 from rules.policy import Policy
+from rules.results import Output
 
 TOO_EARLY_SHARE = 0.1  # in the first tenth of a cycle, pace says nothing yet
 _TOLERANCE = 1e-9  # so 0.35 / 0.5 counts as reaching 0.7 despite float rounding

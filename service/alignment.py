@@ -28,8 +28,9 @@ from rules.alignment import natural_key
 from rules.approval import catalogue_decisions, jira_decisions
 from rules.claims import OkrIndex, extract_claims
 from rules.evaluate import evaluate
-from rules.model import Catalogue, CheckIn, Evaluation, KeyResultProgress
+from rules.model import Catalogue, CheckIn
 from rules.overrides import Override, parse_overrides
+from rules.results import Evaluation, KeyResultProgress
 from rules.validation import ValidationProblem
 from service.settings import LoadedSettings, read_yaml
 

@@ -20,7 +20,8 @@ from connector.errors import UserError
 from connector.store import history
 from connector.store.db import open_store
 from connector.store.issues import sync_cursor
-from rules.model import Evaluation, Severity
+from rules.model import Severity
+from rules.results import Evaluation
 from service import alignment, pipeline
 from service.cli_options import as_of_option, config_option, today
 from service.settings import LoadedSettings, load_settings

@@ -33,7 +33,8 @@ from reports.excel_sheets import HistoryRun
 from reports.pages import Page
 from reports.trends import History, snapshot_from_data
 from rules.catalogue import parse_catalogue
-from rules.model import Catalogue, Evaluation
+from rules.model import Catalogue
+from rules.results import Evaluation
 from rules.validation import ValidationProblem
 from service import alignment
 from service.settings import LoadedSettings, Portfolio, read_yaml

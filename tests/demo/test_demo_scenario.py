@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from connector.sandbox import Sandbox
 from connector.store.db import open_store
-from rules.model import AlignmentShare, Evaluation, PaceStatus, Severity
+from rules.model import PaceStatus, Severity
+from rules.results import AlignmentShare, Evaluation
 from service import alignment, pipeline
 from service.demo import prepare
 from service.demo_portfolio import build_demo

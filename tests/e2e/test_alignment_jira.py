@@ -22,7 +22,8 @@ from connector.sandbox import Sandbox
 from connector.store import checkins as checkin_store
 from connector.store import decisions as decision_store
 from connector.store.db import open_store
-from rules.model import ApprovalState, ClaimSource, DecisionOrigin, Evaluation
+from rules.model import ApprovalState, ClaimSource, DecisionOrigin
+from rules.results import Evaluation
 from service import alignment, pipeline
 from service.settings import LoadedSettings, load_settings
 

@@ -20,16 +20,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from reports.trends import History, snapshot_from_data
-from rules.model import (
-    ApprovalState,
-    CheckIn,
-    Claim,
-    ClaimSource,
-    Connection,
-    Decision,
-    Evaluation,
-    ObjectiveProgress,
-)
+from rules.model import ApprovalState, CheckIn, Claim, ClaimSource, Connection, Decision
+from rules.results import Evaluation, ObjectiveProgress
 from tests.reports.sample import EVALUATION, KR_P1_1, KR_P1_2
 
 # P1.KR1: the check-in of 2026-11-16 is the last one by the evaluation date (11-30 is later).

@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from rules.model import (
-    AlignmentShare,
     AlignmentState,
     Approval,
     ApprovalState,
@@ -22,19 +21,22 @@ from rules.model import (
     ClaimSource,
     Cycle,
     Epic,
-    EpicAlignment,
-    Evaluation,
     Finding,
     KeyResult,
-    KeyResultProgress,
     Level,
     Objective,
-    ObjectiveProgress,
-    Output,
     PaceStatus,
     Severity,
     StatusCategory,
     Team,
+)
+from rules.results import (
+    AlignmentShare,
+    EpicAlignment,
+    Evaluation,
+    KeyResultProgress,
+    ObjectiveProgress,
+    Output,
 )
 
 INJECTION = '<ac:structured-macro ac:name="html">x</ac:structured-macro> & "quotes"'

@@ -13,7 +13,8 @@ import pytest
 from reports.confluence import render_pages
 from reports.pages import Page
 from reports.trends import History
-from rules.model import AlignmentState, Evaluation
+from rules.model import AlignmentState
+from rules.results import Evaluation
 from tests.reports import sample
 from tests.reports.confluence_data import HISTORY, RICH
 from tests.reports.sample import CATALOGUE, EVALUATION, FORMULA, INJECTION, JIRA, PORTFOLIO

@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from reports.excel import render_workbook, sheet_title
 from reports.excel_sheets import Kind
 from reports.excel_write import cell_value, unique_headers
-from rules.model import EpicAlignment, Evaluation, ObjectiveProgress
+from rules.results import EpicAlignment, Evaluation, ObjectiveProgress
 from tests.reports.workbook_sample import CATALOGUE, EVALUATION, JIRA
 
 # Everything a spreadsheet might read as a formula (OWASP's list), plus Excel's error literals.

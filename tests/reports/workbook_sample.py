@@ -19,7 +19,6 @@ from datetime import UTC, date, datetime
 
 from reports.excel_sheets import HistoryRun
 from rules.model import (
-    AlignmentShare,
     AlignmentState,
     Approval,
     ApprovalState,
@@ -33,21 +32,24 @@ from rules.model import (
     Decision,
     DecisionOrigin,
     Epic,
-    EpicAlignment,
-    Evaluation,
     Finding,
     KeyResult,
-    KeyResultProgress,
     KrKind,
     Level,
     Milestone,
     Objective,
-    ObjectiveProgress,
-    Output,
     PaceStatus,
     Severity,
     StatusCategory,
     Team,
+)
+from rules.results import (
+    AlignmentShare,
+    EpicAlignment,
+    Evaluation,
+    KeyResultProgress,
+    ObjectiveProgress,
+    Output,
 )
 
 JIRA = "https://jira.example.com/"  # the trailing slash must not double up in links

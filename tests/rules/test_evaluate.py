@@ -14,19 +14,17 @@ from rules.alignment import NO_TEAM, natural_key
 from rules.catalogue import parse_catalogue
 from rules.evaluate import UnknownCycleError, evaluate, reporting_cycle
 from rules.model import (
-    AlignmentShare,
     AlignmentState,
     Catalogue,
     Claim,
     ClaimSource,
     Cycle,
     Epic,
-    Evaluation,
-    Output,
     PaceStatus,
     Severity,
 )
 from rules.policy import Policy
+from rules.results import AlignmentShare, Evaluation, Output
 from tests.rules.factories import DONE, IN_PROGRESS, NEW, epic
 
 AS_OF = date(2026, 11, 15)

@@ -18,8 +18,9 @@ import pytest
 from rules.catalogue import parse_catalogue
 from rules.evaluate import evaluate
 from rules.findings import RULES
-from rules.model import ApprovalState, Decision, Epic, Evaluation, Severity
+from rules.model import ApprovalState, Decision, Epic, Severity
 from rules.policy import Policy
+from rules.results import Evaluation
 from tests.rules.factories import DONE, deep, epic
 
 AS_OF = date(2026, 11, 15)

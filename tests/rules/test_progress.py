@@ -6,9 +6,10 @@ from datetime import date
 
 import pytest
 
-from rules.model import Cycle, KeyResult, KrKind, Milestone, Output, PaceStatus
+from rules.model import Cycle, KeyResult, KrKind, Milestone, PaceStatus
 from rules.policy import Policy
 from rules.progress import kr_score, objective_score, output_of, pace_status
+from rules.results import Output
 from tests.rules.factories import DONE, IN_PROGRESS, NEW, epic
 
 Q4 = Cycle("2026-Q4", date(2026, 10, 1), date(2026, 12, 31))  # 92 days

@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 from rules.catalogue import parse_catalogue
 from rules.catalogue_schema import CycleFile
 from rules.evaluate import evaluate
-from rules.model import Evaluation, KeyResult, KrKind, Milestone
+from rules.model import KeyResult, KrKind, Milestone
 from rules.policy import Policy
 from rules.progress import kr_score, objective_score
+from rules.results import Evaluation
 from rules.validation import ValidationProblem, show_value, validate
 
 numbers = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
