@@ -210,13 +210,14 @@ def _register_commands() -> None:
     """Commands that live in modules of their own (imported here: they import this module)."""
     from service.cmd_alignment import COMMANDS as ALIGNMENT
     from service.cmd_export import export
+    from service.cmd_init import init
     from service.cmd_publish import publish
     from service.cmd_serve import serve
     from service.cmd_status import status
     from service.cmd_sync import doctor, sync
     from service.demo import demo
 
-    for command in (demo, doctor, sync, serve, status, publish, export, *ALIGNMENT):
+    for command in (demo, init, doctor, sync, serve, status, publish, export, *ALIGNMENT):
         cli.add_command(command)
 
 

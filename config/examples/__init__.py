@@ -1,0 +1,1 @@
+"""Package data: the example settings and catalogue that `outcomes init` copies."""
