@@ -144,10 +144,7 @@ class JiraSource:
     ) -> Iterator[list[IssueRecord]]:
         """Children of many epics at once, in chunks (by id: ids survive project moves)."""
         for chunk in _chunks(epic_ids, CHILD_CHUNK):
-            query = self.children_jql(chunk)
-            if since_ms is not None:
-                query = both(query, f"updated >= {since_ms}")
-            for page in self.searcher.pages(query, self.fields):
+            for page in self._surviving(chunk, self.fields, since_ms):
                 yield [self.record(raw, is_epic=False) for raw in page]
 
     def issue_pages(self, ids: Sequence[str]) -> Iterator[list[IssueRecord]]:
@@ -163,8 +160,42 @@ class JiraSource:
     def child_id_pages(self, epic_ids: Sequence[str]) -> Iterator[list[str]]:
         """The ids of the epics' children, page by page (ids only: large, cheap pages)."""
         for chunk in _chunks(epic_ids, CHILD_CHUNK):
-            for page in self.searcher.pages(self.children_jql(chunk), []):
+            for page in self._surviving(chunk, [], None):
                 yield [str(raw["id"]) for raw in page]
+
+    def _surviving(
+        self, epic_ids: Sequence[str], fields: list[str], since_ms: int | None
+    ) -> Iterator[Page]:
+        """Pages of the epics' children. Jira refuses a whole `parent in (…)` query when one of
+        the epics was deleted since we listed them (a race on a busy site); then the chunk is
+        halved until the refused query names only the deleted epic, which has no children."""
+        query = self.children_jql(epic_ids)
+        if since_ms is not None:
+            query = both(query, f"updated >= {since_ms}")
+        pages = self.searcher.pages(query, fields)
+        try:
+            first = next(pages, None)
+        except BadQuery:
+            if len(epic_ids) == 1:
+                if self._exists(epic_ids[0]):
+                    raise  # the query itself is wrong, not a vanished epic: say so
+                log.info(
+                    "%s: epic %s is gone; it has no children to read", self.service, epic_ids[0]
+                )
+                return
+            middle = len(epic_ids) // 2
+            yield from self._surviving(epic_ids[:middle], fields, since_ms)
+            yield from self._surviving(epic_ids[middle:], fields, since_ms)
+            return
+        if first is not None:
+            yield first
+            yield from pages
+
+    def _exists(self, issue_id: str) -> bool:
+        try:
+            return any(self.searcher.pages(f"id = {issue_id}", []))
+        except BadQuery:
+            return False  # Jira refuses to name an issue that does not exist
 
     def children_jql(self, epic_ids: Sequence[str]) -> str:
         listed = ", ".join(epic_ids)

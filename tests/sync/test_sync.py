@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -86,3 +87,30 @@ def test_deletions_moves_and_scope_changes_converge_with_a_full_sync(
     assert epics[new_key].children.total == 2  # PAY-2 and PAY-3 follow their epic's new key
     assert "MOB-4" not in epics
     assert epics[entered].children.total == 2  # ARC-2 and the re-parented MOB-2
+
+
+def test_an_epic_deleted_mid_sync_does_not_sink_its_neighbours(sandbox: Sandbox) -> None:
+    source = connect(sandbox)
+    pay1 = sandbox.jira.get("PAY-1")
+    pay5 = sandbox.jira.get("PAY-5")
+    assert pay1 is not None and pay5 is not None
+    gone = str(pay5.id)
+    sandbox.jira.delete_issue("PAY-5")  # deleted after the sync listed the scope's epics
+    children = [r.key for page in source.child_pages([str(pay1.id), gone]) for r in page]
+    assert sorted(children) == ["PAY-2", "PAY-3", "PAY-4"]
+    ids = [i for page in source.child_id_pages([str(pay1.id), gone]) for i in page]
+    assert len(ids) == 3
+
+
+def test_a_children_query_jira_refuses_for_a_live_epic_is_still_an_error(
+    sandbox: Sandbox,
+) -> None:
+    from connector.errors import BadQuery
+
+    source = connect(sandbox)
+    source.site = type(source.site)(source.site.story_points, "customfield_1", "cf[1]")
+    source.deployment = "datacenter"  # an Epic Link clause this site does not have
+    pay1 = sandbox.jira.get("PAY-1")
+    assert pay1 is not None
+    with pytest.raises(BadQuery):
+        list(source.child_pages([str(pay1.id)]))
