@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -97,8 +97,8 @@ def sync_scopes(
             run = _Run(session, now, progress, scope.name, mark)
             results.append(_sync_scope(source, run, scope, full=full, lookback_ms=lookback_ms))
         removed = delete_unseen(session, mark)
-    if removed and results:
-        results[-1] = _with_removed(results[-1], removed)
+    if removed and results:  # one count for the whole sync, reported with its last scope
+        results[-1] = replace(results[-1], removed=removed)
     return results
 
 
@@ -145,8 +145,3 @@ def _mark_pages(session: Session, pages: Iterator[list[str]], mark: str) -> int:
         seen += len(ids)
     return seen
 
-
-def _with_removed(result: SyncResult, removed: int) -> SyncResult:
-    return SyncResult(
-        result.portfolio_id, result.full, result.epics, result.children, result.fetched, removed
-    )

@@ -12,10 +12,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from connector.confluence_api import connect_pages
 from connector.errors import AuthError, ServiceError
 from connector.store import history
 from reports.pages import OVERVIEW
+from service.pipeline import connect_confluence
 from service.settings import LoadedSettings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,13 +28,7 @@ def attach_workbooks(
     settings = loaded.settings.confluence
     if not loaded.settings.excel.attach or settings is None or not workbooks:
         return []
-    api = connect_pages(
-        settings.url,
-        api=settings.api,
-        user=settings.auth.email,
-        token=settings.auth.token.get_secret_value(),
-        timeout=settings.timeout,
-    )
+    api = connect_confluence(settings)
     problems = []
     for portfolio_id, path in workbooks:
         with Session(engine) as session:

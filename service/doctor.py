@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from connector.confluence_api import V1Pages
 from connector.errors import OutcomesError
 from connector.jira_source import JiraSource
 from service import alignment, pipeline
@@ -112,12 +111,7 @@ def _confluence(loaded: LoadedSettings, note: Callable[[bool, str, str], None]) 
         note(True, "Confluence", "not configured: nothing will be published")
         return
     try:
-        api = V1Pages(
-            settings.url,
-            user=settings.auth.email,
-            token=settings.auth.token.get_secret_value(),
-            timeout=settings.timeout,
-        )
+        api = pipeline.connect_confluence(settings)
         parent = api.find(settings.space, settings.parent_title)
     except OutcomesError as exc:
         note(False, "Confluence", str(exc))

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from connector.confluence_api import connect_pages
+from connector.confluence_api import PageApi, connect_pages
 from connector.errors import UserError
 from connector.jira_source import JiraCredentials, JiraSource
 from connector.jira_teams import team_reader
@@ -37,7 +37,7 @@ from rules.model import Catalogue
 from rules.results import Evaluation
 from rules.validation import ValidationProblem
 from service import alignment
-from service.settings import LoadedSettings, Portfolio, read_yaml
+from service.settings import ConfluenceSettings, LoadedSettings, Portfolio, read_yaml
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -252,19 +252,24 @@ def snapshot_data(evaluation: Evaluation) -> dict[str, object]:
     }
 
 
-def publish(
-    loaded: LoadedSettings, engine: Engine, results: list[PortfolioResult], *, now: datetime
-) -> list[PublishResult]:
-    settings = loaded.settings.confluence
-    if settings is None:
-        raise UserError(f"{loaded.path}: confluence: not configured; add a confluence section")
-    api = connect_pages(
+def connect_confluence(settings: ConfluenceSettings) -> PageApi:
+    """The page API the settings choose (`confluence.api`: v2 for *.atlassian.net on auto)."""
+    return connect_pages(
         settings.url,
         api=settings.api,
         user=settings.auth.email,
         token=settings.auth.token.get_secret_value(),
         timeout=settings.timeout,
     )
+
+
+def publish(
+    loaded: LoadedSettings, engine: Engine, results: list[PortfolioResult], *, now: datetime
+) -> list[PublishResult]:
+    settings = loaded.settings.confluence
+    if settings is None:
+        raise UserError(f"{loaded.path}: confluence: not configured; add a confluence section")
+    api = connect_confluence(settings)
     publisher = Publisher(
         api,
         space=settings.space,

@@ -59,17 +59,6 @@ def latest_snapshot(session: Session, portfolio_id: str) -> SnapshotRow | None:
     ).first()
 
 
-def snapshots(session: Session, portfolio_id: str, limit: int = 200) -> list[SnapshotRow]:
-    """The portfolio's most recent snapshots, oldest first (for trends and "new since last run")."""
-    newest_first = session.scalars(
-        select(SnapshotRow)
-        .where(SnapshotRow.portfolio_id == portfolio_id)
-        .order_by(SnapshotRow.id.desc())
-        .limit(limit)
-    ).all()
-    return list(reversed(newest_first))
-
-
 def objective_history(
     session: Session, portfolio_id: str, cycle_id: str, before: str, limit: int = 1000
 ) -> list[tuple[str, datetime, Any]]:

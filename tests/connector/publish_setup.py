@@ -10,11 +10,11 @@ import copy
 from pathlib import Path
 from typing import Any
 
-import yaml
 from click.testing import CliRunner
 
 from service.cli import cli
-from tests.e2e.conftest import CATALOGUE, DATASET, TOKEN, USER
+from tests.e2e.conftest import DATASET, TOKEN
+from tests.e2e.conftest import write_settings as e2e_settings
 
 AS_OF = "2026-11-15"
 
@@ -29,38 +29,9 @@ def dataset(**summaries: str) -> dict[str, Any]:
 
 
 def write_settings(
-    folder: Path,
-    url: str,
-    *,
-    catalogue: dict[str, Any] | None = None,
-    **confluence: Any,
+    folder: Path, url: str, *, catalogue: dict[str, Any] | None = None, **confluence: Any
 ) -> Path:
-    (folder / "okrs.yaml").write_text(yaml.safe_dump(catalogue or CATALOGUE), encoding="utf-8")
-    auth = {"email": USER, "token": "${PUBLISH_TOKEN}"}
-    settings = {
-        "version": 1,
-        "jira": {"url": url, "auth": auth, "timeout": 10},
-        "portfolios": [
-            {
-                "id": "retail",
-                "name": "Retail banking",
-                "epics_jql": "project in (PAY, MOB) AND issuetype = Epic",
-            }
-        ],
-        "catalogue": {"files": ["okrs.yaml"]},
-        "confluence": {
-            "url": f"{url}/wiki",
-            "auth": auth,
-            "space": "PORT",
-            "parent_title": "Portfolio outcomes",
-            "timeout": 10,
-            **confluence,
-        },
-        "excel": {"path": "out/outcomes-{portfolio}-{cycle}-{date}.xlsx"},
-    }
-    path = folder / "outcomes.yaml"
-    path.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
-    return path
+    return e2e_settings(folder, url, token_var="PUBLISH_TOKEN", catalogue=catalogue, **confluence)
 
 
 def outcomes(*args: str) -> tuple[int, str]:

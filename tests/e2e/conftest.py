@@ -136,8 +136,19 @@ def sandbox() -> Iterator[Sandbox]:
         yield running
 
 
-def write_settings(folder: Path, url: str, *, token_var: str = "E2E_TOKEN") -> Path:
-    (folder / "okrs.yaml").write_text(yaml.safe_dump(CATALOGUE), encoding="utf-8")
+def write_settings(
+    folder: Path,
+    url: str,
+    *,
+    token_var: str = "E2E_TOKEN",
+    catalogue: dict[str, Any] | None = None,
+    **confluence: Any,
+) -> Path:
+    """Settings as a user writes them (the token from the environment); `confluence` adds keys
+    to the confluence section."""
+    (folder / "okrs.yaml").write_text(
+        yaml.safe_dump(catalogue or CATALOGUE, allow_unicode=True), encoding="utf-8"
+    )
     auth = {"email": USER, "token": "${" + token_var + "}"}
     settings = {
         "version": 1,
@@ -156,9 +167,10 @@ def write_settings(folder: Path, url: str, *, token_var: str = "E2E_TOKEN") -> P
             "space": "PORT",
             "parent_title": "Portfolio outcomes",
             "timeout": 10,
+            **confluence,
         },
         "excel": {"path": "out/outcomes-{portfolio}-{cycle}-{date}.xlsx"},
     }
     path = folder / "outcomes.yaml"
-    path.write_text(yaml.safe_dump(settings), encoding="utf-8")
+    path.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
     return path

@@ -168,23 +168,3 @@ def test_snapshots_keep_history_newest_last(engine: Engine) -> None:
         assert latest is not None
         assert latest.as_of == "2026-11-24"
         assert latest.data == {"objectives": {"P1": {"score": 0.5}}}
-
-
-def test_snapshots_come_oldest_first_and_limited(engine: Engine) -> None:
-    for day in ("2026-11-22", "2026-11-23", "2026-11-24"):
-        with Session(engine) as session, session.begin():
-            history.save_snapshot(
-                session,
-                run_id=None,
-                portfolio_id="retail",
-                cycle_id="2026-Q4",
-                as_of=day,
-                created_at=NOW,
-                data={},
-            )
-    with Session(engine) as session:
-        assert [s.as_of for s in history.snapshots(session, "retail", limit=2)] == [
-            "2026-11-23",
-            "2026-11-24",
-        ]
-        assert history.snapshots(session, "wholesale") == []

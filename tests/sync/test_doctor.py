@@ -63,3 +63,15 @@ def test_a_team_field_that_jira_lacks_is_named(tmp_path: Path) -> None:
         code, output = doctor(config)
     assert code == 1
     assert "teams.field: Jira has no field named 'Squad'" in output
+
+
+def test_doctor_asks_confluence_through_the_api_the_settings_choose(tmp_path: Path) -> None:
+    from connector.sandbox import Sandbox
+    from tests.e2e.conftest import DATASET
+
+    with Sandbox(DATASET) as sandbox:
+        config = write_settings(tmp_path, sandbox.url, api="v2")
+        code, output = doctor(config)
+        paths = [r.path for r in sandbox.requests if r.path.startswith("/wiki/")]
+    assert code == 0, output
+    assert paths and all(p.startswith("/wiki/api/v2/") for p in paths)
