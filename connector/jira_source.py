@@ -233,6 +233,3 @@ def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
     ordered = sorted(items, key=lambda i: int(i) if i.isdigit() else 0)
     for start in range(0, len(ordered), size):
         yield ordered[start : start + size]
-
-
-__all__ = ["JiraCredentials", "JiraSource", "Page"]

@@ -144,4 +144,3 @@ def _mark_pages(session: Session, pages: Iterator[list[str]], mark: str) -> int:
         mark_seen(session, ids, mark)
         seen += len(ids)
     return seen
-

@@ -22,17 +22,11 @@ from connector.store.lock import run_lock
 from rules.model import Catalogue
 from service import jobs, pipeline
 from service.attach import attach_workbooks
-from service.cli_options import as_of_option, config_option, now, say, today
+from service.cli_options import as_of_option, config_option, say, today
+from service.cli_options import now as current_time
 from service.logs import configure_from as configure_logs
 from service.progress import ProgressLine
 from service.settings import LoadedSettings, load_settings
-
-# Shared with the command modules; the underscore names stay for their callers.
-_config_option = config_option
-_as_of_option = as_of_option
-_now = now
-_today = today
-_say = say
 
 
 class OutcomesGroup(click.Group):
@@ -75,15 +69,15 @@ def cli(debug: bool) -> None:
 
 
 @cli.command()
-@_config_option
-@_as_of_option
+@config_option
+@as_of_option
 @click.option("--no-publish", is_flag=True, help="Skip publishing to Confluence.")
 @click.option("--no-export", is_flag=True, help="Skip writing the Excel workbook.")
 def run(config_path: Path, as_of: datetime | None, no_publish: bool, no_export: bool) -> None:
     """Run the whole pipeline once: sync, evaluate, publish, export."""
     loaded = load_settings(config_path)
     configure_logs(loaded, debug=bool(click.get_current_context().find_root().params.get("debug")))
-    code = run_pipeline(loaded, _today(as_of), publish=not no_publish, export=not no_export)
+    code = run_pipeline(loaded, today(as_of), publish=not no_publish, export=not no_export)
     sys.exit(code)
 
 
@@ -91,7 +85,7 @@ def run_pipeline(loaded: LoadedSettings, as_of: date, *, publish: bool, export: 
     """Sync, evaluate, publish and export once; returns the exit code."""
     catalogue = pipeline.load_catalogue(loaded)  # fail fast on a bad catalogue, before any I/O
     engine = open_store(loaded.store_url())
-    now = _now()
+    now = current_time()
     counts: dict[str, int] = {}  # recorded on the run, for `outcomes status`
     try:
         with run_lock(engine, now=now) as holder:
@@ -102,10 +96,10 @@ def run_pipeline(loaded: LoadedSettings, as_of: date, *, publish: bool, export: 
                 )
             except Exception as exc:
                 failed = jobs.describe_error(exc)
-                pipeline.finish_run(engine, run_id, "failed", _now(), failed, counts=counts)
+                pipeline.finish_run(engine, run_id, "failed", current_time(), failed, counts=counts)
                 raise
             outcome = "done" if code == 0 else "partial"
-            pipeline.finish_run(engine, run_id, outcome, _now(), counts=counts)
+            pipeline.finish_run(engine, run_id, outcome, current_time(), counts=counts)
             return code
     finally:
         engine.dispose()
@@ -128,7 +122,7 @@ def _run_stages(
     finally:
         progress.done()
     for summary in synced:
-        _say(f"Synced {summary.portfolio_id}: {summary.epics} epics, {summary.children} children")
+        say(f"Synced {summary.portfolio_id}: {summary.epics} epics, {summary.children} children")
     counts.update(jobs.sync_counts(synced))
     results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=as_of)
     pipeline.save_snapshots(engine, results, run_id=run_id, now=now)
@@ -142,10 +136,10 @@ def _run_stages(
         written = pipeline.export(loaded, catalogue, results, engine=engine, now=now)
         counts["workbooks"] = len(written)
         for path in written:
-            _say(f"Workbook: {path}")
+            say(f"Workbook: {path}")
         pairs = [(r.portfolio.id, p) for r, p in zip(results, written, strict=True)]
         for problem in attach_workbooks(loaded, engine, pairs):
-            _say(f"  {problem}")
+            say(f"  {problem}")
             failed = True
     for result in results:
         _print_summary(result)
@@ -154,10 +148,10 @@ def _run_stages(
 
 def _report_publish(published: list[PublishResult]) -> bool:
     counts = {action: sum(1 for p in published if p.action is action) for action in Action}
-    _say("Confluence: " + ", ".join(f"{n} {action.value}" for action, n in counts.items() if n))
+    say("Confluence: " + ", ".join(f"{n} {action.value}" for action, n in counts.items() if n))
     for item in published:
         if item.message:  # failures, and edits that were overwritten or kept as configured
-            _say(f"  {item.action.value}: {item.title}: {item.message}")
+            say(f"  {item.action.value}: {item.title}: {item.message}")
     return any(not item.ok for item in published)
 
 

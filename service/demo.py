@@ -21,6 +21,8 @@ from reports.preview import render_preview
 from rules.evaluate import reporting_cycle
 from rules.model import Catalogue
 from service import pipeline
+from service.cli_options import now as current_time
+from service.cli_options import say
 from service.demo_portfolio import DemoPortfolio, build_demo
 from service.progress import ProgressLine
 from service.settings import LoadedSettings, load_settings
@@ -94,14 +96,14 @@ def _earlier_report_days(catalogue: Catalogue, today: date) -> list[date]:
 )
 def demo(out: Path, as_of: datetime | None) -> None:
     """Run the whole pipeline on a built-in demo portfolio (no network needed)."""
-    from service.cli import _now, _print_summary, _report_publish, _say
+    from service.cli import _print_summary, _report_publish
 
-    now = _now()
+    now = current_time()
     today = as_of.date() if as_of else now.date()
     portfolio = build_demo(today)
     data = portfolio.dataset
     with Sandbox(data) as sandbox:
-        _say(f"Sandbox: Jira and Confluence at {sandbox.url}")
+        say(f"Sandbox: Jira and Confluence at {sandbox.url}")
         loaded = prepare(out, portfolio, sandbox.url)
         catalogue = pipeline.load_catalogue(loaded)
         engine = open_store(loaded.store_url())
@@ -110,7 +112,7 @@ def demo(out: Path, as_of: datetime | None) -> None:
             synced = pipeline.sync(loaded, engine, now=now, progress=progress)
             progress.done()
             for summary in synced:
-                _say(f"Synced {summary.epics} epics and {summary.children} child issues")
+                say(f"Synced {summary.epics} epics and {summary.children} child issues")
             # Weekly reports from earlier in the cycle, so trends and "what is new" have a past.
             for day in _earlier_report_days(catalogue, today):
                 earlier = pipeline.evaluate_all(loaded, engine, catalogue, as_of=day)
