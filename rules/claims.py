@@ -13,7 +13,7 @@ claims are still recorded (and raise findings).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
@@ -116,6 +116,10 @@ class OkrIndex:
     spelling: dict[str, str]  # upper-cased id -> id as the catalogue writes it
     cycles: dict[str, Cycle]
     by_jira_key: dict[str, str]  # upper-cased Jira issue key -> upper-cased OKR id
+    # Suggestions already worked out: many epics share one typo, and difflib is slow.
+    _suggested: dict[tuple[str, date], str | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @classmethod
     def of(cls, catalogue: Catalogue) -> OkrIndex:
@@ -148,9 +152,12 @@ class OkrIndex:
 
     def closest_valid(self, okr_id: str, as_of: date) -> str | None:
         """A valid id close to a mistyped one, as the catalogue spells it, or None."""
-        valid = [key for key in self.spelling if self.verdict(key, as_of) is Verdict.VALID]
-        close = closest(okr_id.upper(), valid)
-        return self.spelling[close] if close else None
+        asked = (okr_id.upper(), as_of)
+        if asked not in self._suggested:
+            valid = [key for key in self.spelling if self.verdict(key, as_of) is Verdict.VALID]
+            close = closest(asked[0], valid)
+            self._suggested[asked] = self.spelling[close] if close else None
+        return self._suggested[asked]
 
     def known(self, okr_ids: Iterable[str]) -> list[str]:
         return [i for i in okr_ids if i.upper() in self.spelling]

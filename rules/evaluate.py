@@ -9,7 +9,7 @@ findings.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from rules.alignment import align_epic, alignment_shares, natural_key
@@ -60,8 +60,9 @@ def evaluate(
         align_epic(e, catalogue.teams, index, as_of, policy, book, overrides) for e in ordered
     )
     decided = [_decided(o, book, policy) for o in catalogue.objectives if o.cycle_id == cycle.id]
+    claims = _Claims.of(alignments)
     objectives = tuple(
-        _objective_progress(o, links, decided, catalogue, alignments, as_of, policy)
+        _objective_progress(o, links, decided, catalogue, claims, as_of, policy)
         for o, links in decided
     )
     shares = alignment_shares(alignments, catalogue.teams)
@@ -107,14 +108,12 @@ def _objective_progress(
     links: tuple[Connection, ...],
     decided: Sequence[Decided],
     catalogue: Catalogue,
-    alignments: Sequence[EpicAlignment],
+    claims: _Claims,
     as_of: date,
     policy: Policy,
 ) -> ObjectiveProgress:
     expected = catalogue.cycle(objective.cycle_id).elapsed_share(as_of)
-    key_results = tuple(
-        _kr_progress(kr, alignments, expected, policy) for kr in objective.key_results
-    )
+    key_results = tuple(_kr_progress(kr, claims, expected, policy) for kr in objective.key_results)
     own_ids = {objective.id.upper(), *(kr.id.upper() for kr in objective.key_results)}
     score = objective_score(objective.key_results)
     return ObjectiveProgress(
@@ -133,30 +132,43 @@ def _objective_progress(
                 for c in other_links
             )
         ),
-        epic_keys=_claiming(alignments, own_ids),
+        epic_keys=tuple(a.epic.key for a in claims.claiming(own_ids)),
         connections=links,
     )
 
 
 def _kr_progress(
-    kr: KeyResult, alignments: Sequence[EpicAlignment], expected: float, policy: Policy
+    kr: KeyResult, claims: _Claims, expected: float, policy: Policy
 ) -> KeyResultProgress:
     score = kr_score(kr)
-    epic_keys = _claiming(alignments, {kr.id.upper()})
-    behind = [a.epic for a in alignments if a.epic.key in epic_keys]
+    behind = claims.claiming({kr.id.upper()})
     return KeyResultProgress(
         key_result=kr,
         score=score,
         expected=expected,
         status=pace_status(score, expected, policy),
-        epic_keys=epic_keys,
-        output=output_of(behind),
+        epic_keys=tuple(a.epic.key for a in behind),
+        output=output_of([a.epic for a in behind]),
         last_checkin=last_checkin(kr),
     )
 
 
-def _claiming(alignments: Sequence[EpicAlignment], okr_ids: set[str]) -> tuple[str, ...]:
-    """Keys of epics (done ones too) with a valid claim on one of these upper-cased ids."""
-    return tuple(
-        a.epic.key for a in alignments if okr_ids & {valid.upper() for valid in a.valid_okr_ids}
-    )
+@dataclass(frozen=True)
+class _Claims:
+    """Which epics (done ones too) hold a valid claim on each upper-cased OKR id, indexed once."""
+
+    alignments: Sequence[EpicAlignment]
+    positions: Mapping[str, list[int]]  # upper-cased id -> places in `alignments`, ascending
+
+    @classmethod
+    def of(cls, alignments: Sequence[EpicAlignment]) -> _Claims:
+        positions: dict[str, list[int]] = {}
+        for n, alignment in enumerate(alignments):
+            for okr_id in {valid.upper() for valid in alignment.valid_okr_ids}:
+                positions.setdefault(okr_id, []).append(n)
+        return cls(alignments, positions)
+
+    def claiming(self, okr_ids: set[str]) -> list[EpicAlignment]:
+        """The epics claiming any of these ids, in the evaluation's order."""
+        places = sorted({n for okr_id in okr_ids for n in self.positions.get(okr_id, ())})
+        return [self.alignments[n] for n in places]
