@@ -5,19 +5,16 @@ styled cells and handed to `Worksheet.append`, so a normal and a write-only work
 cells. Everything a write-only sheet needs before its first row (column widths, frozen panes) is
 computed from the content first.
 
-Text from Jira or the catalogue is data, never a formula: a string cell is always of type "s"
-(openpyxl would otherwise make "=HYPERLINK(...)" a live formula and "#N/A" an error value), and
-text that a spreadsheet could read as a formula gets Excel's quote prefix, so editing the cell
-keeps it text too.
+Cells are made safe in `excel_cells`.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
-from openpyxl.cell.cell import ERROR_CODES, Cell, WriteOnlyCell
+from openpyxl.cell.cell import Cell, WriteOnlyCell
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Color, Font, NamedStyle, PatternFill
 from openpyxl.utils import get_column_letter
@@ -27,24 +24,15 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet  # also stands for a write-only one
 
+from reports.excel_cells import LINK_STYLE, cell_value, column_converter, set_text
 from reports.excel_charts import TablePlace, add_charts
 from reports.excel_sheets import GREEN, GREY, RED, YELLOW, Kind, Link, SheetData, Value
 from reports.text import clean
 
-# What OWASP lists as the start of a spreadsheet formula ("CSV injection").
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_WIDTH = 60
 FILTER_BUTTON = 3  # characters a header needs beside its text for the filter button
-MAX_CELL_TEXT = 32767  # Excel's limit for one cell
 TABLE_STYLE = "TableStyleMedium2"
 GAP = 2  # empty rows between the blocks of a sheet
-
-# Formats beyond Excel's General (which shows 13, 2.5 and 97.25 as they are).
-NUMBER_FORMATS = {
-    Kind.PERCENT: "0%",
-    Kind.DATE: "yyyy-mm-dd",
-    Kind.DATETIME: "yyyy-mm-dd hh:mm",
-}
 
 # Excel's own "Good", "Neutral" and "Bad" cell styles: (fill, font colour).
 _COLOURS = {
@@ -54,8 +42,6 @@ _COLOURS = {
     GREY: ("EDEDED", "3F3F3F"),
 }
 # Excel's built-in "Hyperlink" style, as Excel defines it (openpyxl's copy lacks the underline).
-# A named style is also much cheaper per cell than a font of its own.
-LINK_STYLE = "Hyperlink"
 _LINK_FONT = Font(
     name="Calibri", size=11, family=2, scheme="minor", color=Color(theme=10), u="single"
 )
@@ -129,9 +115,9 @@ def _rows(ws: Worksheet, sheet: SheetData) -> Iterator[Row]:
             yield [_styled(ws, table.heading, _TABLE_HEADING)]
         headers = unique_headers([c.header for c in table.columns])
         yield [cell_value(ws, h, Kind.TEXT) for h in headers]
-        kinds = [c.kind for c in table.columns]
+        converters = [column_converter(ws, c.kind) for c in table.columns]
         for values in table.rows:
-            yield [cell_value(ws, v, k) for v, k in zip(values, kinds, strict=True)]
+            yield [convert(v) for convert, v in zip(converters, values, strict=True)]
         if not table.rows:
             yield []
 
@@ -195,41 +181,6 @@ def unique_headers(headers: Sequence[str]) -> list[str]:
         seen.add(name.casefold())
         unique.append(name)
     return unique
-
-
-def cell_value(ws: Worksheet, value: Value, kind: Kind) -> object:
-    """A plain value when openpyxl stores it as it is; else a styled cell, made safe."""
-    if value is None:
-        return None
-    if isinstance(value, str):  # the commonest case first: this runs for every cell
-        text = clean(value)[:MAX_CELL_TEXT]
-        if not text.startswith(FORMULA_START) and text not in ERROR_CODES:
-            return text  # openpyxl makes any other string a plain string cell
-        cell = WriteOnlyCell(ws)
-        set_text(cell, text)
-        return cell
-    if isinstance(value, Link):
-        cell = WriteOnlyCell(ws)
-        cell.style = LINK_STYLE  # first: a named style replaces the whole style, quote prefix too
-        set_text(cell, clean(value.text)[:MAX_CELL_TEXT])
-        cell.hyperlink = value.url  # after the text: an empty cell would take the URL as its text
-        return cell
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)  # Excel has no time zones
-    number_format = NUMBER_FORMATS.get(kind)
-    if number_format is None and not isinstance(value, date):
-        return value
-    cell = WriteOnlyCell(ws, value)
-    cell.number_format = number_format or NUMBER_FORMATS[Kind.DATE]
-    return cell
-
-
-def set_text(cell: Cell, text: str) -> None:
-    """Store text as text, whatever it looks like (already cleaned of XML-illegal characters)."""
-    cell.value = text
-    cell.data_type = "s"  # never a formula or an error code
-    if text.startswith(FORMULA_START):
-        cell.quotePrefix = True
 
 
 def _styled(ws: Worksheet, text: str, font: Font) -> Cell:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, date, datetime
 from io import BytesIO
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
 from reports.excel import render_workbook, sheet_title
-from reports.excel_sheets import Kind
-from reports.excel_write import cell_value, unique_headers
+from reports.excel_cells import cell_value
+from reports.excel_sheets import Column, Kind, Link, SheetData, TableData, Value
+from reports.excel_write import unique_headers, write_sheet
 from rules.results import EpicAlignment, Evaluation, ObjectiveProgress
 from tests.reports.workbook_sample import CATALOGUE, EVALUATION, JIRA
 
@@ -155,3 +157,49 @@ def test_a_plain_workbook_cell_keeps_a_leading_tab_and_carriage_return() -> None
     a1, b1 = load_workbook(buffer).active[1]
     assert (a1.value, b1.value) == ("\rstart", "\tstart")
     assert a1.quotePrefix and b1.quotePrefix
+
+
+@pytest.mark.parametrize("write_only", [False, True], ids=["normal", "write-only"])
+def test_every_row_keeps_its_own_link_quote_and_format(write_only: bool) -> None:
+    """A write-only column carries each row in one reused cell: nothing may leak between rows."""
+    columns = (Column("Item"), Column("Share", Kind.PERCENT), Column("On", Kind.DATETIME))
+    rows: list[list[Value]] = [
+        [Link("=SUM(A1)", "https://jira.example.com/a"), 0.5, datetime(2026, 11, 2, 9, 30)],
+        [Link("B-2", "https://jira.example.com/b"), None, None],
+        ["=plain", 1, datetime(2026, 11, 3, 10, 0, tzinfo=UTC)],
+        [Link("C-3", "https://jira.example.com/c"), 0.25, date(2026, 11, 4)],
+    ]
+    wb = Workbook(write_only=write_only)
+    if not write_only:
+        wb.remove(wb.active)
+    write_sheet(wb, "Rows", SheetData("Rows", (TableData("tblRows", columns, rows),)))
+    buffer = BytesIO()
+    wb.save(buffer)
+    ws = load_workbook(buffer)["Rows"]
+    seen = [
+        (
+            c.value,
+            c.data_type,
+            c.quotePrefix,
+            c.hyperlink.target if c.hyperlink else None,
+            c.number_format,
+        )
+        for row in ws.iter_rows(min_row=2)
+        for c in row
+    ]
+    assert seen == [
+        ("=SUM(A1)", "s", True, "https://jira.example.com/a", "General"),
+        (0.5, "n", False, None, "0%"),
+        (datetime(2026, 11, 2, 9, 30), "d", False, None, "yyyy-mm-dd hh:mm"),
+        ("B-2", "s", False, "https://jira.example.com/b", "General"),
+        (None, "n", False, None, "General"),
+        (None, "n", False, None, "General"),
+        ("=plain", "s", True, None, "General"),
+        (1, "n", False, None, "0%"),
+        (datetime(2026, 11, 3, 10, 0), "d", False, None, "yyyy-mm-dd hh:mm"),
+        ("C-3", "s", False, "https://jira.example.com/c", "General"),
+        (0.25, "n", False, None, "0%"),
+        (datetime(2026, 11, 4), "d", False, None, "yyyy-mm-dd hh:mm"),
+    ]
+    assert all(ws.cell(r, 1).font.u == "single" for r in (2, 3, 5))  # the link style
+    assert ws.cell(4, 1).font.u is None
