@@ -65,6 +65,7 @@ def column_converter(ws: Worksheet, kind: Kind) -> Converter:
         return lambda value: cell_value(ws, value, kind)
     number_format = NUMBER_FORMATS.get(kind)
     formatted = (int, float, date, datetime) if number_format else ()
+    plain = () if number_format else (int, float)  # stored as they are, in Excel's General
     link_cell: Cell | None = None
     number_cell: Cell | None = None
 
@@ -74,6 +75,8 @@ def column_converter(ws: Worksheet, kind: Kind) -> Converter:
             return None
         if value.__class__ is str:  # the commonest case first: this runs for every cell
             return _text(ws, value)
+        if value.__class__ in plain:
+            return value
         if value.__class__ is Link:
             text = clean(value.text)[:MAX_CELL_TEXT]
             if text.startswith(FORMULA_START):

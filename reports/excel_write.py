@@ -135,8 +135,8 @@ def _widths(sheet: SheetData) -> dict[int, int]:
     for table in sheet.tables:
         for c, column in enumerate(table.columns):
             note(c + 1, len(column.header) + FILTER_BUTTON)
-            values = [row[c] for row in table.rows]
-            note(c + 1, max((_width(v, column.kind) for v in values if v is not None), default=0))
+            distinct = {row[c] for row in table.rows} - {None}  # teams, states: few values
+            note(c + 1, max((_width(v, column.kind) for v in distinct), default=0))
     return widths
 
 
