@@ -145,7 +145,7 @@ class _StampedZip(ZipFile):
     def _entry(self, name: str) -> ZipInfo:
         info = ZipInfo(name, date_time=self._date_time)
         info.compress_type = ZIP_DEFLATED
-        # ZipFile.open takes the level from the entry; 3.13 names it compress_level (this, an alias).
+        # ZipFile.open takes the level from the entry (3.13 renames it compress_level, keeps this).
         info._compresslevel = COMPRESS_LEVEL  # type: ignore[attr-defined]
         info.external_attr = 0o600 << 16
         return info

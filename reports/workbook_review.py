@@ -1,4 +1,9 @@
-"""The Findings and Approvals sheets: what leaders should look at, and what waits for a decision."""
+"""The Findings and Approvals sheets: what leaders should look at, and what waits for a decision.
+
+Epic keys here are plain text: the Epics sheet links every epic to Jira once. A link costs openpyxl
+about four times a plain cell, and these two sheets hold a row per finding and per claim (30,000
+links for 20,000 epics, a sixth of the workbook's render time).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from reports.excel_sheets import (
 )
 from reports.text import CATEGORY_LABEL
 from reports.workbook_okrs import approval_state
-from reports.workbook_work import epic_link, sources
+from reports.workbook_work import sources
 from rules.model import Decision
 from rules.results import ObjectiveProgress
 
@@ -38,7 +43,7 @@ def findings_sheet(source: WorkbookInput) -> SheetData:
         [
             f.severity.value,
             f.code,
-            epic_link(source, f.subject) if f.subject in ctx.epics else f.subject,
+            f.subject,
             ctx.team_name(f.team) if f.team is not None else None,
             f.message,
             f.hint or None,
@@ -74,7 +79,7 @@ def approvals_sheet(source: WorkbookInput) -> SheetData:
             rows.append(
                 [
                     EPIC_CLAIM,
-                    epic_link(source, e.key),
+                    e.key,
                     e.summary,
                     ctx.team_name(ea.team),
                     claim.okr_id,
