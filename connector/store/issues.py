@@ -6,8 +6,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, and_, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -119,13 +120,11 @@ def delete_unseen(session: Session, mark: str) -> int:
 
 def load_epics(session: Session, portfolio_id: str) -> list[Epic]:
     """The portfolio's epics with child statistics computed from the stored children."""
-    epic_rows = session.scalars(
-        select(IssueRow)
-        .join(ScopeMember, ScopeMember.issue_id == IssueRow.id)
-        .where(ScopeMember.portfolio_id == portfolio_id)
-    ).all()
-    keys = [row.key for row in epic_rows]
-    stats = _child_stats(session, keys)
+    # Plain rows, not ORM objects: nothing here is written back, and 20,000 tracked objects cost
+    # a third of the load.
+    in_scope = ScopeMember.issue_id == IssueRow.id, ScopeMember.portfolio_id == portfolio_id
+    epic_rows = session.execute(select(*_EPIC_COLUMNS).join(ScopeMember, and_(*in_scope))).all()
+    stats = _child_stats(session, select(IssueRow.key).join(ScopeMember, and_(*in_scope)))
     return [_epic(row, stats.get(row.key, ChildStats())) for row in epic_rows]
 
 
@@ -133,26 +132,33 @@ def sync_cursor(session: Session, portfolio_id: str) -> SyncCursor | None:
     return session.get(SyncCursor, portfolio_id)
 
 
-def _child_stats(session: Session, epic_keys: Sequence[str]) -> dict[str, ChildStats]:
-    counts: dict[str, dict[StatusCategory, int]] = defaultdict(lambda: defaultdict(int))
+def _child_stats(session: Session, epic_keys: Select[Any]) -> dict[str, ChildStats]:
+    """Counts and points per epic and status category, summed by the database in one query (a
+    large portfolio has hundreds of thousands of child issues: only the sums reach Python)."""
+    counts: dict[str, dict[StatusCategory, int]] = defaultdict(dict)
     points: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
-    for start in range(0, len(epic_keys), CHUNK):
-        chunk = epic_keys[start : start + CHUNK]
-        query = select(IssueRow.parent_key, IssueRow.status_category, IssueRow.story_points).where(
-            IssueRow.parent_key.in_(chunk), IssueRow.is_epic.is_(False)
+    query = (
+        select(
+            IssueRow.parent_key,
+            IssueRow.status_category,
+            func.count(),
+            func.sum(IssueRow.story_points),  # NULL when no child has points
         )
-        for parent, category, story_points in session.execute(query):
-            if parent is None:
-                continue
-            status = StatusCategory(category)
-            counts[parent][status] += 1
-            points[parent][0] += story_points or 0.0
-            if status is StatusCategory.DONE:
-                points[parent][1] += story_points or 0.0
+        .where(IssueRow.parent_key.in_(epic_keys.scalar_subquery()), IssueRow.is_epic.is_(False))
+        .group_by(IssueRow.parent_key, IssueRow.status_category)
+    )
+    for parent, category, count, summed in session.execute(query):
+        if parent is None:
+            continue
+        status = StatusCategory(category)
+        counts[parent][status] = count
+        points[parent][0] += summed or 0.0
+        if status is StatusCategory.DONE:
+            points[parent][1] += summed or 0.0
     return {
         key: ChildStats(
             total=sum(by_category.values()),
-            by_category=dict(by_category),
+            by_category=by_category,
             points_total=points[key][0],
             points_done=points[key][1],
         )
@@ -160,7 +166,26 @@ def _child_stats(session: Session, epic_keys: Sequence[str]) -> dict[str, ChildS
     }
 
 
-def _epic(row: IssueRow, children: ChildStats) -> Epic:
+_EPIC_COLUMNS = (
+    IssueRow.key,
+    IssueRow.summary,
+    IssueRow.project,
+    IssueRow.status,
+    IssueRow.status_category,
+    IssueRow.labels,
+    IssueRow.assignee,
+    IssueRow.created,
+    IssueRow.updated,
+    IssueRow.parent_key,
+    IssueRow.claim_values,
+    IssueRow.links,
+    IssueRow.parent_type,
+    IssueRow.approval_value,
+    IssueRow.team_key,
+)
+
+
+def _epic(row: Any, children: ChildStats) -> Epic:  # a Row of _EPIC_COLUMNS
     return Epic(
         key=row.key,
         summary=row.summary,
