@@ -1,14 +1,15 @@
 """Benchmark: the review workbook of a large portfolio (default 20,000 epics).
 
     python benchmarks/bench_export.py [--epics 20000] [--mode auto|normal|write-only] [--out F]
-                                      [--store]
+                                      [--store] [--repeat 3]
 
 Builds a synthetic portfolio (seeded, so every run sees the same data): 12 teams, 6 portfolio
 objectives and 12 team objectives with 42 key results, epics of which about 70% claim a key result,
 8% are exempt, 5% claim an unknown OKR and the rest claim nothing; then evaluates it with the real
 rules and renders the workbook with `reports.excel.render_workbook`, as `outcomes export` does.
-Prints the time of each step, the workbook's size and the process's peak memory (max RSS, which
-includes the interpreter, the libraries and the input data). Results go into BENCHMARKS.md.
+Prints the time of each step of each run, the median total (the machine's speed varies from run
+to run), the workbook's size and the process's peak memory (max RSS, which includes the
+interpreter, the libraries and the input data). Results go into BENCHMARKS.md.
 
 With --store the epics and their child issues (about 300,000 for 20,000 epics) are first written
 to a SQLite store in a temporary folder (not timed), and the timed run starts as `outcomes export`
@@ -22,6 +23,7 @@ import argparse
 import multiprocessing
 import random
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -242,6 +244,7 @@ def main() -> None:
     parser.add_argument("--mode", choices=("auto", "normal", "write-only"), default="auto")
     parser.add_argument("--out", type=Path, default=None, help="write the workbook here")
     parser.add_argument("--store", action="store_true", help="start from a SQLite store")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs (the median counts)")
     args = parser.parse_args()
 
     cat = catalogue()
@@ -261,47 +264,50 @@ def main() -> None:
         work = epics(args.epics, kr_ids)
     print(f"peak memory after building the input: {peak_mb():.0f} MB")
 
-    started, cpu_started = time.perf_counter(), time.process_time()
-    if args.store:
-        with Session(engine) as session:
-            work = load_epics(session, "bench")
-        loaded, cpu_loaded = time.perf_counter(), time.process_time()
-        print(
-            f"load {len(work):,} epics with child statistics from the store:"
-            f" {loaded - started:.2f} s wall, {cpu_loaded - cpu_started:.2f} s CPU"
-        )
-    else:
-        loaded, cpu_loaded = started, cpu_started
-    evaluation = evaluate(cat, work, as_of=AS_OF, policy=Policy())
-    evaluated, cpu_evaluated = time.perf_counter(), time.process_time()
-    print(
-        f"evaluate: {evaluated - loaded:.2f} s wall, {cpu_evaluated - cpu_loaded:.2f} s CPU"
-        f" ({len(evaluation.findings):,} findings)"
-    )
-    print(f"peak memory after evaluating: {peak_mb():.0f} MB")
-
     write_only = {"auto": None, "normal": False, "write-only": True}[args.mode]
-    data = render_workbook(
-        evaluation,
-        cat,
-        portfolio_name="Benchmark portfolio",
-        jira_url="https://jira.example.com",
-        history=runs,
-        created=datetime(2026, 11, 24, 6, tzinfo=UTC),
-        write_only=write_only,
-    )
-    rendered, cpu_rendered = time.perf_counter(), time.process_time()
-    print(
-        f"render workbook ({args.mode}): {rendered - evaluated:.2f} s wall,"
-        f" {cpu_rendered - cpu_evaluated:.2f} s CPU, {len(data) / 1e6:.1f} MB"
-    )
     out = args.out or Path(folder.name) / "review.xlsx"
-    write_atomically(out, data)
-    written = time.perf_counter()
-    steps = "load + evaluate + render + write" if args.store else "evaluate + render + write"
-    print(f"{steps}: {written - started:.2f} s wall")
+    totals = []
+    for run in range(1, args.repeat + 1):
+        print(f"run {run} of {args.repeat}:")
+        steps: dict[str, float] = {}
+        clock = Clock()
+        if args.store:
+            with Session(engine) as session:
+                work = load_epics(session, "bench")
+            steps["load"] = clock.lap(f"load {len(work):,} epics with child statistics")
+        evaluation = evaluate(cat, work, as_of=AS_OF, policy=Policy())
+        steps["evaluate"] = clock.lap(f"evaluate ({len(evaluation.findings):,} findings)")
+        data = render_workbook(
+            evaluation,
+            cat,
+            portfolio_name="Benchmark portfolio",
+            jira_url="https://jira.example.com",
+            history=runs,
+            created=datetime(2026, 11, 24, 6, tzinfo=UTC),
+            write_only=write_only,
+        )
+        steps["render"] = clock.lap(f"render workbook ({args.mode}, {len(data) / 1e6:.1f} MB)")
+        write_atomically(out, data)
+        steps["write"] = clock.lap("write the file")
+        totals.append(sum(steps.values()))
+        print(f"  {' + '.join(steps)}: {totals[-1]:.2f} s wall")
+        del evaluation, data
+    print(f"median of {len(totals)} runs, {' + '.join(steps)}: {statistics.median(totals):.2f} s")
     print(f"peak memory (max RSS of the process): {peak_mb():.0f} MB")
     folder.cleanup()
+
+
+class Clock:
+    """Wall and CPU time since the last lap, printed."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def lap(self, what: str) -> float:
+        wall, cpu = time.perf_counter(), time.process_time()
+        print(f"  {what}: {wall - self.wall:.2f} s wall, {cpu - self.cpu:.2f} s CPU")
+        elapsed, self.wall, self.cpu = wall - self.wall, wall, cpu
+        return elapsed
 
 
 if __name__ == "__main__":

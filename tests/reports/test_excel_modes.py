@@ -99,8 +99,8 @@ def test_past_the_threshold_the_workbook_streams(monkeypatch: pytest.MonkeyPatch
     assert modes == [False, False, True]
 
 
-def test_the_real_threshold_is_five_thousand_epics() -> None:
-    assert reports.excel.WRITE_ONLY_ABOVE == 5000
+def test_the_real_threshold_is_one_thousand_epics() -> None:
+    assert reports.excel.WRITE_ONLY_ABOVE == 1000
 
 
 @pytest.mark.parametrize("write_only", [False, True], ids=["normal", "write-only"])
