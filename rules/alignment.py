@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from rules.approval import DecisionBook, decide_claims
 from rules.claims import OkrIndex, Verdict, extract_claims
@@ -25,25 +27,48 @@ def natural_key(text: str) -> tuple[str | int, ...]:
 def team_of(epic: Epic, teams: Sequence[Team]) -> str | None:
     """The team Jira names for the epic (by id, name or alias, when the settings take the team
     from a component, a field or a label prefix), else a team whose labels the epic carries,
-    else the team owning its project, else None."""
+    else the team owning its project, else None. Where several teams match, the first wins."""
+    lookup = _team_lookup(tuple(teams))
     if epic.team_key:
-        wanted = epic.team_key.casefold()
-        for team in teams:
-            if wanted in {n.casefold() for n in (team.id, team.name, *team.aliases)}:
-                return team.id
-    labels = {label.lower() for label in epic.labels}
-    for team in teams:
-        if labels & {label.lower() for label in team.labels}:
-            return team.id
-    for team in teams:
-        if epic.project.lower() in (project.lower() for project in team.projects):
-            return team.id
-    return None
+        named = lookup.by_name.get(epic.team_key.casefold())
+        if named is not None:
+            return named
+    labelled = [lookup.by_label.get(label.lower()) for label in epic.labels]
+    by_label = [found for found in labelled if found is not None]
+    if by_label:
+        return min(by_label)[1]
+    return lookup.by_project.get(epic.project.lower())
+
+
+@dataclass(frozen=True)
+class _TeamLookup:
+    by_name: dict[str, str]  # casefolded id, name or alias -> team id
+    by_label: dict[str, tuple[int, str]]  # lower-cased label -> (team's place, team id)
+    by_project: dict[str, str]  # lower-cased project key -> team id
+
+
+@lru_cache(maxsize=8)  # one catalogue or policy at a time, in practice
+def _team_lookup(teams: tuple[Team, ...]) -> _TeamLookup:
+    """Indexes of a catalogue's teams (an evaluation asks for every epic's team)."""
+    lookup = _TeamLookup({}, {}, {})
+    for place, team in enumerate(teams):
+        for name in (team.id, team.name, *team.aliases):
+            lookup.by_name.setdefault(name.casefold(), team.id)
+        for label in team.labels:
+            lookup.by_label.setdefault(label.lower(), (place, team.id))
+        for project in team.projects:
+            lookup.by_project.setdefault(project.lower(), team.id)
+    return lookup
 
 
 def is_exempt(epic: Epic, policy: Policy) -> bool:
-    exempt = {label.lower() for label in policy.exempt_labels}
+    exempt = _lowered(policy.exempt_labels)
     return any(label.lower() in exempt for label in epic.labels)
+
+
+@lru_cache(maxsize=8)  # one catalogue or policy at a time, in practice
+def _lowered(labels: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(label.lower() for label in labels)
 
 
 def align_epic(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from functools import cached_property
 
 
 class StatusCategory(StrEnum):
@@ -198,8 +199,15 @@ class Catalogue:
         return index
 
     def team_name(self, team_id: str | None) -> str:
-        team = next((t for t in self.teams if t.id == team_id), None)
-        return team.name if team else (team_id or "No team")
+        name = self._team_names.get(team_id) if team_id else None
+        return name or team_id or "No team"
+
+    @cached_property
+    def _team_names(self) -> dict[str, str]:  # reports ask once per row
+        names: dict[str, str] = {}
+        for team in self.teams:
+            names.setdefault(team.id, team.name)
+        return names
 
 
 # --- work from Jira ------------------------------------------------------------------------------
