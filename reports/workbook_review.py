@@ -22,7 +22,7 @@ from reports.excel_sheets import (
 from reports.text import CATEGORY_LABEL
 from reports.workbook_okrs import approval_state
 from reports.workbook_work import sources
-from rules.model import Decision
+from rules.model import ApprovalState, Claim, Decision
 from rules.results import ObjectiveProgress
 
 TEAM_OBJECTIVE, EPIC_CLAIM = "team objective", "epic claim"
@@ -54,7 +54,8 @@ def findings_sheet(source: WorkbookInput) -> SheetData:
 
 
 def approvals_sheet(source: WorkbookInput) -> SheetData:
-    """Team objectives' links to what they support, then every epic's claims, with decisions."""
+    """Team objectives' links to what they support, then epics' claims: those waiting for a
+    decision and those decided (the Epics sheet shows every claim)."""
     ctx = source.ctx
     columns = (
         Column("Kind"),
@@ -73,9 +74,16 @@ def approvals_sheet(source: WorkbookInput) -> SheetData:
     rows: list[list[Value]] = []
     for op in ctx.evaluation.team_objectives():
         rows += _objective_rows(source, op)
+    # An undecided claim is listed while a leader can decide it, as on the "Awaiting approval"
+    # page: a finished epic's claim, or one on an unknown or ended OKR, waits for nobody.
+    waiting = {
+        (c.epic_key, c.okr_id) for c in ctx.evaluation.awaiting_approval() if isinstance(c, Claim)
+    }
     for ea in ctx.evaluation.epics:
         e = ea.epic
         for claim in ea.claims:
+            if claim.state is ApprovalState.PROPOSED and (e.key, claim.okr_id) not in waiting:
+                continue
             rows.append(
                 [
                     EPIC_CLAIM,
