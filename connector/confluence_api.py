@@ -57,8 +57,12 @@ class PageApi(Protocol):
     def create(self, space: str, title: str, body: str, parent_id: str | None) -> RemotePage: ...
     def update(self, page_id: str, title: str, body: str, version: int) -> RemotePage: ...
     def editor_name(self, page: RemotePage) -> str | None: ...
-    def attach(self, page_id: str, name: str, content: bytes, content_type: str) -> AttachedFile:
-        """Attach a file to a page, replacing an attachment of that name; unchanged → no upload."""
+    def attach(
+        self, page_id: str, name: str, content: bytes, content_type: str, fingerprint: str = ""
+    ) -> AttachedFile:
+        """Attach a file to a page, replacing an attachment of that name; unchanged → no upload.
+
+        `fingerprint` says what "unchanged" means (default: the bytes' SHA-256)."""
         ...
 
 
@@ -105,10 +109,13 @@ class Http:
         answer: dict[str, Any] = response.json()
         return answer
 
-    def attach(self, page_id: str, name: str, content: bytes, content_type: str) -> AttachedFile:
+    def attach(
+        self, page_id: str, name: str, content: bytes, content_type: str, fingerprint: str = ""
+    ) -> AttachedFile:
         """Upload through the v1 attachment API, which Cloud and Data Center both serve."""
         path = f"rest/api/content/{page_id}/child/attachment"
-        comment = f"{MESSAGE} (sha256 {hashlib.sha256(content).hexdigest()[:16]})"
+        fingerprint = fingerprint or hashlib.sha256(content).hexdigest()
+        comment = f"{MESSAGE} (sha256 {fingerprint[:16]})"
         listing = self.json("GET", path, f"list the attachments of page {page_id}")
         existing = next((a for a in listing.get("results") or [] if a.get("title") == name), None)
         if existing is not None:
@@ -182,8 +189,10 @@ class V1Pages:
     def editor_name(self, page: RemotePage) -> str | None:
         return page.last_editor
 
-    def attach(self, page_id: str, name: str, content: bytes, content_type: str) -> AttachedFile:
-        return self.http.attach(page_id, name, content, content_type)
+    def attach(
+        self, page_id: str, name: str, content: bytes, content_type: str, fingerprint: str = ""
+    ) -> AttachedFile:
+        return self.http.attach(page_id, name, content, content_type, fingerprint)
 
 
 def is_cloud(url: str) -> bool:

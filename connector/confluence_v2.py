@@ -105,8 +105,10 @@ class V2Pages:
         name = response.json().get("displayName")
         return str(name) if name else None
 
-    def attach(self, page_id: str, name: str, content: bytes, content_type: str) -> AttachedFile:
-        return self.http.attach(page_id, name, content, content_type)
+    def attach(
+        self, page_id: str, name: str, content: bytes, content_type: str, fingerprint: str = ""
+    ) -> AttachedFile:
+        return self.http.attach(page_id, name, content, content_type, fingerprint)
 
 
 def _page(data: dict[str, Any]) -> RemotePage:

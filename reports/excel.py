@@ -8,6 +8,7 @@ cells (see `excel_write`).
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 from collections.abc import Callable, Sequence
@@ -51,7 +52,10 @@ SHEETS: tuple[Callable[[WorkbookInput], SheetData], ...] = (
 COMPRESS_LEVEL = 3
 MAX_SHEET_TITLE = 31
 _TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-_RESERVED_TITLES = {"history"}  # Excel keeps "History" for its change tracking
+_RESERVED_TITLES = {"history"}
+# Creation and modification times; its title and description repeat what the sheets and the
+# custom properties (docProps/custom.xml) hold.
+_TIMES_PART = "docProps/core.xml"  # Excel keeps "History" for its change tracking
 
 
 def render_workbook(
@@ -86,6 +90,19 @@ def render_workbook(
         stamp = stamp.astimezone(UTC).replace(tzinfo=None)  # the file format's times are UTC
     _set_properties(wb, source, stamp)
     return _save(wb, stamp)
+
+
+def content_digest(data: bytes) -> str:
+    """SHA-256 of a workbook's content without its times: two exports of the same evaluation
+    made minutes apart differ only in the document properties' times and the zip entries' dates."""
+    digest = hashlib.sha256()
+    with ZipFile(BytesIO(data)) as archive:
+        for info in archive.infolist():
+            if info.filename == _TIMES_PART:
+                continue
+            digest.update(info.filename.encode() + b"\0")
+            digest.update(archive.read(info) + b"\0")
+    return digest.hexdigest()
 
 
 def sheet_title(name: str, taken: set[str]) -> str:

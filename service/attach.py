@@ -1,7 +1,8 @@
 """Attaching each portfolio's workbook to its Confluence overview page (`excel.attach`).
 
 The attachment keeps one name per portfolio, so Confluence keeps the earlier workbooks as its
-versions instead of piling up a file a day; an unchanged workbook is not uploaded again.
+versions instead of piling up a file a day; a workbook whose content is unchanged (its creation
+time aside) is not uploaded again.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from connector.errors import AuthError, ServiceError
 from connector.store import history
+from reports.excel import content_digest
 from reports.pages import OVERVIEW
 from service.pipeline import connect_confluence
 from service.settings import LoadedSettings
@@ -40,7 +42,9 @@ def attach_workbooks(
             )
             continue
         try:
-            api.attach(record.page_id, f"outcomes-{portfolio_id}.xlsx", path.read_bytes(), XLSX)
+            content = path.read_bytes()
+            name = f"outcomes-{portfolio_id}.xlsx"
+            api.attach(record.page_id, name, content, XLSX, content_digest(content))
         except AuthError:
             raise
         except ServiceError as exc:

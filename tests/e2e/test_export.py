@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from io import BytesIO
 from pathlib import Path
 
 import pytest
+import time_machine
 import yaml
 from click.testing import CliRunner
 from openpyxl import load_workbook
@@ -211,3 +213,29 @@ def test_the_workbook_is_attached_to_the_overview_page_when_asked(
     overview = next(p for p in sandbox.confluence.pages() if str(p["title"]).endswith("Outcomes"))
     attached = sandbox.confluence.attachments_of(str(overview["id"]))
     assert [a["title"] for a in attached] == ["outcomes-retail.xlsx"]
+
+
+def test_a_workbook_unchanged_but_for_its_creation_time_is_not_uploaded_again(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    config = write_settings(tmp_path, sandbox.url)
+    settings = yaml.safe_load(config.read_text())
+    settings["excel"]["attach"] = True
+    config.write_text(yaml.safe_dump(settings))
+    run = ["run", "--config", str(config), "--as-of", AS_OF]
+    for hour in ("07:00", "09:30"):  # two runs of one day: the workbooks differ in their times
+        with time_machine.travel(datetime.fromisoformat(f"{AS_OF}T{hour}:00+00:00"), tick=False):
+            result = CliRunner().invoke(cli, run, env={"E2E_TOKEN": TOKEN})
+        assert result.exit_code == 0, result.output
+    overview = next(p for p in sandbox.confluence.pages() if str(p["title"]).endswith("Outcomes"))
+    [attached] = sandbox.confluence.attachments_of(str(overview["id"]))
+    assert attached["version"] == 1
+    workbook = load_workbook(BytesIO(attached["data"]))
+    assert workbook.properties.created == datetime(2026, 11, 15, 7, 0)  # the first run's
+
+    # A change in the evaluation (another day) does upload a new version.
+    later = ["run", "--config", str(config), "--as-of", "2026-11-16"]
+    result = CliRunner().invoke(cli, later, env={"E2E_TOKEN": TOKEN})
+    assert result.exit_code == 0, result.output
+    [attached] = sandbox.confluence.attachments_of(str(overview["id"]))
+    assert attached["version"] == 2
