@@ -26,6 +26,13 @@ from connector.errors import AuthError, RateLimited, ServiceError, Unavailable
 CONFLICT_RETRIES = 3
 ROOT_BODY = "<p>Outcome reports published by Outcomes. Pages below are rewritten on each run.</p>"
 CHILD_SUFFIX = "~latest"  # record key of the child page that takes the report of an edited page
+RETIRED_NOTE = (
+    '<ac:structured-macro ac:name="note"><ac:rich-text-body><p>This page is no longer part of the'
+    " outcome reports: what it reported on (an objective, a team or a cycle) has left the"
+    " portfolio's current report. Its earlier reports are in the page history; the current ones"
+    ' are under <ac:link><ri:page ri:content-title="{root}" /></ac:link>.</p></ac:rich-text-body>'
+    "</ac:structured-macro>"
+)
 
 
 class PageDraft(Protocol):
@@ -67,6 +74,8 @@ class Action(StrEnum):
     OVERWRITTEN = "overwritten"  # a person's edit was written over, as configured
     TO_CHILD = "written to a child page"  # a person's edit was kept; the report went below it
     SKIPPED = "skipped"  # someone else's edit or page: left alone, reported
+    RETIRED = "marked no longer reported"  # a page that left the report says so
+    RELEASED = "left to its editor"  # a page that left the report, edited since: no longer ours
     FAILED = "failed"
 
 
@@ -78,6 +87,7 @@ class PublishResult:
     record: PageRecord | None = None  # what to remember for `key` (None: keep the old record)
     message: str = ""
     child: tuple[str, str, PageRecord] | None = None  # (key, title, record) of a child page
+    forget: bool = False  # the page is no longer Outcomes' to write: drop its record
 
     @property
     def ok(self) -> bool:
@@ -160,6 +170,49 @@ class Publisher:
             if on_result is not None:
                 on_result(result)
         return results
+
+    def retire(
+        self,
+        stale: Sequence[tuple[str, str, PageRecord]],
+        on_result: Callable[[PublishResult], None] | None = None,
+    ) -> list[PublishResult]:
+        """Pages Outcomes wrote that are no longer in the report ((key, title, record) each): each
+        says so, once, instead of showing old figures as if they were current. A page someone
+        edited since is theirs now, and one deleted is gone: both records are dropped."""
+        notice = RETIRED_NOTE.format(root=escape(self.root_title))
+        results = []
+        for key, title, record in stale:
+            try:
+                result = self._retire_one(key, title, record, notice)
+            except (AuthError, Unavailable, RateLimited):
+                raise
+            except ServiceError as exc:
+                result = PublishResult(key, title, Action.FAILED, message=str(exc))
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
+        return results
+
+    def _retire_one(self, key: str, title: str, record: PageRecord, notice: str) -> PublishResult:
+        remote = self.api.get(record.page_id)
+        if remote is None:
+            return PublishResult(key, title, Action.RELEASED, message="deleted", forget=True)
+        wanted = body_hash(notice)
+        if body_hash(remote.body) == wanted:
+            return PublishResult(key, title, Action.UNCHANGED)
+        if remote.version != record.version and not _ours(remote, record, wanted):
+            editor = self.api.editor_name(remote)
+            said = _edited(remote.title, remote, record, editor)
+            message = f"no longer in the report, but {said}; Outcomes leaves it as it is"
+            return PublishResult(key, title, Action.RELEASED, message=message, forget=True)
+        try:
+            written = self.api.update(remote.id, remote.title, notice, remote.version + 1)
+        except VersionConflict:
+            message = "the page changed while Outcomes marked it; it is tried again next run"
+            return PublishResult(key, title, Action.FAILED, message=message)
+        record = PageRecord(written.id, written.version, wanted)
+        message = "no longer in the report; the page says so (its history keeps the old ones)"
+        return PublishResult(key, remote.title, Action.RETIRED, record, message=message)
 
     def _publish_one(
         self,

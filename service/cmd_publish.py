@@ -119,4 +119,7 @@ def _plan(engine: Engine, result: pipeline.PortfolioResult) -> dict[str, int]:
                 plan["unchanged"] += 1
             else:
                 plan["changed"] += 1
+    stale = len(pipeline.stale_pages(engine, result))
+    if stale:
+        plan["marked no longer reported"] = stale
     return plan

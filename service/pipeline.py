@@ -293,6 +293,8 @@ def publish(
         ) -> None:
             # Saved page by page: a run stopped half-way still knows the pages it wrote.
             with Session(engine) as session, session.begin():
+                if item.forget:
+                    history.forget_publish(session, portfolio_id, item.key)
                 for key, title, record in item.saves():
                     if records.get(key) == record:
                         continue  # nothing new to remember
@@ -308,7 +310,20 @@ def publish(
                     )
 
         outcomes.extend(publisher.publish(result.pages, records, on_result=remember))
+        outcomes.extend(publisher.retire(stale_pages(engine, result), on_result=remember))
     return outcomes
+
+
+def stale_pages(engine: Engine, result: PortfolioResult) -> list[tuple[str, str, PageRecord]]:
+    """Pages this portfolio's earlier runs wrote that its report no longer has (a retired or
+    removed objective, a team gone from the catalogue)."""
+    current = set(record_keys(result.pages))
+    with Session(engine) as session:
+        return [
+            (r.page_key, r.title, PageRecord(r.page_id, r.version, r.body_hash))
+            for r in history.publish_records(session, result.portfolio.id)
+            if r.page_key not in current
+        ]
 
 
 def export(

@@ -105,6 +105,12 @@ class ConfluenceState:
             self._add_version(page, page.title, normalise_storage(body), author, "")
             return page.current.number
 
+    def human_delete(self, page_id: str) -> None:
+        """Simulate a person deleting the page (and purging it from the trash)."""
+        with self.lock:
+            self.require(str(page_id))
+            del self._pages[str(page_id)]
+
     def conflict_next(self, count: int = 1) -> None:
         """Answer the next ``count`` page updates with 409, leaving the page as it is."""
         if count < 1:

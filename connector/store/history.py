@@ -83,6 +83,17 @@ def publish_record(session: Session, portfolio_id: str, page_key: str) -> Publis
     return session.get(PublishRecord, (portfolio_id, page_key))
 
 
+def publish_records(session: Session, portfolio_id: str) -> list[PublishRecord]:
+    query = select(PublishRecord).where(PublishRecord.portfolio_id == portfolio_id)
+    return list(session.scalars(query.order_by(PublishRecord.page_key)))
+
+
+def forget_publish(session: Session, portfolio_id: str, page_key: str) -> None:
+    record = session.get(PublishRecord, (portfolio_id, page_key))
+    if record is not None:
+        session.delete(record)
+
+
 def record_publish(
     session: Session,
     *,

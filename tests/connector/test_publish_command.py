@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from defusedxml.ElementTree import fromstring
@@ -13,6 +15,7 @@ from connector.sandbox import Sandbox
 from connector.store.db import open_store
 from connector.store.lock import run_lock
 from tests.connector.publish_setup import AS_OF, dataset, outcomes, write_settings
+from tests.e2e.conftest import CATALOGUE
 
 PAGES = [
     "Retail banking — Outcomes",
@@ -183,3 +186,75 @@ def test_earlier_runs_give_the_pages_a_history_and_a_same_day_rerun_writes_nothi
     code, output = outcomes(*run, "2026-11-15")  # its own snapshot of the day is stored now
     assert code == 0 and "Confluence: 8 unchanged" in output
     assert [r for r in sandbox.requests if r.path.startswith("/wiki/") and r.method != "GET"] == []
+
+
+def without_p2() -> dict[str, Any]:
+    catalogue = copy.deepcopy(CATALOGUE)
+    catalogue["objectives"] = [o for o in catalogue["objectives"] if o["id"] != "P2"]
+    return catalogue
+
+
+def test_a_page_that_leaves_the_report_says_so_once_and_comes_back_with_its_objective(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    config = synced(tmp_path, sandbox)
+    assert publish(config)[0] == 0
+    before = sandbox.confluence.find_page("PORT", PAGES[2])
+    assert before is not None and "Accounts opened" in str(before["body"])
+
+    gone = write_settings(tmp_path, sandbox.url, catalogue=without_p2())
+    code, output = publish(gone, "--dry-run", str(tmp_path / "dry"))
+    assert code == 0, output
+    assert ", 1 marked no longer reported" in output  # the dry run says so, and touches nothing
+    assert sandbox.confluence.find_page("PORT", PAGES[2]) == before
+
+    code, output = publish(gone)
+    assert code == 0, output
+    assert "1 marked no longer reported" in output
+    assert f"marked no longer reported: {PAGES[2]}: no longer in the report" in output
+    after = sandbox.confluence.find_page("PORT", PAGES[2])
+    assert after is not None and (after["id"], after["version"]) == (before["id"], 2)
+    body = str(after["body"])
+    assert "no longer part of the outcome reports" in body and "Accounts opened" not in body
+    assert 'ri:content-title="Portfolio outcomes"' in body  # where the current reports are
+
+    sandbox.reset_requests()
+    code, output = publish(gone)  # said once: a re-run only reads
+    assert code == 0 and "marked no longer reported" not in output, output
+    assert [r for r in sandbox.requests if r.method != "GET"] == []
+
+    code, output = publish(write_settings(tmp_path, sandbox.url))  # P2 is back
+    assert code == 0, output
+    back = sandbox.confluence.find_page("PORT", PAGES[2])
+    assert back is not None and (back["id"], back["version"]) == (before["id"], 3)
+    assert back["body"] == before["body"]
+
+
+@pytest.mark.parametrize("fate", ["edited", "deleted"])
+def test_a_page_that_left_the_report_after_a_person_edited_or_deleted_it_is_let_go(
+    sandbox: Sandbox, tmp_path: Path, fate: str
+) -> None:
+    config = synced(tmp_path, sandbox)
+    assert publish(config)[0] == 0
+    p2 = sandbox.confluence.find_page("PORT", PAGES[2])
+    assert p2 is not None
+    if fate == "edited":
+        sandbox.confluence.human_edit(p2["id"], "<p>P2 moved to next quarter</p>", author="Marco")
+    else:
+        sandbox.confluence.human_delete(p2["id"])
+
+    config = write_settings(tmp_path, sandbox.url, catalogue=without_p2())
+    code, output = publish(config)
+    assert code == 0, output
+    if fate == "edited":
+        assert f"left to its editor: {PAGES[2]}: no longer in the report, but page" in output
+        assert "edited by Marco" in output and "Outcomes leaves it as it is" in output
+        edited = sandbox.confluence.find_page("PORT", PAGES[2])
+        assert edited is not None and edited["body"] == "<p>P2 moved to next quarter</p>"
+    else:
+        assert f"left to its editor: {PAGES[2]}: deleted" in output
+
+    sandbox.reset_requests()
+    code, output = publish(config)  # forgotten: not read again, not reported again
+    assert code == 0 and "left to its editor" not in output, output
+    assert not [r for r in sandbox.requests if r.path.endswith(f"/{p2['id']}")]

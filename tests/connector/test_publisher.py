@@ -298,3 +298,37 @@ def test_an_unreachable_confluence_stops_the_run(kind: str) -> None:
     with pytest.raises(Unavailable) as err:
         Publisher(make_api(kind, url), space="PORT", root_title=ROOT).publish(TREE, {})
     assert "unreachable" in str(err.value)
+
+
+def test_a_page_that_left_the_tree_is_marked_once(sandbox: Sandbox, api: PageApi) -> None:
+    records: dict[str, PageRecord] = {}
+    publish(api, TREE, records)
+    publisher = Publisher(api, space="PORT", root_title=ROOT)
+    sandbox.reset_requests()
+
+    [result] = publisher.retire([("history", "History", records["history"])])
+
+    assert result.action is Action.RETIRED and result.record is not None
+    found = page(sandbox, "History")
+    assert found["version"] == 2 and found["parent_id"] == page(sandbox, "Outcomes")["id"]
+    assert "no longer part of the outcome reports" in found["body"]
+    assert len(writes(sandbox)) == 1
+    sandbox.reset_requests()
+    [again] = publisher.retire([("history", "History", result.record)])
+    assert again.action is Action.UNCHANGED and writes(sandbox) == []
+
+
+def test_a_409_while_marking_a_page_fails_it_for_this_run_only(
+    sandbox: Sandbox, api: PageApi
+) -> None:
+    records: dict[str, PageRecord] = {}
+    publish(api, TREE, records)
+    sandbox.confluence.conflict_next(1)
+    publisher = Publisher(api, space="PORT", root_title=ROOT)
+
+    [result] = publisher.retire([("history", "History", records["history"])])
+
+    assert result.action is Action.FAILED and "tried again next run" in result.message
+    assert (page(sandbox, "History")["version"], result.record) == (1, None)
+    [retried] = publisher.retire([("history", "History", records["history"])])
+    assert retried.action is Action.RETIRED
