@@ -17,7 +17,7 @@ from connector.errors import AuthError, ServiceError
 from connector.store import history
 from reports.excel import content_digest
 from reports.pages import OVERVIEW
-from service.pipeline import connect_confluence
+from service.publishing import connect_confluence
 from service.settings import LoadedSettings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

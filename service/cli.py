@@ -20,7 +20,7 @@ from connector.publisher import Action, PublishResult
 from connector.store.db import open_store
 from connector.store.lock import run_lock
 from rules.model import Catalogue
-from service import jobs, pipeline
+from service import jobs, pipeline, publishing
 from service.attach import attach_workbooks
 from service.cli_options import as_of_option, config_option, say, today
 from service.cli_options import now as current_time
@@ -129,7 +129,7 @@ def _run_stages(
     counts.update(jobs.finding_counts(results))
     failed = False
     if publish and loaded.settings.confluence is not None:
-        published = pipeline.publish(loaded, engine, results, now=now)
+        published = publishing.publish(loaded, engine, results, now=now)
         counts.update(jobs.publish_counts(published))
         failed = _report_publish(published)
     if export:

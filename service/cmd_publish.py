@@ -23,7 +23,7 @@ from connector.store.issues import sync_cursor
 from connector.store.lock import run_lock
 from reports.preview import page_file_names, render_preview
 from rules.model import Catalogue
-from service import pipeline
+from service import pipeline, publishing
 from service.cli_options import as_of_option, config_option, now, say, today
 from service.settings import LoadedSettings, load_settings
 
@@ -66,7 +66,7 @@ def _publish(loaded: LoadedSettings, engine: Engine, catalogue: Catalogue, as_of
         run_id = pipeline.start_run(engine, "publish", started, holder=holder)
         try:
             results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=as_of)
-            published = pipeline.publish(loaded, engine, results, now=started)
+            published = publishing.publish(loaded, engine, results, now=started)
         except OutcomesError as exc:
             pipeline.finish_run(engine, run_id, "failed", now(), str(exc))
             raise
@@ -119,7 +119,7 @@ def _plan(engine: Engine, result: pipeline.PortfolioResult) -> dict[str, int]:
                 plan["unchanged"] += 1
             else:
                 plan["changed"] += 1
-    stale = len(pipeline.stale_pages(engine, result))
+    stale = len(publishing.stale_pages(engine, result))
     if stale:
         plan["marked no longer reported"] = stale
     return plan

@@ -20,7 +20,7 @@ from connector.store.db import open_store
 from reports.preview import render_preview
 from rules.evaluate import reporting_cycle
 from rules.model import Catalogue
-from service import pipeline
+from service import pipeline, publishing
 from service.cli_options import now as current_time
 from service.cli_options import say
 from service.demo_portfolio import DemoPortfolio, build_demo
@@ -119,7 +119,7 @@ def demo(out: Path, as_of: datetime | None) -> None:
                 pipeline.save_snapshots(engine, earlier, run_id=None, now=now)
             results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=today)
             pipeline.save_snapshots(engine, results, run_id=None, now=now)
-            failed = _report_publish(pipeline.publish(loaded, engine, results, now=now))
+            failed = _report_publish(publishing.publish(loaded, engine, results, now=now))
             workbooks = pipeline.export(loaded, catalogue, results, engine=engine, now=now)
         finally:
             engine.dispose()

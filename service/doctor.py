@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from connector.errors import OutcomesError
 from connector.jira_source import JiraSource
-from service import alignment, pipeline
+from service import alignment, pipeline, publishing
 from service.settings import LoadedSettings
 
 
@@ -111,7 +111,7 @@ def _confluence(loaded: LoadedSettings, note: Callable[[bool, str, str], None]) 
         note(True, "Confluence", "not configured: nothing will be published")
         return
     try:
-        api = pipeline.connect_confluence(settings)
+        api = publishing.connect_confluence(settings)
         parent = api.find(settings.space, settings.parent_title)
     except OutcomesError as exc:
         note(False, "Confluence", str(exc))

@@ -28,7 +28,7 @@ from connector.store import runs
 from connector.store.lock import run_lock
 from connector.store.models import RunRow
 from rules.model import Catalogue
-from service import pipeline
+from service import pipeline, publishing
 from service.attach import attach_workbooks
 from service.settings import LoadedSettings
 
@@ -115,7 +115,7 @@ def check_job(ctx: JobContext) -> JobResult:
 
 def publish_job(ctx: JobContext) -> JobResult:
     _, results = _evaluate(ctx)
-    published = pipeline.publish(ctx.loaded, ctx.engine, results, now=ctx.now)
+    published = publishing.publish(ctx.loaded, ctx.engine, results, now=ctx.now)
     failed = [item for item in published if not item.ok]
     message = "; ".join(f"{item.title}: {item.action.value}" for item in failed[:5]) or None
     return JobResult(runs.PARTIAL if failed else runs.DONE, publish_counts(published), message)

@@ -17,11 +17,9 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from connector.confluence_api import PageApi, connect_pages
 from connector.errors import UserError
 from connector.jira_source import JiraCredentials, JiraSource
 from connector.jira_teams import team_reader
-from connector.publisher import PageRecord, Publisher, PublishResult, record_keys
 from connector.retry import RetryPolicy
 from connector.store import history, runs
 from connector.store.report_days import daily_snapshots
@@ -37,7 +35,7 @@ from rules.model import Catalogue
 from rules.results import Evaluation
 from rules.validation import ValidationProblem
 from service import alignment
-from service.settings import ConfluenceSettings, LoadedSettings, Portfolio, read_yaml
+from service.settings import LoadedSettings, Portfolio, read_yaml
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -250,80 +248,6 @@ def snapshot_data(evaluation: Evaluation) -> dict[str, object]:
             for a in evaluation.alignment
         ],
     }
-
-
-def connect_confluence(settings: ConfluenceSettings) -> PageApi:
-    """The page API the settings choose (`confluence.api`: v2 for *.atlassian.net on auto)."""
-    return connect_pages(
-        settings.url,
-        api=settings.api,
-        user=settings.auth.email,
-        token=settings.auth.token.get_secret_value(),
-        timeout=settings.timeout,
-    )
-
-
-def publish(
-    loaded: LoadedSettings, engine: Engine, results: list[PortfolioResult], *, now: datetime
-) -> list[PublishResult]:
-    settings = loaded.settings.confluence
-    if settings is None:
-        raise UserError(f"{loaded.path}: confluence: not configured; add a confluence section")
-    api = connect_confluence(settings)
-    publisher = Publisher(
-        api,
-        space=settings.space,
-        root_title=settings.parent_title,
-        on_foreign_edit=settings.on_foreign_edit,
-    )
-    outcomes: list[PublishResult] = []
-    for result in results:
-        portfolio_id = result.portfolio.id
-        with Session(engine) as session:
-            records = {
-                key: PageRecord(r.page_id, r.version, r.body_hash)
-                for key in record_keys(result.pages)
-                if (r := history.publish_record(session, portfolio_id, key)) is not None
-            }
-
-        def remember(
-            item: PublishResult,
-            portfolio_id: str = portfolio_id,
-            records: dict[str, PageRecord] = records,
-        ) -> None:
-            # Saved page by page: a run stopped half-way still knows the pages it wrote.
-            with Session(engine) as session, session.begin():
-                if item.forget:
-                    history.forget_publish(session, portfolio_id, item.key)
-                for key, title, record in item.saves():
-                    if records.get(key) == record:
-                        continue  # nothing new to remember
-                    history.record_publish(
-                        session,
-                        portfolio_id=portfolio_id,
-                        page_key=key,
-                        page_id=record.page_id,
-                        title=title,
-                        version=record.version,
-                        body_hash=record.body_hash,
-                        published_at=now,
-                    )
-
-        outcomes.extend(publisher.publish(result.pages, records, on_result=remember))
-        outcomes.extend(publisher.retire(stale_pages(engine, result), on_result=remember))
-    return outcomes
-
-
-def stale_pages(engine: Engine, result: PortfolioResult) -> list[tuple[str, str, PageRecord]]:
-    """Pages this portfolio's earlier runs wrote that its report no longer has (a retired or
-    removed objective, a team gone from the catalogue)."""
-    current = set(record_keys(result.pages))
-    with Session(engine) as session:
-        return [
-            (r.page_key, r.title, PageRecord(r.page_id, r.version, r.body_hash))
-            for r in history.publish_records(session, result.portfolio.id)
-            if r.page_key not in current
-        ]
 
 
 def export(
