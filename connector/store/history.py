@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from connector.store.models import PublishRecord, RunRow, SnapshotRow
@@ -38,6 +38,16 @@ def save_snapshot(
     created_at: datetime,
     data: dict[str, Any],
 ) -> None:
+    """Keep one snapshot per portfolio, cycle and evaluation day: the newest. The reports read
+    only that one, and a snapshot holds every finding (megabytes for a large portfolio), so an
+    hourly check would otherwise grow the store by a day's worth of copies."""
+    session.execute(
+        delete(SnapshotRow).where(
+            SnapshotRow.portfolio_id == portfolio_id,
+            SnapshotRow.cycle_id == cycle_id,
+            SnapshotRow.as_of == as_of,
+        )
+    )
     session.add(
         SnapshotRow(
             run_id=run_id,

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from connector.store import history
+from connector.store.models import SnapshotRow
 from connector.store.report_days import daily_snapshots
 
 
@@ -37,3 +38,5 @@ def test_the_last_snapshot_of_each_day_of_the_cycle_oldest_first(engine: Engine)
     assert found == [("2026-11-10", 0.10), ("2026-11-17", 0.35)]
     with Session(engine) as session:
         assert daily_snapshots(session, "retail", "2027-Q1") == []
+        # The day's earlier run is gone from the store, not only from the reports.
+        assert session.scalar(select(func.count()).select_from(SnapshotRow)) == 4
