@@ -52,10 +52,10 @@ SHEETS: tuple[Callable[[WorkbookInput], SheetData], ...] = (
 COMPRESS_LEVEL = 3
 MAX_SHEET_TITLE = 31
 _TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-_RESERVED_TITLES = {"history"}
+_RESERVED_TITLES = {"history"}  # Excel keeps "History" for its change tracking
 # Creation and modification times; its title and description repeat what the sheets and the
 # custom properties (docProps/custom.xml) hold.
-_TIMES_PART = "docProps/core.xml"  # Excel keeps "History" for its change tracking
+_TIMES_PART = "docProps/core.xml"
 
 
 def render_workbook(

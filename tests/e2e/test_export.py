@@ -199,13 +199,19 @@ def test_one_file_name_for_several_portfolios_is_a_user_error(
     assert not (tmp_path / "out").exists()
 
 
-def test_the_workbook_is_attached_to_the_overview_page_when_asked(
-    sandbox: Sandbox, tmp_path: Path
-) -> None:
-    config = write_settings(tmp_path, sandbox.url)
+def attaching_settings(folder: Path, url: str) -> Path:
+    """The e2e settings with `excel.attach: true`."""
+    config = write_settings(folder, url)
     settings = yaml.safe_load(config.read_text())
     settings["excel"]["attach"] = True
     config.write_text(yaml.safe_dump(settings))
+    return config
+
+
+def test_the_workbook_is_attached_to_the_overview_page_when_asked(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    config = attaching_settings(tmp_path, sandbox.url)
     result = CliRunner().invoke(
         cli, ["run", "--config", str(config), "--as-of", AS_OF], env={"E2E_TOKEN": TOKEN}
     )
@@ -218,10 +224,7 @@ def test_the_workbook_is_attached_to_the_overview_page_when_asked(
 def test_a_workbook_unchanged_but_for_its_creation_time_is_not_uploaded_again(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    config = write_settings(tmp_path, sandbox.url)
-    settings = yaml.safe_load(config.read_text())
-    settings["excel"]["attach"] = True
-    config.write_text(yaml.safe_dump(settings))
+    config = attaching_settings(tmp_path, sandbox.url)
     run = ["run", "--config", str(config), "--as-of", AS_OF]
     for hour in ("07:00", "09:30"):  # two runs of one day: the workbooks differ in their times
         with time_machine.travel(datetime.fromisoformat(f"{AS_OF}T{hour}:00+00:00"), tick=False):
