@@ -78,7 +78,7 @@ def finding_counts(results: Iterable[pipeline.PortfolioResult]) -> dict[str, int
 
 
 def publish_counts(published: Iterable[PublishResult]) -> dict[str, int]:
-    return dict(Counter(f"pages_{item.action.value}" for item in published))
+    return dict(Counter(f"pages_{item.action.name.lower()}" for item in published))  # no spaces
 
 
 def describe_error(exc: BaseException) -> str:

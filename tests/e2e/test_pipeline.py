@@ -9,10 +9,13 @@ from xml.etree import ElementTree
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from connector.sandbox import Sandbox
 from connector.store.db import open_store
 from connector.store.lock import run_lock
+from connector.store.models import RunRow
 from service.cli import cli
 from tests.e2e.conftest import AS_OF, TOKEN, write_settings
 
@@ -76,6 +79,13 @@ def test_run_publishes_pages_and_writes_the_workbook(sandbox: Sandbox, tmp_path:
         m.get("{http://atlassian.com/content}name") != "html"
         for m in root.iter("{http://atlassian.com/content}structured-macro")
     )
+
+    engine = open_store(f"sqlite:///{tmp_path / 'outcomes.db'}")
+    with Session(engine) as session:
+        [record] = session.scalars(select(RunRow)).all()
+    engine.dispose()
+    assert record.counts is not None  # what `outcomes status` and the JSON logs show
+    assert (record.counts["pages_created"], record.counts["workbooks"]) == (8, 1)
 
     workbook = load_workbook(tmp_path / "out" / "outcomes-retail-2026-Q4-2026-11-15.xlsx")
     assert workbook.sheetnames == [
