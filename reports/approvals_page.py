@@ -108,8 +108,9 @@ def _links_table(ctx: ReportContext, links: list[Connection]) -> Markup:
 def _claims_table(ctx: ReportContext, claims: list[Claim]) -> Markup:
     if not claims:
         return s.p("None.")
+    shown, note = parts.capped(ctx, claims)  # the longest waiting first
     rows = []
-    for claim in claims:
+    for claim in shown:
         ea = ctx.epics.get(claim.epic_key)
         rows.append(
             [
@@ -123,4 +124,4 @@ def _claims_table(ctx: ReportContext, claims: list[Claim]) -> Markup:
             ]
         )
     headers = ["Waiting since", "Epic", "Summary", "Team", "Status", "Claims", "Tagged by"]
-    return s.table(headers, rows)
+    return s.join([s.table(headers, rows), note])

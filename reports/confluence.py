@@ -43,6 +43,7 @@ def render_pages(
     tagging: Tagging | None = None,
     history: History | None = None,
     jira_server_id: str | None = None,
+    max_rows: int = 500,
 ) -> list[Page]:
     """`history`: the stored snapshots (for trends and "what is new"); none: the first report."""
     ctx = ReportContext(
@@ -53,6 +54,7 @@ def render_pages(
         tagging or Tagging(),
         history or History(),
         jira_server_id,
+        max_rows,
     )
     pages = [page for build in BUILDERS for page in build(ctx)]
     _check_tree(pages)

@@ -31,6 +31,7 @@ class ReportContext:
     tagging: Tagging = field(default_factory=Tagging)
     history: History = field(default_factory=History)
     jira_server_id: str | None = None  # set: Jira issue macros instead of plain links
+    max_rows: int = 500  # rows of one table on a page; the workbook lists everything
 
     # -- time: the previous report and trends ----------------------------------------------------
     @cached_property

@@ -7,6 +7,7 @@ the catalogue is escaped on the way in.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 from reports import storage as s
 from reports.context import ReportContext
@@ -99,6 +100,23 @@ def subject(ctx: ReportContext, text: str) -> Markup:
     return s.render(ctx.okr_label(text))
 
 
+T = TypeVar("T")
+
+
+def capped(ctx: ReportContext, items: Sequence[T]) -> tuple[Sequence[T], Markup | None]:
+    """The first `ctx.max_rows` items for a table, and a line that says how many there are in
+    all (a page of thousands of rows is slow to open and no one reads it), else no line."""
+    if len(items) <= ctx.max_rows:
+        return items, None
+    note = s.p(
+        s.em(
+            f"The first {ctx.max_rows:,} of {len(items):,}; the review workbook"
+            " (outcomes export) lists them all."
+        )
+    )
+    return items[: ctx.max_rows], note
+
+
 def findings_table(
     ctx: ReportContext, findings: Sequence[Finding], *, limit: int | None = None
 ) -> Markup:
@@ -106,14 +124,20 @@ def findings_table(
     if not findings:
         return s.p("No findings.")
     worst_first = sorted(findings, key=lambda f: -f.severity.rank)  # stable within a severity
-    shown = worst_first if limit is None else worst_first[:limit]
-    rows = [
-        [severity(f.severity), s.code(f.code), subject(ctx, f.subject), f.message, f.hint or "—"]
-        for f in shown
-    ]
+    if limit is None:
+        shown, note = capped(ctx, worst_first)
+        return s.join([s.table(FINDING_HEADERS, _finding_rows(ctx, shown)), note])
+    shown = worst_first[:limit]
     more = len(findings) - len(shown)
     tail = s.p(s.em(f"{plural(more, 'more finding')} below, on the team and objective pages."))
-    return s.join([s.table(FINDING_HEADERS, rows), tail if more else None])
+    return s.join([s.table(FINDING_HEADERS, _finding_rows(ctx, shown)), tail if more else None])
+
+
+def _finding_rows(ctx: ReportContext, findings: Iterable[Finding]) -> list[list[s.Node]]:
+    return [
+        [severity(f.severity), s.code(f.code), subject(ctx, f.subject), f.message, f.hint or "—"]
+        for f in findings
+    ]
 
 
 EPIC_HEADERS = [
@@ -125,6 +149,10 @@ EPIC_HEADERS = [
     "Points done",
     "Share done",
 ]
+
+
+def epic_table(ctx: ReportContext, epics: Sequence[EpicAlignment]) -> Markup:
+    return s.table(EPIC_HEADERS, epic_rows(ctx, epics))
 
 
 def epic_rows(ctx: ReportContext, epics: Iterable[EpicAlignment]) -> list[list[s.Node]]:

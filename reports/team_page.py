@@ -6,6 +6,8 @@ why and how to tie them, and the claims still waiting for a leader's decision ar
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from reports import page_parts as parts
 from reports import storage as s
 from reports.context import ReportContext
@@ -170,20 +172,28 @@ def _epics(ctx: ReportContext, epics: tuple[EpicAlignment, ...]) -> list[Markup]
     exempt = [e for e in active if e.state is AlignmentState.EXEMPT]
     done = [e for e in epics if not e.epic.active]
     blocks = [s.heading(3, f"Serving an outcome ({len(aligned)})")]
-    blocks.append(_aligned_table(ctx, aligned) if aligned else s.p("None."))
+    blocks.append(_capped(ctx, aligned, _aligned_table) if aligned else s.p("None."))
     blocks.append(s.heading(3, f"Not tied to an outcome ({len(unaligned)})"))
-    blocks.append(_unaligned_table(ctx, unaligned) if unaligned else s.p("None: well done."))
-    blocks.append(s.heading(3, f"Exempt ({len(exempt)})"))
     blocks.append(
-        s.table(parts.EPIC_HEADERS, parts.epic_rows(ctx, exempt)) if exempt else s.p("None.")
+        _capped(ctx, unaligned, _unaligned_table) if unaligned else s.p("None: well done.")
     )
+    blocks.append(s.heading(3, f"Exempt ({len(exempt)})"))
+    blocks.append(_capped(ctx, exempt, parts.epic_table) if exempt else s.p("None."))
     if done:
-        table = s.table(parts.EPIC_HEADERS, parts.epic_rows(ctx, done))
-        blocks.append(s.expand(f"Done epics ({len(done)})", table))
+        blocks.append(s.expand(f"Done epics ({len(done)})", _capped(ctx, done, parts.epic_table)))
     return blocks
 
 
-def _aligned_table(ctx: ReportContext, epics: list[EpicAlignment]) -> Markup:
+def _capped(
+    ctx: ReportContext,
+    epics: list[EpicAlignment],
+    table: Callable[[ReportContext, Sequence[EpicAlignment]], Markup],
+) -> Markup:
+    shown, note = parts.capped(ctx, epics)
+    return s.join([table(ctx, shown), note])
+
+
+def _aligned_table(ctx: ReportContext, epics: Sequence[EpicAlignment]) -> Markup:
     headers = [
         "Epic",
         "Summary",
@@ -220,7 +230,7 @@ def _aligned_table(ctx: ReportContext, epics: list[EpicAlignment]) -> Markup:
     return s.table(headers, rows)
 
 
-def _unaligned_table(ctx: ReportContext, epics: list[EpicAlignment]) -> Markup:
+def _unaligned_table(ctx: ReportContext, epics: Sequence[EpicAlignment]) -> Markup:
     rows = []
     for ea in epics:
         reasons, hints = ctx.why_unaligned(ea.epic.key)

@@ -64,9 +64,11 @@ def _intro(ctx: ReportContext, count: int) -> Markup:
 def _team_sections(ctx: ReportContext, epics: tuple[EpicAlignment, ...]) -> list[Markup]:
     sections: list[Markup] = []
     for team in ctx.team_order(e.team for e in epics):
-        rows = [_row(ctx, e) for e in epics if e.team == team]
-        title = f"{ctx.team_name(team)} ({plural(len(rows), 'epic')})"
-        sections += [s.heading(2, title), s.table(HEADERS, rows)]
+        of_team = [e for e in epics if e.team == team]
+        shown, note = parts.capped(ctx, of_team)
+        title = f"{ctx.team_name(team)} ({plural(len(of_team), 'epic')})"
+        table = s.table(HEADERS, [_row(ctx, e) for e in shown])
+        sections += [s.heading(2, title), s.join([table, note])]
         if team is not None and any(t.id == team for t in ctx.catalogue.teams):
             sections.append(s.p("More on the team's page: ", parts.team_link(ctx, team), "."))
     return sections

@@ -153,6 +153,7 @@ def evaluate_all(
                 tagging=tagging(loaded),
                 history=report_history(session, portfolio.id, evaluation.cycle.id),
                 jira_server_id=confluence.jira_server_id if confluence else None,
+                max_rows=confluence.max_table_rows if confluence else 500,
             )
             results.append(PortfolioResult(portfolio, evaluation, rendered))
     return results

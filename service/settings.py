@@ -109,6 +109,8 @@ class ConfluenceSettings(_Strict):
     on_foreign_edit: Literal["skip", "overwrite", "child"] = "skip"
     timeout: float = Field(default=30.0, gt=0)
     jira_server_id: str | None = None  # set: epics show as Jira issue macros, not plain links
+    # Rows of one table on a page; past it the page says how many more (the workbook has all).
+    max_table_rows: int = Field(default=500, ge=1)
 
 
 def _file_pattern(value: str) -> str:

@@ -258,3 +258,14 @@ def test_a_page_that_left_the_report_after_a_person_edited_or_deleted_it_is_let_
     code, output = publish(config)  # forgotten: not read again, not reported again
     assert code == 0 and "left to its editor" not in output, output
     assert not [r for r in sandbox.requests if r.path.endswith(f"/{p2['id']}")]
+
+
+def test_confluence_max_table_rows_caps_the_long_tables(sandbox: Sandbox, tmp_path: Path) -> None:
+    config = synced(tmp_path, sandbox, max_table_rows=1)
+    code, output = publish(config)
+    assert code == 0, output
+    unaligned = sandbox.confluence.find_page("PORT", PAGES[5])
+    assert unaligned is not None
+    body = str(unaligned["body"])
+    assert "Payments (2 epics)" in body and "The first 1 of 2;" in body
+    assert ("PAY-4" in body) != ("PAY-6" in body)  # one of the two is listed

@@ -13,6 +13,7 @@ import pytest
 from reports.confluence import render_pages
 from reports.pages import Page
 from reports.trends import History
+from reports.unaligned import HEADERS as UNALIGNED_HEADERS
 from rules.model import AlignmentState
 from rules.results import Evaluation
 from tests.reports import sample
@@ -582,3 +583,31 @@ def test_duplicate_team_names_get_distinct_page_titles() -> None:
         "Retail banking — Team Core (payments)",
         "Retail banking — Team Core (mobile)",
     ]
+
+
+def test_long_tables_show_the_first_rows_and_say_how_many_there_are() -> None:
+    """A page of thousands of rows is slow to open and no one reads it: the workbook has all."""
+    pay_103 = next(ea for ea in EVALUATION.epics if ea.epic.key == "PAY-103")
+    more = tuple(
+        dataclasses.replace(pay_103, epic=dataclasses.replace(pay_103.epic, key=f"PAY-{n}"))
+        for n in (201, 202, 203, 204)
+    )
+    evaluation = dataclasses.replace(EVALUATION, epics=EVALUATION.epics + more)
+    rendered = render_pages(
+        evaluation, CATALOGUE, portfolio_name=PORTFOLIO, jira_url=JIRA, max_rows=2
+    )
+    by_key = {p.key: parse(p.body) for p in rendered}
+    note = "The first 2 of 5; the review workbook (outcomes export) lists them all."
+
+    unaligned = by_key["unaligned"]
+    assert "Payments (5 epics)" in text(unaligned)
+    payments = table_after(unaligned, UNALIGNED_HEADERS)
+    assert [row[0] for row in payments] == ["PAY-103", "PAY-201"]
+    assert note in text(unaligned)
+
+    team = by_key["team:payments"]
+    assert "Not tied to an outcome (5)" in text(team)
+    listed = table_after(team, ["Epic", "Summary", "Status", "Why, and how to tie it"])
+    assert [row[0] for row in listed] == ["PAY-103", "PAY-201"]
+    assert note in text(team)
+    assert "The first 2 of" not in text(by_key["team:mobile"])  # one unaligned epic: all shown
