@@ -103,18 +103,21 @@ def subject(ctx: ReportContext, text: str) -> Markup:
 T = TypeVar("T")
 
 
-def capped(ctx: ReportContext, items: Sequence[T]) -> tuple[Sequence[T], Markup | None]:
-    """The first `ctx.max_rows` items for a table, and a line that says how many there are in
-    all (a page of thousands of rows is slow to open and no one reads it), else no line."""
-    if len(items) <= ctx.max_rows:
+def capped(
+    ctx: ReportContext, items: Sequence[T], limit: int | None = None
+) -> tuple[Sequence[T], Markup | None]:
+    """The first `limit` (default `ctx.max_rows`) items for a table, and a line that says how many
+    there are in all (a page of thousands of rows is slow to open and no one reads it)."""
+    limit = ctx.max_rows if limit is None else limit
+    if len(items) <= limit:
         return items, None
     note = s.p(
         s.em(
-            f"The first {ctx.max_rows:,} of {len(items):,}; the review workbook"
+            f"The first {limit:,} of {len(items):,}; the review workbook"
             " (outcomes export) lists them all."
         )
     )
-    return items[: ctx.max_rows], note
+    return items[:limit], note
 
 
 def findings_table(

@@ -63,9 +63,12 @@ def _intro(ctx: ReportContext, count: int) -> Markup:
 
 def _team_sections(ctx: ReportContext, epics: tuple[EpicAlignment, ...]) -> list[Markup]:
     sections: list[Markup] = []
-    for team in ctx.team_order(e.team for e in epics):
+    teams = ctx.team_order(e.team for e in epics)
+    # The page as a whole keeps to about max_rows rows: a share for each team (its page has more).
+    share = max(1, ctx.max_rows // max(1, len(teams)))
+    for team in teams:
         of_team = [e for e in epics if e.team == team]
-        shown, note = parts.capped(ctx, of_team)
+        shown, note = parts.capped(ctx, of_team, share)
         title = f"{ctx.team_name(team)} ({plural(len(of_team), 'epic')})"
         table = s.table(HEADERS, [_row(ctx, e) for e in shown])
         sections += [s.heading(2, title), s.join([table, note])]
