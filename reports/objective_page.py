@@ -156,8 +156,7 @@ def _work(ctx: ReportContext, op: ObjectiveProgress) -> list[Markup]:
         epics = [ctx.epics[k] for k in krp.epic_keys if k in ctx.epics]
         blocks += [s.heading(3, f"{kr.id} {kr.title}"), s.p(_output_sentence(krp.output))]
         if epics:
-            shown, note = parts.capped(ctx, epics)
-            table = s.join([parts.epic_table(ctx, shown), note])
+            table = parts.capped_epics(ctx, epics)
             blocks.append(s.expand(f"Epics behind {kr.id} ({len(epics)})", table))
         elif kr.needs_work:
             blocks.append(
@@ -169,8 +168,7 @@ def _work(ctx: ReportContext, op: ObjectiveProgress) -> list[Markup]:
         if k in ctx.epics and op.objective.id.upper() in _upper(ctx.epics[k].valid_okr_ids)
     ]
     if direct:
-        shown, note = parts.capped(ctx, direct)
-        table = s.join([parts.epic_table(ctx, shown), note])
+        table = parts.capped_epics(ctx, direct)
         blocks += [
             s.heading(3, f"Epics that claim {op.objective.id} as a whole"),
             s.expand(f"Epics behind {op.objective.id} ({len(direct)})", table),

@@ -6,7 +6,7 @@ the catalogue is escaped on the way in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from reports import storage as s
@@ -156,6 +156,17 @@ EPIC_HEADERS = [
 
 def epic_table(ctx: ReportContext, epics: Sequence[EpicAlignment]) -> Markup:
     return s.table(EPIC_HEADERS, epic_rows(ctx, epics))
+
+
+EpicTable = Callable[[ReportContext, Sequence[EpicAlignment]], Markup]
+
+
+def capped_epics(
+    ctx: ReportContext, epics: Sequence[EpicAlignment], table: EpicTable = epic_table
+) -> Markup:
+    """`table` of the first epics (see `capped`), and the line that says how many there are."""
+    shown, note = capped(ctx, epics)
+    return s.join([table(ctx, shown), note])
 
 
 def epic_rows(ctx: ReportContext, epics: Iterable[EpicAlignment]) -> list[list[s.Node]]:

@@ -6,7 +6,7 @@ why and how to tie them, and the claims still waiting for a leader's decision ar
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from reports import page_parts as parts
 from reports import storage as s
@@ -172,25 +172,18 @@ def _epics(ctx: ReportContext, epics: tuple[EpicAlignment, ...]) -> list[Markup]
     exempt = [e for e in active if e.state is AlignmentState.EXEMPT]
     done = [e for e in epics if not e.epic.active]
     blocks = [s.heading(3, f"Serving an outcome ({len(aligned)})")]
-    blocks.append(_capped(ctx, aligned, _aligned_table) if aligned else s.p("None."))
+    blocks.append(parts.capped_epics(ctx, aligned, _aligned_table) if aligned else s.p("None."))
     blocks.append(s.heading(3, f"Not tied to an outcome ({len(unaligned)})"))
     blocks.append(
-        _capped(ctx, unaligned, _unaligned_table) if unaligned else s.p("None: well done.")
+        parts.capped_epics(ctx, unaligned, _unaligned_table)
+        if unaligned
+        else s.p("None: well done.")
     )
     blocks.append(s.heading(3, f"Exempt ({len(exempt)})"))
-    blocks.append(_capped(ctx, exempt, parts.epic_table) if exempt else s.p("None."))
+    blocks.append(parts.capped_epics(ctx, exempt) if exempt else s.p("None."))
     if done:
-        blocks.append(s.expand(f"Done epics ({len(done)})", _capped(ctx, done, parts.epic_table)))
+        blocks.append(s.expand(f"Done epics ({len(done)})", parts.capped_epics(ctx, done)))
     return blocks
-
-
-def _capped(
-    ctx: ReportContext,
-    epics: list[EpicAlignment],
-    table: Callable[[ReportContext, Sequence[EpicAlignment]], Markup],
-) -> Markup:
-    shown, note = parts.capped(ctx, epics)
-    return s.join([table(ctx, shown), note])
 
 
 def _aligned_table(ctx: ReportContext, epics: Sequence[EpicAlignment]) -> Markup:
