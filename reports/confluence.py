@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reports.approvals_page import approvals_page
-from reports.context import ReportContext, Tagging
+from reports.context import MAX_TABLE_ROWS, ReportContext, Tagging
 from reports.history_page import history_page
 from reports.objective_page import objective_pages
 from reports.overview import overview_page
@@ -43,7 +43,7 @@ def render_pages(
     tagging: Tagging | None = None,
     history: History | None = None,
     jira_server_id: str | None = None,
-    max_rows: int = 500,
+    max_rows: int = MAX_TABLE_ROWS,
 ) -> list[Page]:
     """`history`: the stored snapshots (for trends and "what is new"); none: the first report."""
     ctx = ReportContext(

@@ -22,6 +22,9 @@ class Tagging:
     exempt_label: str = "okr-exempt"
 
 
+MAX_TABLE_ROWS = 500  # rows of one table on a page by default; the workbook lists everything
+
+
 @dataclass(frozen=True)
 class ReportContext:
     evaluation: Evaluation
@@ -31,7 +34,7 @@ class ReportContext:
     tagging: Tagging = field(default_factory=Tagging)
     history: History = field(default_factory=History)
     jira_server_id: str | None = None  # set: Jira issue macros instead of plain links
-    max_rows: int = 500  # rows of one table on a page; the workbook lists everything
+    max_rows: int = MAX_TABLE_ROWS
 
     # -- time: the previous report and trends ----------------------------------------------------
     @cached_property

@@ -25,7 +25,7 @@ from connector.store import history, runs
 from connector.store.report_days import daily_snapshots
 from connector.sync import ScopeSpec, SyncResult, sync_scopes
 from reports.confluence import render_pages
-from reports.context import Tagging
+from reports.context import MAX_TABLE_ROWS, Tagging
 from reports.excel import render_workbook
 from reports.excel_sheets import HistoryRun
 from reports.pages import Page
@@ -153,7 +153,7 @@ def evaluate_all(
                 tagging=tagging(loaded),
                 history=report_history(session, portfolio.id, evaluation.cycle.id),
                 jira_server_id=confluence.jira_server_id if confluence else None,
-                max_rows=confluence.max_table_rows if confluence else 500,
+                max_rows=confluence.max_table_rows if confluence else MAX_TABLE_ROWS,
             )
             results.append(PortfolioResult(portfolio, evaluation, rendered))
     return results

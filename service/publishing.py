@@ -45,12 +45,7 @@ def publish(
     outcomes: list[PublishResult] = []
     for result in results:
         portfolio_id = result.portfolio.id
-        with Session(engine) as session:
-            records = {
-                key: PageRecord(r.page_id, r.version, r.body_hash)
-                for key in record_keys(result.pages)
-                if (r := history.publish_record(session, portfolio_id, key)) is not None
-            }
+        records, stale = _records(engine, result)
 
         def remember(
             item: PublishResult,
@@ -76,17 +71,25 @@ def publish(
                     )
 
         outcomes.extend(publisher.publish(result.pages, records, on_result=remember))
-        outcomes.extend(publisher.retire(stale_pages(engine, result), on_result=remember))
+        outcomes.extend(publisher.retire(stale, on_result=remember))
     return outcomes
 
 
 def stale_pages(engine: Engine, result: PortfolioResult) -> list[tuple[str, str, PageRecord]]:
     """Pages this portfolio's earlier runs wrote that its report no longer has (a retired or
     removed objective, a team gone from the catalogue)."""
+    return _records(engine, result)[1]
+
+
+def _records(
+    engine: Engine, result: PortfolioResult
+) -> tuple[dict[str, PageRecord], list[tuple[str, str, PageRecord]]]:
+    """The portfolio's publish records, read at once: those of pages its report has (by key),
+    and (key, title, record) of the others."""
     current = set(record_keys(result.pages))
     with Session(engine) as session:
-        return [
-            (r.page_key, r.title, PageRecord(r.page_id, r.version, r.body_hash))
-            for r in history.publish_records(session, result.portfolio.id)
-            if r.page_key not in current
-        ]
+        rows = history.publish_records(session, result.portfolio.id)
+    records = {r.page_key: PageRecord(r.page_id, r.version, r.body_hash) for r in rows}
+    kept = {key: record for key, record in records.items() if key in current}
+    stale = [(r.page_key, r.title, records[r.page_key]) for r in rows if r.page_key not in current]
+    return kept, stale

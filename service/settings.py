@@ -15,6 +15,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 
 from connector.errors import UserError
+from reports.context import MAX_TABLE_ROWS
 from rules.policy import Policy
 from rules.validation import ValidationProblem, validate
 from service.settings_alignment import (
@@ -110,7 +111,7 @@ class ConfluenceSettings(_Strict):
     timeout: float = Field(default=30.0, gt=0)
     jira_server_id: str | None = None  # set: epics show as Jira issue macros, not plain links
     # Rows of one table on a page; past it the page says how many more (the workbook has all).
-    max_table_rows: int = Field(default=500, ge=1)
+    max_table_rows: int = Field(default=MAX_TABLE_ROWS, ge=1)
 
 
 def _file_pattern(value: str) -> str:
