@@ -259,6 +259,8 @@ def main() -> None:
         )
         filler.start()
         filler.join()
+        if filler.exitcode:
+            sys.exit(f"filling the store failed (exit code {filler.exitcode})")
         engine = open_store(url)
     else:
         work = epics(args.epics, kr_ids)
