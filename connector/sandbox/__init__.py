@@ -9,8 +9,8 @@ See DESIGN.md ("Sandbox") for what it emulates and why.
 
 from .checker import DatasetError
 from .dataset import load_dataset
-from .faults import Faults
+from .faults import Faults, Transit
 from .sandbox import Sandbox
 from .server import RequestRecord
 
-__all__ = ["DatasetError", "Faults", "RequestRecord", "Sandbox", "load_dataset"]
+__all__ = ["DatasetError", "Faults", "RequestRecord", "Sandbox", "Transit", "load_dataset"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from enum import StrEnum
 
 
 @dataclass
@@ -12,6 +13,24 @@ class Failure:
     remaining: int
     retry_after: int | float | str | None
     path_prefix: str
+
+
+class Transit(StrEnum):
+    """What goes wrong between the service and the client, as proxies and networks do it."""
+
+    RESET = "reset"  # the connection closes before the request is handled: nothing happened
+    LOST = "lost"  # the request is handled (a write is made), then the answer never comes
+    TRUNCATE = "truncate"  # the answer is cut off partway through its body
+    CHUNKED = "chunked"  # a chunked answer breaks off after its first chunk
+    HTML = "html"  # a proxy answers 200 with an HTML error page; the request never arrived
+
+
+@dataclass
+class TransitFault:
+    kind: Transit
+    remaining: int
+    path_prefix: str
+    method: str | None
 
 
 class Faults:
@@ -27,6 +46,7 @@ class Faults:
         self._every: tuple[int, tuple[int, ...], int | float | str | None, str] | None = None
         self._seen = 0  # requests counted for fail_every
         self._slow: list[list[float]] = []  # [seconds, remaining]
+        self._transit: list[TransitFault] = []
 
     def fail_next(
         self,
@@ -61,6 +81,31 @@ class Faults:
         """Hold the next ``count`` requests for ``seconds`` before answering (client timeouts)."""
         with self._lock:
             self._slow.append([seconds, count])
+
+    def break_next(
+        self,
+        kind: Transit | str,
+        count: int = 1,
+        path_prefix: str = "/rest/api",
+        method: str | None = None,
+    ) -> None:
+        """Break the transport of the next ``count`` requests whose path starts with
+        ``path_prefix`` (and whose method is ``method``, when given); see :class:`Transit`."""
+        if count < 1:
+            raise ValueError(f"count must be at least 1, got: {count}")
+        with self._lock:
+            self._transit.append(TransitFault(Transit(kind), count, path_prefix, method))
+
+    def take_transit(self, method: str, path: str) -> Transit | None:
+        """Consume one queued transport fault that applies to this request, oldest first."""
+        with self._lock:
+            for fault in self._transit:
+                if path.startswith(fault.path_prefix) and fault.method in (None, method):
+                    fault.remaining -= 1
+                    if fault.remaining == 0:
+                        self._transit.remove(fault)
+                    return fault.kind
+            return None
 
     def delay(self) -> float:
         """Seconds to hold this request: the latency plus one queued slow answer, if any."""
@@ -100,6 +145,7 @@ class Faults:
             self._failures.clear()
             self._every = None
             self._slow.clear()
+            self._transit.clear()
             self.latency_ms = 0
             self.max_page_size = None
             self.search_window = 10_000

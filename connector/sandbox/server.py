@@ -11,6 +11,8 @@ import base64
 import binascii
 import json
 import re
+import socket
+import struct
 import threading
 import time
 import traceback
@@ -22,7 +24,7 @@ from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 from .dataset import Credential
-from .faults import Faults
+from .faults import Faults, Transit
 
 CONFLUENCE_PREFIX = "/wiki"
 
@@ -232,6 +234,15 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         req = Request(method, parts.path, query, self.headers, body, app.base_url)
+        transit = app.faults.take_transit(method, parts.path)
+        if transit is Transit.RESET:
+            app.record(RequestRecord(method, parts.path, query, 0))
+            self._reset()
+            return
+        if transit is Transit.HTML:
+            app.record(RequestRecord(method, parts.path, query, 200))
+            self._send(200, PROXY_PAGE, {"Content-Type": "text/html; charset=utf-8"})
+            return
         try:
             resp = app.handle(req)
         except Exception as exc:  # a sandbox bug: answer 500 and say where, never hang
@@ -243,19 +254,64 @@ class _Handler(BaseHTTPRequestHandler):
             payload = b"" if resp.body is None else json.dumps(resp.body).encode("utf-8")
         # Logged before answering, so a client that got its answer always finds the record.
         app.record(RequestRecord(method, parts.path, query, resp.status))
-        self.send_response(resp.status)
+        if transit is Transit.LOST:
+            self._reset()
+            return
         headers = dict(resp.headers)
-        self.send_header(
-            "Content-Type", headers.pop("Content-Type", "application/json;charset=UTF-8")
-        )
-        self.send_header("Content-Length", str(len(payload)))
+        headers.setdefault("Content-Type", "application/json;charset=UTF-8")
+        if transit is Transit.CHUNKED:
+            self._send_broken_chunks(resp.status, payload, headers)
+            return
+        cut = len(payload) // 2 if transit is Transit.TRUNCATE else None
+        self._send(resp.status, payload, headers, cut=cut)
+
+    def _send(
+        self, status: int, payload: bytes, headers: dict[str, str], cut: int | None = None
+    ) -> None:
+        """Answer with ``payload``; with ``cut``, announce all of it but send only that many
+        bytes and close, as a connection dropped mid-answer does."""
+        self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
-        self.wfile.write(payload)
+        if cut is None:
+            self.wfile.write(payload)
+            return
+        self.wfile.write(payload[:cut])
+        self.wfile.flush()
+        self._reset()
+
+    def _send_broken_chunks(self, status: int, payload: bytes, headers: dict[str, str]) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        first = payload[: max(1, len(payload) // 2)]
+        self.wfile.write(f"{len(first):x}\r\n".encode() + first + b"\r\n")
+        self.wfile.flush()
+        self._reset()
+
+    def _reset(self) -> None:
+        """Drop the connection at once (an RST, no answer or the rest of one)."""
+        self.close_connection = True
+        try:
+            self.wfile.flush()
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+        self.connection.close()
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # tests and benchmarks read Sandbox.requests instead of stderr
+
+
+# What a reverse proxy or captive portal answers in place of the service's JSON.
+PROXY_PAGE = (
+    b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>"
+    b"<body><h1>Bad Gateway</h1><p>The upstream server did not answer.</p></body></html>"
+)
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):

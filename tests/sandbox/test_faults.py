@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 import requests
 from jira import JIRA, JIRAError
 
-from connector.sandbox import Sandbox
+from connector.sandbox import Sandbox, Transit
 
 from .conftest import TOKEN, USER
 
@@ -75,3 +76,55 @@ def test_latency_slows_every_answer(sandbox: Sandbox) -> None:
 def test_fail_next_rejects_a_count_below_one(sandbox: Sandbox) -> None:
     with pytest.raises(ValueError, match="count must be at least 1"):
         sandbox.faults.fail_next(503, count=0)
+
+
+# --- transport faults: what proxies and networks do to an answer ---------------------------------
+
+
+def test_a_reset_connection_raises_a_connection_error_and_changes_nothing(
+    sandbox: Sandbox,
+) -> None:
+    sandbox.faults.break_next(Transit.RESET, path_prefix="/rest/api/3/search")
+    with pytest.raises(requests.ConnectionError):
+        get(sandbox, "/rest/api/3/search/jql")
+    assert get(sandbox, "/rest/api/3/search/jql").status_code == 200
+    assert [r.status for r in sandbox.requests] == [0, 200]
+
+
+def test_a_truncated_answer_is_cut_off_mid_body(sandbox: Sandbox) -> None:
+    sandbox.faults.break_next(Transit.TRUNCATE, path_prefix="/rest/api/3/search")
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        get(sandbox, "/rest/api/3/search/jql")
+    assert get(sandbox, "/rest/api/3/search/jql").json()["issues"]
+
+
+def test_a_chunked_answer_that_breaks_off_is_an_error(sandbox: Sandbox) -> None:
+    sandbox.faults.break_next(Transit.CHUNKED, path_prefix="/rest/api/3/search")
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        get(sandbox, "/rest/api/3/search/jql")
+
+
+def test_a_proxy_page_is_a_200_in_html(sandbox: Sandbox) -> None:
+    sandbox.faults.break_next(Transit.HTML, path_prefix="/rest/api/3/search")
+    answer = get(sandbox, "/rest/api/3/search/jql")
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"].startswith("text/html")
+    with pytest.raises(ValueError):
+        answer.json()
+
+
+def test_a_lost_answer_still_made_the_write(sandbox: Sandbox, confluence: Any) -> None:
+    sandbox.faults.break_next(Transit.LOST, path_prefix="/wiki/rest/api/content", method="POST")
+    with pytest.raises(requests.ConnectionError):
+        confluence.create_page("PORT", "Written but unanswered", "<p>body</p>")
+    found = confluence.get_page_by_title("PORT", "Written but unanswered")  # {"results": [...]}
+    assert [page["title"] for page in found["results"]] == ["Written but unanswered"]
+
+
+def test_transport_faults_match_method_and_count(sandbox: Sandbox) -> None:
+    sandbox.faults.break_next("reset", count=2, path_prefix="/rest/api/3/search", method="POST")
+    assert get(sandbox, "/rest/api/3/search/jql").status_code == 200  # a GET is not touched
+    with pytest.raises(ValueError, match="count must be at least 1"):
+        sandbox.faults.break_next(Transit.RESET, count=0)
+    with pytest.raises(ValueError):
+        sandbox.faults.break_next("melt")
