@@ -8,7 +8,10 @@
     │   ├── Forbidden          no permission (403)
     │   ├── NotFound           no such resource (404): a wrong URL, or a page that was deleted
     │   ├── RateLimited        429 beyond the retry budget
-    │   └── Unavailable        5xx, timeouts or connection errors beyond the retry budget
+    │   ├── Unavailable        5xx, timeouts, connection errors or garbled answers beyond the
+    │   │                      retry budget
+    │   └── AnswerLost         a write was sent but its answer was lost (reset, timeout, cut
+    │                          off): it may have taken effect, so it is not blindly sent again
     └── LockHeld           exit 4: another run holds the lock; nothing was done
 
 Messages are one line, say what to do, and never contain secrets, request headers or bodies.
@@ -51,6 +54,11 @@ class RateLimited(ServiceError):
 
 class Unavailable(ServiceError):
     pass
+
+
+class AnswerLost(ServiceError):
+    """A write (POST/PUT) reached the service but its answer never came back whole. The write
+    may have happened; the caller re-reads before it writes again (one page, not the run)."""
 
 
 class LockHeld(OutcomesError):
