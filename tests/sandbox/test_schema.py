@@ -14,7 +14,6 @@ from tests.openapi_specs import registry, spec
 
 from .conftest import TOKEN, USER
 
-# shared/ sits beside the repository (in a checkout and in CI).
 SPEC_NAME = "jira-cloud-platform.v3.json"
 SPEC_URI = "urn:jira-cloud-platform"
 
