@@ -118,8 +118,10 @@ class JiraSource:
             return [str(e) for q in answer.get("queries", []) for e in q.get("errors") or []]
         try:
             call(
+                # One issue, not maxResults=0: the library warns on 0 ("All issues cannot be
+                # fetched at once"), straight onto the user's terminal.
                 lambda: self.client.search_issues(
-                    jql, maxResults=0, validate_query=True, json_result=True
+                    jql, maxResults=1, fields=["id"], validate_query=True, json_result=True
                 ),
                 CallContext(self.service, "validate JQL", jql),
                 self.policy,
