@@ -178,40 +178,20 @@ def _print_summary(result: pipeline.PortfolioResult) -> None:
         click.echo(f"    {share.team:<12} {share.unaligned} unaligned of {share.total}")
 
 
-@cli.command()
-@click.option("--data", "data_path", required=True, type=click.Path(path_type=Path))
-@click.option("--port", default=0, show_default=True, help="0 picks a free port.")
-def sandbox(data_path: Path, port: int) -> None:
-    """Serve the Jira/Confluence sandbox on 127.0.0.1, seeded from a dataset file."""
-    from connector.sandbox import DatasetError, Sandbox, load_dataset
-
-    try:
-        data = load_dataset(data_path)
-    except DatasetError as exc:
-        raise click.UsageError(str(exc)) from None
-    server = Sandbox(data, port=port)
-    url = server.start()
-    click.echo(f"Sandbox: Jira at {url}, Confluence at {url}/wiki (Ctrl-C stops it)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
-
-
 def _register_commands() -> None:
     """Commands that live in modules of their own (imported here: they import this module)."""
     from service.cmd_alignment import COMMANDS as ALIGNMENT
     from service.cmd_export import export
     from service.cmd_init import init
     from service.cmd_publish import publish
+    from service.cmd_sandbox import sandbox
     from service.cmd_serve import serve
     from service.cmd_status import status
     from service.cmd_sync import doctor, sync
     from service.demo import demo
 
-    for command in (demo, init, doctor, sync, serve, status, publish, export, *ALIGNMENT):
+    commands = (demo, init, doctor, sync, serve, status, publish, export, sandbox, *ALIGNMENT)
+    for command in commands:
         cli.add_command(command)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import threading
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -52,6 +53,18 @@ def demo_settings(portfolio: DemoPortfolio, url: str) -> dict[str, object]:
     }
 
 
+def settings_header(portfolio: DemoPortfolio, url: str) -> str:
+    """How to use the demo's settings again once the demo has ended: they name its sandbox."""
+    port = url.rsplit(":", 1)[-1]
+    return (
+        "# Written by `outcomes demo`. These settings point at the demo's sandbox, which runs\n"
+        "# only while `outcomes demo --serve` does; or serve the same data yourself:\n"
+        f"#   outcomes sandbox --data sandbox-data.yaml --port {port}\n"
+        f"# and then, with the sandbox's token (test data, not a secret):\n"
+        f"#   {TOKEN_VARIABLE}={portfolio.token} outcomes run --config outcomes.yaml\n"
+    )
+
+
 def prepare(out: Path, portfolio: DemoPortfolio, url: str) -> LoadedSettings:
     """Write the demo's settings and catalogue into `out` and load them like any user's."""
     out.mkdir(parents=True, exist_ok=True)
@@ -61,7 +74,9 @@ def prepare(out: Path, portfolio: DemoPortfolio, url: str) -> LoadedSettings:
         yaml.safe_dump(portfolio.catalogue, sort_keys=False, allow_unicode=True), encoding="utf-8"
     )
     (out / "outcomes.yaml").write_text(
-        yaml.safe_dump(demo_settings(portfolio, url), sort_keys=False), encoding="utf-8"
+        settings_header(portfolio, url)
+        + yaml.safe_dump(demo_settings(portfolio, url), sort_keys=False),
+        encoding="utf-8",
     )
     (out / "sandbox-data.yaml").write_text(
         yaml.safe_dump(portfolio.dataset, sort_keys=False, allow_unicode=True), encoding="utf-8"
@@ -94,15 +109,21 @@ def _earlier_report_days(catalogue: Catalogue, today: date) -> list[date]:
     default=None,
     help="Pretend today is this date (YYYY-MM-DD).",
 )
-def demo(out: Path, as_of: datetime | None) -> None:
+@click.option(
+    "--serve",
+    is_flag=True,
+    help="Keep the sandbox up after the demo (Ctrl-C stops it), to run commands against it.",
+)
+@click.option("--port", default=0, show_default=True, help="The sandbox's port; 0 picks one.")
+def demo(out: Path, as_of: datetime | None, serve: bool, port: int) -> None:
     """Run the whole pipeline on a built-in demo portfolio (no network needed)."""
-    from service.cli import _print_summary, _report_publish
+    from service.cli import _report_publish
 
     now = current_time()
     today = as_of.date() if as_of else now.date()
     portfolio = build_demo(today)
     data = portfolio.dataset
-    with Sandbox(data) as sandbox:
+    with Sandbox(data, port=port) as sandbox:
         say(f"Sandbox: Jira and Confluence at {sandbox.url}")
         loaded = prepare(out, portfolio, sandbox.url)
         catalogue = pipeline.load_catalogue(loaded)
@@ -123,6 +144,21 @@ def demo(out: Path, as_of: datetime | None) -> None:
             workbooks = pipeline.export(loaded, catalogue, results, engine=engine, now=now)
         finally:
             engine.dispose()
+        _show_results(out, loaded, results, workbooks, now)
+        if serve:
+            _serve_until_stopped(out, portfolio, sandbox.url)
+    sys.exit(1 if failed else 0)
+
+
+def _show_results(
+    out: Path,
+    loaded: LoadedSettings,
+    results: list[pipeline.PortfolioResult],
+    workbooks: list[Path],
+    now: datetime,
+) -> None:
+    from service.cli import _print_summary
+
     preview = out / "preview"
     for result in results:
         files = render_preview(
@@ -138,4 +174,19 @@ def demo(out: Path, as_of: datetime | None) -> None:
         click.echo(f"  workbook      {path}")
     click.echo(f"  HTML preview  {preview / 'index.html'}")
     click.echo(f"  settings      {out / 'outcomes.yaml'} (catalogue: {out / 'okrs.yaml'})")
-    sys.exit(1 if failed else 0)
+
+
+def _serve_until_stopped(out: Path, portfolio: DemoPortfolio, url: str) -> None:
+    click.echo(
+        f"\nThe sandbox stays up at {url} (Jira) and {url}/wiki (Confluence); Ctrl-C stops it."
+    )
+    click.echo("Try, in another shell:")
+    click.echo(
+        f"  {TOKEN_VARIABLE}={portfolio.token} outcomes run --config {out / 'outcomes.yaml'}"
+    )
+    stop = threading.Event()
+    try:
+        while not stop.wait(3600):
+            pass
+    except KeyboardInterrupt:
+        click.echo("Sandbox stopped.")

@@ -36,6 +36,10 @@ from .records import (
     jira_now,
 )
 
+# Jira Data Center answers serverInfo with deploymentType "Server"; the product calls it Data
+# Center, and a dataset may use either name.
+DEPLOYMENTS = {"cloud": "Cloud", "datacenter": "Server", "server": "Server"}
+
 
 def load_dataset(path: str | Path) -> dict[str, Any]:
     """Read a YAML or JSON dataset file, validate it, and return it as a dict."""
@@ -83,9 +87,10 @@ def _parse_jira(ck: Checker, jira: Any, ds: Dataset) -> None:
     jira = ck.mapping(
         jira, "jira", ("deployment", "statuses", "fields", "projects", "issues", "link_types")
     )
-    deployment = jira.get("deployment", "Cloud")
-    if deployment not in ("Cloud", "Server"):
-        raise ck.fail("jira.deployment", f"expected Cloud or Server, got {deployment!r}")
+    deployment = DEPLOYMENTS.get(str(jira.get("deployment", "Cloud")).lower().replace(" ", ""))
+    if deployment is None:
+        got = jira.get("deployment")
+        raise ck.fail("jira.deployment", f"expected Cloud or Data Center, got {got!r}")
     ds.deployment = deployment
     raw_statuses = jira.get("statuses")
     for i, st in enumerate(

@@ -8,11 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import yaml
 
 from connector.sandbox import DatasetError, Sandbox, load_dataset
 
 from .conftest import DATA
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "connector" / "sandbox" / "example.yaml"
+EXAMPLE_AUTH = ("lead@example.com", "sandbox-token")  # as the example's comments say
 
 YAML_TEXT = """\
 auth:
@@ -116,8 +120,8 @@ def _broken(change: str, value: Any) -> dict[str, Any]:
         ),
         (
             "jira.deployment",
-            "Datacenter",
-            "jira.deployment: expected Cloud or Server, got 'Datacenter'",
+            "On premises",
+            "jira.deployment: expected Cloud or Data Center, got 'On premises'",
         ),
         ("auth", [], "auth: at least one {user, token} entry is required"),
         (
@@ -177,3 +181,24 @@ def test_add_issue_and_update_issue_validate_like_the_dataset(data: dict[str, An
     )
     rec = sb.jira.get("20000")
     assert rec is not None and rec.key == "PAY-20"
+
+
+@pytest.mark.parametrize("name", ["Data Center", "datacenter", "Server", "DataCenter"])
+def test_data_center_goes_by_the_products_name_too(name: str) -> None:
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    data["jira"]["deployment"] = name
+    with Sandbox(data) as sb, requests.Session() as session:
+        info = session.get(sb.url + "/rest/api/2/serverInfo", auth=EXAMPLE_AUTH, timeout=10)
+    assert info.json()["deploymentType"] == "Server"  # what Jira Data Center itself answers
+
+
+def test_the_example_dataset_loads_and_serves_its_issues() -> None:
+    data = load_dataset(EXAMPLE)
+    with Sandbox(data) as sb, requests.Session() as session:
+        found = session.get(
+            sb.url + "/rest/api/3/search/jql",
+            params={"jql": "project = PAY AND issuetype = Epic", "fields": "summary"},
+            auth=EXAMPLE_AUTH,
+            timeout=10,
+        ).json()
+    assert [i["key"] for i in found["issues"]] == ["PAY-1", "PAY-3"]
