@@ -9,14 +9,31 @@ from pathlib import Path
 import click
 
 
+DEFAULT_CONFIG = Path("outcomes.yaml")
+
+
+def _settings_file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    """--config, else $OUTCOMES_CONFIG (click reads it), else ./outcomes.yaml when there is one."""
+    if value is not None:
+        return value
+    if DEFAULT_CONFIG.is_file():
+        return DEFAULT_CONFIG
+    raise click.UsageError(
+        "no settings file: pass --config FILE, set OUTCOMES_CONFIG, or run in the folder of an"
+        " outcomes.yaml (outcomes init writes one)",
+        ctx,
+    )
+
+
 def config_option(func: click.decorators.FC) -> click.decorators.FC:
     return click.option(
         "--config",
         "config_path",
         envvar="OUTCOMES_CONFIG",
-        required=True,
+        default=None,
+        callback=_settings_file,
         type=click.Path(dir_okay=False, path_type=Path),
-        help="Settings file (default: $OUTCOMES_CONFIG).",
+        help="Settings file (default: $OUTCOMES_CONFIG, else ./outcomes.yaml).",
     )(func)
 
 

@@ -153,3 +153,19 @@ def test_config_can_come_from_the_environment(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert str(path) in result.stderr
+
+
+def test_without_config_the_settings_in_the_current_folder_are_read(tmp_path: Path) -> None:
+    write(tmp_path, GOOD.replace("  url: https", "  ulr: https"))  # ./outcomes.yaml, with a typo
+    result = run_cli("run", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "outcomes.yaml" in result.stderr and "ulr" in result.stderr  # it was read
+
+
+def test_without_config_or_a_settings_file_here_the_error_says_where_to_look(
+    tmp_path: Path,
+) -> None:
+    result = run_cli("check", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "pass --config FILE, set OUTCOMES_CONFIG" in result.stderr
+    assert "Traceback" not in result.stderr
