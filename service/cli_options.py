@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-
 DEFAULT_CONFIG = Path("outcomes.yaml")
 
 
