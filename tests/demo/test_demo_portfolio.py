@@ -22,12 +22,9 @@ TODAY = date(2026, 11, 24)
 STATUS_NAMES = {"To Do", "In Progress", "In Review", "Done"}
 OKR_LABEL = re.compile(r"^okr:(.+)$", re.IGNORECASE)
 
-ESCAPE_SUMMARY = (
-    'Escape check: <script>alert("x")</script> & <ac:structured-macro ac:name="html">'
-    "<ac:plain-text-body><![CDATA[<b>injected</b>]]></ac:plain-text-body></ac:structured-macro>"
-)
-FORMULA_SUMMARY = '=HYPERLINK("https://evil.example/steal","Chargeback export")'
-AT_FORMULA_SUMMARY = "@SUM(1+1) sanctions list refresh"
+ESCAPE_SUMMARY = 'Pay later: "buy now" checkout for orders < €50 & <b>subscriptions</b>'
+FORMULA_SUMMARY = "= and + in merchant names break the chargeback export"
+AT_FORMULA_SUMMARY = "@risk-desk: sanctions list refresh"
 UNICODE_SUMMARY = (
     "Lokalisierung für Österreich & die Schweiz — Überweisungen, 日本語 (ja-JP) und ¥/€ Beträge"
 )
@@ -502,3 +499,12 @@ def test_size_stays_within_bounds(day: date, seed: int) -> None:
     assert 60 <= len(epics(demo)) <= 90
     assert total <= 600
     assert max(when(i["updated"]) for i in issues(demo)).date() < day
+
+
+def test_the_demo_reads_like_a_real_portfolio(demo: DemoPortfolio) -> None:
+    """Leaders see the demo's pages: its odd cases are ones a real portfolio has, not attacks."""
+    for issue in issues(demo):
+        text = f"{issue['summary']} {issue.get('assignee') or ''}".lower()
+        assert not any(
+            probe in text for probe in ("<script", "alert(", "evil", "injected", "hyperlink(")
+        )
