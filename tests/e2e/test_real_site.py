@@ -6,6 +6,7 @@ As of 2026-11-15; the sync runs at 2026-11-14 18:00 UTC.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
@@ -21,6 +23,7 @@ from connector.store import decisions as decision_store
 from connector.store.db import open_store
 from rules.model import ApprovalState, DecisionOrigin
 from service import pipeline
+from service.cli import cli
 from service.settings import LoadedSettings, load_settings
 from tests.postgres import scratch_database
 
@@ -95,7 +98,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-def settings(folder: Path, url: str, store: str) -> LoadedSettings:
+def settings(folder: Path, url: str, store: str, zone: str | None = None) -> LoadedSettings:
     (folder / "okrs.yaml").write_text(yaml.safe_dump(CATALOGUE))
     data = {
         "version": 1,
@@ -106,6 +109,7 @@ def settings(folder: Path, url: str, store: str) -> LoadedSettings:
         "catalogue": {"files": ["okrs.yaml"]},
         "teams": {"source": "component"},
         "store": {"url": store},
+        **({"schedule": {"timezone": zone}} if zone else {}),
     }
     (folder / "outcomes.yaml").write_text(yaml.safe_dump(data))
     return load_settings(folder / "outcomes.yaml")
@@ -147,12 +151,55 @@ def test_a_sydney_data_center_site_end_to_end(tmp_path: Path, store: str) -> Non
         "PAY-3": "PAY-3 “Work PAY-3” names the teams Payments and Mobile; it is counted under "
         "Payments",
     }
-    sheet = load_workbook(tmp_path / "review.xlsx")["Epics"]
-    header = [c.value for c in sheet[1]]
-    column = header.index("Updated (UTC)")
-    updated = {row[0].value: row[column].value for row in sheet.iter_rows(min_row=2)}
-    assert {key: when.strftime("%Y-%m-%d %H:%M:%S") for key, when in updated.items()} == {
-        "PAY-1": "2026-10-03 15:00:00",
-        "PAY-2": "2026-10-03 20:00:00",
-        "PAY-3": "2026-11-11 21:00:26",
+    assert updated_column(tmp_path / "review.xlsx") == (
+        "Updated (UTC)",
+        {
+            "PAY-1": "2026-10-03 15:00:00",
+            "PAY-2": "2026-10-03 20:00:00",
+            "PAY-3": "2026-11-11 21:00:26",
+        },
+    )
+
+
+def updated_column(workbook: Path) -> tuple[str, dict[str, str]]:
+    """The Epics sheet's "Updated (<zone>)" header, and each epic's time in it, to the second."""
+    sheet = load_workbook(workbook)["Epics"]
+    header = [str(c.value) for c in sheet[1]]
+    column = next(i for i, name in enumerate(header) if name.startswith("Updated"))
+    times = {
+        str(row[0].value): row[column].value.strftime("%Y-%m-%d %H:%M:%S")
+        for row in sheet.iter_rows(min_row=2)
     }
+    return header[column], times
+
+
+@pytest.mark.e2e
+def test_reports_show_times_in_the_schedule_s_zone_and_say_so(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path / 'outcomes.db'}"
+    with Sandbox(SITE) as sandbox:
+        loaded = settings(tmp_path, sandbox.url, store, zone="Australia/Sydney")
+        engine = open_store(loaded.store_url())
+        try:
+            pipeline.sync(loaded, engine, now=SYNCED)
+            catalogue = pipeline.load_catalogue(loaded)
+            results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=AS_OF, pages=False)
+            pipeline.export(loaded, catalogue, results, target=str(tmp_path / "review.xlsx"))
+        finally:
+            engine.dispose()
+    # Sydney's clock: +1000 before 4 October, +1100 after.
+    assert updated_column(tmp_path / "review.xlsx") == (
+        "Updated (Australia/Sydney)",
+        {
+            "PAY-1": "2026-10-04 01:00:00",
+            "PAY-2": "2026-10-04 07:00:00",
+            "PAY-3": "2026-11-12 08:00:26",
+        },
+    )
+    config = str(tmp_path / "outcomes.yaml")
+    trail = CliRunner().invoke(cli, ["decisions", "PAY-3", "--json", "--config", config])
+    assert [row["at"] for row in json.loads(trail.stdout)] == ["2026-11-12T08:00:26+11:00"]
+    text = CliRunner().invoke(cli, ["decisions", "PAY-3", "--config", config])
+    assert text.stdout.splitlines()[:2] == [
+        "Times in Australia/Sydney.",
+        "2026-11-12 08:00  PAY-3 → P1.KR1  approved  by Jira (jira) — label okr-approved",
+    ]
