@@ -203,3 +203,29 @@ def test_reports_show_times_in_the_schedule_s_zone_and_say_so(tmp_path: Path) ->
         "Times in Australia/Sydney.",
         "2026-11-12 08:00  PAY-3 → P1.KR1  approved  by Jira (jira) — label okr-approved",
     ]
+
+
+@pytest.mark.e2e
+def test_dates_taken_from_jira_okr_issues_are_utc_days(tmp_path: Path) -> None:
+    from tests.e2e import test_alignment_jira as jira_okrs_case
+
+    site = jira_okrs_case.dataset("string", None)
+    site["jira"]["timezone"] = "Australia/Sydney"
+    for issue in site["jira"]["issues"]:
+        if issue["key"] in ("OKR-2", "OKR-4"):
+            # Jira answers 2026-11-12T08:00:00.000+1100: still 11 November in UTC.
+            issue["updated"] = "2026-11-11T21:00:00Z"
+    catalogue = jira_okrs_case.CATALOGUE
+    with Sandbox(site) as sandbox:
+        loaded = jira_okrs_case.settings_file(
+            tmp_path,
+            sandbox.url,
+            okrs={"version": 1, "cycles": catalogue["cycles"], "teams": catalogue["teams"]},
+            catalogue={"files": ["okrs.yaml"], "jira": {"jql": "project = OKR"}},
+        )
+        evaluation = jira_okrs_case.sync_and_evaluate(loaded)
+    objectives = {o.objective.id: o.objective for o in evaluation.objectives}
+    okr2 = next(k for k in objectives["OKR-1"].key_results if k.id == "OKR-2")
+    assert okr2.current_on == date(2026, 11, 11)
+    approval = objectives["OKR-4"].approval
+    assert approval is not None and approval.at == date(2026, 11, 11)
