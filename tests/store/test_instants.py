@@ -16,6 +16,7 @@ from connector.store.db import open_store
 from connector.store.issues import load_epics
 from connector.store.models import IssueRow, SyncCursor
 from connector.sync import ScopeSpec, sync_scopes
+from tests.postgres import scratch_database
 from tests.store.test_migrations import upgrade_to
 from tests.sync.conftest import NOW, connect, issue, portfolio
 
@@ -129,3 +130,21 @@ def test_a_store_from_before_reads_everything_again_and_keeps_its_team_names(
         assert epics["PAY-1"].team_names == ()
     finally:
         engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_postgresql_session_in_another_zone_still_reads_utc() -> None:
+    with scratch_database() as url:
+        # The server would hand timestamptz values back in the session's zone.
+        engine = open_store(f"{url}?options=-c%20timezone%3DAustralia/Sydney")
+        try:
+            with Sandbox(sydney_site("Cloud")) as sandbox:
+                sync_scopes(connect(sandbox), engine, [SCOPE], now=NOW, lookback_ms=0)
+            with Session(engine) as session:
+                zone = session.execute(text("SHOW timezone")).scalar_one()
+                updated = dict(session.execute(select(IssueRow.key, IssueRow.updated)).all())
+        finally:
+            engine.dispose()
+    assert zone == "Australia/Sydney"
+    assert updated["PAY-2"].isoformat() == "2026-11-11T21:00:26.859000+00:00"
+    assert updated["PAY-1"].isoformat() == "2026-10-03T20:00:00+00:00"
