@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 EPIC_LINK_TYPE = "com.pyxis.greenhopper.jira:gh-epic-link"
@@ -44,7 +44,15 @@ def resolve_fields(fields: Sequence[dict[str, Any]], story_points_name: str) -> 
 
 
 def parse_time(value: str | None) -> datetime | None:
-    """Jira's timestamps: 2026-11-20T10:00:00.000+0000."""
+    """One of Jira's instants, in UTC. Jira writes the site's offset without a colon
+    (2026-11-12T08:00:26.859+1100, +1000 in winter where daylight saving applies); every instant
+    enters Outcomes here and is UTC from then on, so dates taken from it are UTC days."""
     if not value:
         return None
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
+    try:
+        moment = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
+    except ValueError:
+        moment = datetime.fromisoformat(value)  # 2026-11-12T08:00:26+11:00, ...Z
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)  # Jira always names the offset; the store's rule
+    return moment.astimezone(UTC)

@@ -227,7 +227,7 @@ class JiraSource:
             created=parse_time(fields.get("created")),
             updated=parse_time(fields.get("updated")),
             **self.claims.values(fields),
-            team_key=self.teams.team_key(fields),
+            team_names=self.teams.team_names(fields),
         )
 
 

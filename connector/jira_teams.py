@@ -1,6 +1,7 @@
 """Which team an epic belongs to, as Jira names it: a component, a field (Jira's Team field
 included) or a label with a prefix. With the default, the project, no Jira field is read: the
-catalogue maps projects to teams."""
+catalogue maps projects to teams. An epic may carry several names (components, multi-select
+values, labels): all are kept, and `rules.alignment.team_choice` decides among them."""
 
 from __future__ import annotations
 
@@ -24,30 +25,31 @@ class TeamReader:
             return [self.field_id]
         return []
 
-    def team_key(self, fields: dict[str, Any]) -> str | None:
+    def team_names(self, fields: dict[str, Any]) -> list[str]:
+        """Every name Jira gives the epic's team, in Jira's order, each once."""
+        names: list[str | None] = []
         if self.source == "component":
             names = [c.get("name") for c in fields.get("components") or [] if isinstance(c, dict)]
-            return next((n for n in names if n), None)
-        if self.source == "field" and self.field_id:
-            return _field_text(fields.get(self.field_id))
-        if self.source == "label":
+        elif self.source == "field" and self.field_id:
+            names = _field_texts(fields.get(self.field_id))
+        elif self.source == "label":
             prefix = self.label_prefix.casefold()
-            for label in fields.get("labels") or []:
-                if str(label).casefold().startswith(prefix) and len(label) > len(prefix):
-                    return str(label)[len(prefix) :]
-        return None
+            names = [
+                str(label)[len(prefix) :]
+                for label in fields.get("labels") or []
+                if str(label).casefold().startswith(prefix) and len(label) > len(prefix)
+            ]
+        return list(dict.fromkeys(str(n) for n in names if n))
 
 
-def _field_text(value: Any) -> str | None:
-    """A Team field's team ({name} or {title}), a select's option ({value}), or plain text."""
+def _field_texts(value: Any) -> list[str | None]:
+    """A Team field's team ({name} or {title}), a select's option ({value}), or plain text; a
+    multi-select gives one name per option."""
     if isinstance(value, list):
-        return next((t for t in (_field_text(v) for v in value) if t), None)
+        return [t for v in value for t in _field_texts(v)]
     if isinstance(value, dict):
-        for key in ("name", "title", "value"):
-            if value.get(key):
-                return str(value[key])
-        return None
-    return str(value) if value not in (None, "") else None
+        return [next((str(value[k]) for k in ("name", "title", "value") if value.get(k)), None)]
+    return [str(value) if value not in (None, "") else None]
 
 
 def team_reader(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
 from functools import cached_property
 
 from reports.trends import History, Snapshot, current_snapshot
@@ -35,6 +36,20 @@ class ReportContext:
     history: History = field(default_factory=History)
     jira_server_id: str | None = None  # set: Jira issue macros instead of plain links
     max_rows: int = MAX_TABLE_ROWS
+    zone: tzinfo = UTC  # times of day are shown in this zone (settings: schedule.timezone)
+
+    # -- the zone times are shown in -------------------------------------------------------------
+    @property
+    def zone_name(self) -> str:
+        return str(self.zone)
+
+    def wall_time(self, moment: datetime | None) -> datetime | None:
+        """An instant as the clock in `zone` shows it, without a zone (Excel keeps none: the
+        column header names it)."""
+        if moment is None:
+            return None
+        aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+        return aware.astimezone(self.zone).replace(tzinfo=None)
 
     # -- time: the previous report and trends ----------------------------------------------------
     @cached_property

@@ -12,7 +12,7 @@ import hashlib
 import re
 import shutil
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, tzinfo
 from io import BytesIO
 from typing import IO, Any
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
@@ -68,13 +68,16 @@ def render_workbook(
     history: Sequence[HistoryRun] = (),
     created: datetime | None = None,
     write_only: bool | None = None,
+    zone: tzinfo = UTC,
 ) -> bytes:
     """The workbook as .xlsx bytes.
 
     `created` stamps the file (default: the start of the evaluation day, UTC); `write_only` forces
-    a mode (default: write-only past WRITE_ONLY_ABOVE epics).
+    a mode (default: write-only past WRITE_ONLY_ABOVE epics); `zone` is the one times are shown in.
     """
-    ctx = ReportContext(evaluation, catalogue, portfolio_name, jira_url, tagging or Tagging())
+    ctx = ReportContext(
+        evaluation, catalogue, portfolio_name, jira_url, tagging or Tagging(), zone=zone
+    )
     source = WorkbookInput(ctx, tuple(history))
     if write_only is None:
         write_only = len(evaluation.epics) > WRITE_ONLY_ABOVE

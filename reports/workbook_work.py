@@ -59,7 +59,7 @@ def epics_sheet(source: WorkbookInput) -> SheetData:
         Column("Child completion", Kind.PERCENT),
         Column("Points total", Kind.POINTS),
         Column("Points done", Kind.POINTS),
-        Column("Updated (UTC)", Kind.DATETIME),
+        Column(f"Updated ({source.ctx.zone_name})", Kind.DATETIME),
     )
     rows = [_epic_row(source, ea) for ea in source.ctx.evaluation.epics]
     return SheetData("Epics", (TableData("tblEpics", columns, rows),))
@@ -84,7 +84,7 @@ def _epic_row(source: WorkbookInput, ea: EpicAlignment) -> list[Value]:
         children.done / children.total if children.total else None,
         children.points_total,
         children.points_done,
-        e.updated,
+        source.ctx.wall_time(e.updated),
     ]
 
 
@@ -97,7 +97,7 @@ def unaligned_sheet(source: WorkbookInput) -> SheetData:
         Column("Status"),
         Column("Assignee"),
         Column("Points total", Kind.POINTS),
-        Column("Updated (UTC)", Kind.DATETIME),
+        Column(f"Updated ({source.ctx.zone_name})", Kind.DATETIME),
         Column("Reason"),
         Column("Hint"),
     )
@@ -116,7 +116,7 @@ def unaligned_sheet(source: WorkbookInput) -> SheetData:
                 e.status,
                 e.assignee,
                 e.children.points_total,
-                e.updated,
+                ctx.wall_time(e.updated),
                 " ".join(reasons),
                 " ".join(hints),
             ]

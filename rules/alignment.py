@@ -24,25 +24,36 @@ def natural_key(text: str) -> tuple[str | int, ...]:
     return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
 
 
-def team_of(epic: Epic, teams: Sequence[Team]) -> str | None:
-    """The team Jira names for the epic (by id, name or alias, when the settings take the team
-    from a component, a field or a label prefix), else a team whose labels the epic carries,
-    else the team owning its project, else None. Where several teams match, the first wins."""
+@dataclass(frozen=True)
+class TeamChoice:
+    team: str | None  # the team the epic counts under
+    others: tuple[str, ...] = ()  # further teams its names point at (AMBIGUOUS_TEAM)
+
+
+def team_choice(epic: Epic, teams: Sequence[Team]) -> TeamChoice:
+    """The teams Jira names for the epic (any of its components, Team field values or team
+    labels, by a team's id, name or alias), else the teams whose catalogue labels it carries,
+    else the team owning its project, else none. Where several teams are named, the project's
+    team counts if it is among them, else the first in catalogue order; the others are kept."""
     lookup = _team_lookup(tuple(teams))
-    if epic.team_key:
-        named = lookup.by_name.get(epic.team_key.casefold())
-        if named is not None:
-            return named
-    labelled = [lookup.by_label.get(label.lower()) for label in epic.labels]
-    by_label = [found for found in labelled if found is not None]
-    if by_label:
-        return min(by_label)[1]
-    return lookup.by_project.get(epic.project.lower())
+    named = {found for name in epic.team_names if (found := lookup.by_name.get(name.casefold()))}
+    if not named:
+        named = {found for label in epic.labels if (found := lookup.by_label.get(label.lower()))}
+    own = lookup.by_project.get(epic.project.lower())
+    if not named:
+        return TeamChoice(own)
+    ordered = [team_id for _, team_id in sorted(named)]
+    chosen = own if own in ordered else ordered[0]
+    return TeamChoice(chosen, tuple(t for t in ordered if t != chosen))
+
+
+def team_of(epic: Epic, teams: Sequence[Team]) -> str | None:
+    return team_choice(epic, teams).team
 
 
 @dataclass(frozen=True)
 class _TeamLookup:
-    by_name: dict[str, str]  # casefolded id, name or alias -> team id
+    by_name: dict[str, tuple[int, str]]  # casefolded id, name or alias -> (team's place, id)
     by_label: dict[str, tuple[int, str]]  # lower-cased label -> (team's place, team id)
     by_project: dict[str, str]  # lower-cased project key -> team id
 
@@ -53,7 +64,7 @@ def _team_lookup(teams: tuple[Team, ...]) -> _TeamLookup:
     lookup = _TeamLookup({}, {}, {})
     for place, team in enumerate(teams):
         for name in (team.id, team.name, *team.aliases):
-            lookup.by_name.setdefault(name.casefold(), team.id)
+            lookup.by_name.setdefault(name.casefold(), (place, team.id))
         for label in team.labels:
             lookup.by_label.setdefault(label.lower(), (place, team.id))
         for project in team.projects:
@@ -94,7 +105,8 @@ def align_epic(
         state = AlignmentState.ALIGNED
     else:
         state = AlignmentState.UNALIGNED
-    return EpicAlignment(epic, team_of(epic, teams), state, claims, valid)
+    choice = team_choice(epic, teams)
+    return EpicAlignment(epic, choice.team, state, claims, valid, choice.others)
 
 
 def alignment_shares(

@@ -27,6 +27,7 @@ from rules.findings_outcomes import (
     output_without_outcome,
     stale_kr,
 )
+from rules.findings_teams import ambiguous_team
 from rules.model import Finding, Severity
 
 __all__ = ["RULES", "FindingContext", "FindingRule", "Flag", "rule", "run_rules"]
@@ -136,5 +137,12 @@ RULES: tuple[FindingRule, ...] = (
         "(default 0.3; per team in `teams`)",
         exempt_over_budget,
         ("max_share", "teams"),
+    ),
+    FindingRule(
+        "AMBIGUOUS_TEAM",
+        Severity.INFO,
+        "an active epic's components, Team field values or team labels name several teams; it "
+        "counts under its project's team if that is one of them, else the first in catalogue order",
+        ambiguous_team,
     ),
 )

@@ -244,7 +244,7 @@ class Epic:
     links: tuple[IssueLink, ...] = ()  # issue links of the configured claim type
     parent_type: str | None = None  # the parent's issue type (an Objective, an Initiative...)
     approval_value: str | None = None  # the configured Jira approval field's value
-    team_key: str | None = None  # the team as Jira names it (component, Team field, label)
+    team_names: tuple[str, ...] = ()  # as Jira names the team (components, Team field, labels)
 
     @property
     def active(self) -> bool:

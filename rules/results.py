@@ -72,6 +72,7 @@ class EpicAlignment:
     state: AlignmentState
     claims: tuple[Claim, ...] = ()
     valid_okr_ids: tuple[str, ...] = ()  # claims on a known, current OKR, not rejected
+    other_teams: tuple[str, ...] = ()  # further teams Jira names for the epic (AMBIGUOUS_TEAM)
 
 
 @dataclass(frozen=True)

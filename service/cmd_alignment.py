@@ -12,6 +12,7 @@ import math
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 from sqlalchemy.orm import Session
@@ -275,9 +276,10 @@ def decisions(config_path: Path, subject: str | None, as_json: bool) -> None:
         engine.dispose()
     if subject is not None:
         trail = [d for d in trail if d.subject.upper() == subject.strip().upper()]
+    zone = ZoneInfo(loaded.settings.schedule.timezone)  # the zone every report shows times in
     rows = [
         {
-            "at": d.at.astimezone().isoformat(timespec="seconds"),
+            "at": d.at.astimezone(zone).isoformat(timespec="seconds"),
             "subject": d.subject,
             "okr": d.okr_id or "*",
             "state": d.state.value,
@@ -292,6 +294,8 @@ def decisions(config_path: Path, subject: str | None, as_json: bool) -> None:
         return
     if not rows:
         click.echo("No decisions recorded.")
+    else:
+        click.echo(f"Times in {zone}.")
     for r in rows:
         why = f" — {r['why']}" if r["why"] else ""
         click.echo(

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -285,6 +286,7 @@ def export(
             tagging=tagging(loaded),
             history=load_history(engine, result) if engine is not None else (),
             created=created,
+            zone=ZoneInfo(loaded.settings.schedule.timezone),
         )
         write_atomically(path, content)
     return paths

@@ -128,6 +128,7 @@ class FindingsSettings(_Strict):
     OFF_PACE: OffPaceSettings = OffPaceSettings()
     OUTPUT_WITHOUT_OUTCOME: OutputSettings = OutputSettings()
     EXEMPT_OVER_BUDGET: ExemptSettings = ExemptSettings()
+    AMBIGUOUS_TEAM: FindingSettings = FindingSettings()
 
     @model_validator(mode="before")
     @classmethod

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -85,13 +86,21 @@ def parse_dataset(data: Any, source: str = "<dataset>") -> Dataset:
 
 def _parse_jira(ck: Checker, jira: Any, ds: Dataset) -> None:
     jira = ck.mapping(
-        jira, "jira", ("deployment", "statuses", "fields", "projects", "issues", "link_types")
+        jira,
+        "jira",
+        ("deployment", "timezone", "statuses", "fields", "projects", "issues", "link_types"),
     )
     deployment = DEPLOYMENTS.get(str(jira.get("deployment", "Cloud")).lower().replace(" ", ""))
     if deployment is None:
         got = jira.get("deployment")
         raise ck.fail("jira.deployment", f"expected Cloud or Data Center, got {got!r}")
     ds.deployment = deployment
+    zone = jira.get("timezone", "UTC")
+    try:
+        ZoneInfo(zone)
+    except (TypeError, ValueError, ZoneInfoNotFoundError):
+        raise ck.fail("jira.timezone", f"expected an IANA time zone, got {zone!r}") from None
+    ds.timezone = zone
     raw_statuses = jira.get("statuses")
     for i, st in enumerate(
         DEFAULT_STATUSES if raw_statuses is None else ck.items(raw_statuses, "jira.statuses")

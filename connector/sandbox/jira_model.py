@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .checker import Checker, DatasetError
 from .dataset import (
@@ -68,6 +69,7 @@ class JiraState:
     ) -> None:
         self.lock = lock or threading.RLock()
         self.deployment = ds.deployment
+        self.zone = ZoneInfo(ds.timezone)  # timestamps are rendered in the site's zone
         self.statuses: list[StatusDef] = list(ds.statuses)
         self.projects: list[Project] = list(ds.projects)
         self.registry = FieldRegistry(ds.custom_fields)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 import zlib
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from .dataset import IssueRecord
@@ -16,10 +16,11 @@ ISSUE_EXPAND = "renderedFields,names,schema,operations,editmeta,changelog,versio
 _NOT_IN_FIELDS = frozenset({"issuekey", "statusCategory"})
 
 
-def jira_time(when: datetime) -> str:
-    """Jira's timestamp format: 2026-11-20T10:00:00.000+0000."""
-    when = when.astimezone(UTC)
-    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}+0000"
+def jira_time(when: datetime, zone: tzinfo = UTC) -> str:
+    """Jira's timestamp format, in the site's zone with its offset at that instant (which moves
+    at daylight saving): 2026-11-20T10:00:00.000+1100."""
+    when = when.astimezone(zone)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}{when:%z}"
 
 
 def account_id(display_name: str) -> str:
@@ -38,7 +39,7 @@ def server_info(state: JiraState, base_url: str) -> dict[str, Any]:
         "deploymentType": state.deployment,
         "buildNumber": 100296 if cloud else 9120000,
         "buildDate": "2026-01-01T00:00:00.000+0000",
-        "serverTime": jira_time(datetime.now(UTC)),
+        "serverTime": jira_time(datetime.now(UTC), state.zone),
         "scmInfo": "0000000000000000000000000000000000000000",
         "serverTitle": "Outcomes sandbox",
     }
@@ -94,8 +95,8 @@ class Renderer:
             "summary": rec.summary,
             "labels": list(rec.labels),
             "components": [self.component(rec.project, name) for name in rec.components],
-            "created": jira_time(rec.created),
-            "updated": jira_time(rec.updated),
+            "created": jira_time(rec.created, self.state.zone),
+            "updated": jira_time(rec.updated, self.state.zone),
         }
         if fid in simple:
             return simple[fid]

@@ -154,6 +154,7 @@ class PageSeed:
 class Dataset:
     credentials: list[Credential]
     deployment: str = "Cloud"
+    timezone: str = "UTC"  # the site's zone: timestamps carry its offset, as real Jira's do
     statuses: list[StatusDef] = field(default_factory=list)
     custom_fields: list[CustomField] = field(default_factory=list)
     projects: list[Project] = field(default_factory=list)

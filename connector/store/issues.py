@@ -41,7 +41,7 @@ class IssueRecord:
     links: list[dict[str, str]] = field(default_factory=list)  # {type, key, direction}
     parent_type: str | None = None
     approval_value: str | None = None
-    team_key: str | None = None  # the team as Jira names it (settings: teams.source)
+    team_names: list[str] = field(default_factory=list)  # as Jira names the team (teams.source)
 
 
 def upsert_issues(
@@ -181,7 +181,7 @@ _EPIC_COLUMNS = (
     IssueRow.links,
     IssueRow.parent_type,
     IssueRow.approval_value,
-    IssueRow.team_key,
+    IssueRow.team_names,
 )
 
 
@@ -202,5 +202,5 @@ def _epic(row: Any, children: ChildStats) -> Epic:  # a Row of _EPIC_COLUMNS
         links=tuple(IssueLink(**link) for link in row.links or ()),
         parent_type=row.parent_type,
         approval_value=row.approval_value,
-        team_key=row.team_key,
+        team_names=tuple(row.team_names or ()),
     )

@@ -1,4 +1,6 @@
-"""The store's tables (SQLAlchemy 2.x typed models). The schema itself is made by Alembic."""
+"""The store's tables (SQLAlchemy 2.x typed models). The schema itself is made by Alembic.
+
+Every instant is a `UtcDateTime`: stored and compared in UTC, read back aware in UTC."""
 
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -19,6 +20,8 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from connector.store.instants import UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -42,16 +45,17 @@ class IssueRow(Base):
     labels: Mapped[list[str]] = mapped_column(JSON, default=list)
     parent_key: Mapped[str | None] = mapped_column(String(64), index=True)
     story_points: Mapped[float | None] = mapped_column(Float)
-    created: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    updated: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    synced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    updated: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    synced_at: Mapped[datetime] = mapped_column(UtcDateTime())
     sync_mark: Mapped[str | None] = mapped_column(String(32), index=True)  # migration 0003
-    team_key: Mapped[str | None] = mapped_column(String(255))  # migration 0003
     # Added by migration 0004 (claims read from Jira; see connector/jira_claims.py).
     claim_values: Mapped[list[str] | None] = mapped_column(JSON)
     links: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
     parent_type: Mapped[str | None] = mapped_column(String(128))
     approval_value: Mapped[str | None] = mapped_column(String(255))
+    # Every name Jira gives the epic's team (migration 0007_utc_instants; was team_key).
+    team_names: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class ScopeMember(Base):
@@ -70,7 +74,7 @@ class SyncCursor(Base):
 
     portfolio_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     last_updated_ms: Mapped[int | None] = mapped_column(BigInteger)
-    last_sync_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_sync_at: Mapped[datetime] = mapped_column(UtcDateTime())
     epics: Mapped[int] = mapped_column(Integer, default=0)
     children: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -85,13 +89,13 @@ class RunRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     command: Mapped[str] = mapped_column(String(32))
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     outcome: Mapped[str] = mapped_column(String(16), default="running")
     message: Mapped[str | None] = mapped_column(Text)
     # Added by migration 0006 (run records for the scheduler; see connector/store/runs.py).
     trigger: Mapped[str | None] = mapped_column(String(16))  # "schedule" | "cli"
-    scheduled_for: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    scheduled_for: Mapped[datetime | None] = mapped_column(UtcDateTime())
     holder: Mapped[str | None] = mapped_column(String(255))
     counts: Mapped[dict[str, int] | None] = mapped_column(JSON)
     duration_seconds: Mapped[float | None] = mapped_column(Float)
@@ -107,7 +111,7 @@ class SnapshotRow(Base):
     portfolio_id: Mapped[str] = mapped_column(String(64), index=True)
     cycle_id: Mapped[str] = mapped_column(String(64))
     as_of: Mapped[str] = mapped_column(String(10))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
@@ -122,7 +126,7 @@ class PublishRecord(Base):
     title: Mapped[str] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer)
     body_hash: Mapped[str] = mapped_column(String(64))
-    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class RunLock(Base):
@@ -132,8 +136,8 @@ class RunLock(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(255))
-    acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    acquired_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 # --- alignment (migration 0004): decisions, check-ins, OKRs read from Jira ------------------------
@@ -148,11 +152,11 @@ class DecisionRow(Base):
     subject: Mapped[str] = mapped_column(String(64), index=True)  # an epic key or an objective id
     okr_id: Mapped[str | None] = mapped_column(String(64))  # None: all the subject's connections
     state: Mapped[str] = mapped_column(String(16))
-    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime())
     decided_by: Mapped[str | None] = mapped_column(String(255))
     why: Mapped[str | None] = mapped_column(Text)
     origin: Mapped[str] = mapped_column(String(16))  # catalogue | jira | cli
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class CheckinRow(Base):
@@ -168,7 +172,7 @@ class CheckinRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
     checked_by: Mapped[str | None] = mapped_column(String(255))
     source: Mapped[str] = mapped_column(String(16))  # manual | jira-field | jql
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class OkrSourceRow(Base):
@@ -178,4 +182,4 @@ class OkrSourceRow(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    synced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    synced_at: Mapped[datetime] = mapped_column(UtcDateTime())

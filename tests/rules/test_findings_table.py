@@ -18,10 +18,10 @@ import pytest
 from rules.catalogue import parse_catalogue
 from rules.evaluate import evaluate
 from rules.findings import RULES
-from rules.model import ApprovalState, Decision, Epic, Severity
+from rules.model import ApprovalState, Decision, Epic, Severity, StatusCategory
 from rules.policy import Policy
 from rules.results import Evaluation
-from tests.rules.factories import DONE, deep, epic
+from tests.rules.factories import DONE, IN_PROGRESS, deep, epic
 
 AS_OF = date(2026, 11, 15)
 BY_PRIYA = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
@@ -176,6 +176,22 @@ mostly_done = both(
     set_kr("P1.KR1", current=15),  # score 0.15: pace 0.3, off track too
 )
 
+
+def two_teams(category: StatusCategory = IN_PROGRESS) -> Callable[[World], None]:
+    """A Mobile team beside Payments, and an approved, aligned PAY epic whose components name
+    both (as a sync with `teams.source: component` reads them)."""
+
+    def run(world: World) -> None:
+        world.catalogue["teams"].append(
+            {"id": "mobile", "name": "Mobile", "projects": ["MOB"], "aliases": ["Apps"]}
+        )
+        work = epic("PAY-3", "Wallet", labels=("okr:P1.KR1",), category=category)
+        world.epics.append(replace(work, team_names=("Apps", "Payments")))
+        world.decisions.append(approved("PAY-3"))
+
+    return run
+
+
 CASES = [
     Case("UNALIGNED_EPIC", "fires", add(unlabelled), {("UNALIGNED_EPIC", "PAY-3")}),
     Case("UNALIGNED_EPIC", "done work is quiet", add(epic("PAY-3", category=DONE)), set()),
@@ -301,6 +317,15 @@ CASES = [
         add(exempt),
         set(),
         {"exempt_team_shares": {"payments": 0.34}},
+    ),
+    Case("AMBIGUOUS_TEAM", "fires", two_teams(), {("AMBIGUOUS_TEAM", "PAY-3")}),
+    Case("AMBIGUOUS_TEAM", "done work is quiet", two_teams(DONE), set()),
+    Case(
+        "AMBIGUOUS_TEAM",
+        "off",
+        two_teams(),
+        set(),
+        {"disabled": frozenset({"AMBIGUOUS_TEAM"})},
     ),
 ]
 
@@ -443,3 +468,17 @@ def test_every_finding_can_be_switched_off(case: Case) -> None:
     case.change(world)
     world.policy = Policy(disabled=frozenset({case.code}))
     assert found(world) == {(code, subject) for code, subject in case.expected if code != case.code}
+
+
+def test_an_epic_naming_two_teams_counts_once_and_names_both() -> None:
+    world = World()
+    two_teams()(world)
+    evaluation = world.evaluate()
+    (finding,) = [f for f in evaluation.findings if f.code == "AMBIGUOUS_TEAM"]
+    assert finding.severity is Severity.INFO
+    assert finding.team == "payments"  # the project's team is among those named
+    assert finding.message == (
+        "PAY-3 “Wallet” names the teams Payments and Mobile; it is counted under Payments"
+    )
+    shares = {s.team: s.aligned for s in evaluation.alignment}
+    assert shares == {"payments": 3, None: 3}  # Mobile has no share: counted once

@@ -13,13 +13,19 @@ from connector.jira_teams import team_reader
 from connector.sandbox import Sandbox
 from connector.store.issues import load_epics
 from connector.sync import ScopeSpec, sync_scopes
-from rules.alignment import team_of
+from rules.alignment import team_choice, team_of
 from rules.model import Team
 from tests.sync.conftest import NOW, connect, issue, portfolio
 
 TEAMS = (
     Team("payments", "Payments", projects=("PAY",), aliases=("Rails",)),
     Team("mobile", "Mobile", projects=("MOB",), aliases=("Apps squad",)),
+)
+# Catalogue order: platform before mobile before payments.
+PLATFORM_FIRST = (
+    Team("platform", "Platform", projects=("PLT",), aliases=("CI/CD",)),
+    Team("mobile", "Mobile", projects=("MOB",)),
+    Team("payments", "Payments", projects=("PAY",)),
 )
 
 
@@ -69,3 +75,63 @@ def test_a_team_field_that_does_not_exist_is_a_settings_error() -> None:
         jira = connect(sandbox)
         with pytest.raises(UserError, match=r"teams\.field: Jira has no field named 'Squad'"):
             team_reader("field", "Squad", "team:", jira.field_list)
+
+
+def several_names(deployment: str) -> dict[str, Any]:
+    dataset = portfolio(deployment)
+    dataset["jira"]["fields"].append(
+        {"id": "customfield_10001", "name": "Team", "type": "array(option)"}
+    )
+    dataset["jira"]["issues"] = [
+        # Only the second component names a catalogue team.
+        {**issue("PAY-1", "Epic"), "components": ["Backlog grooming", "Mobile"]},
+        # Two teams, neither of them the project's: the first in catalogue order counts.
+        {
+            **issue("PAY-2", "Epic", labels=["team:Mobile", "team:CI/CD"]),
+            "components": ["Mobile", "CI/CD"],
+            "fields": {"customfield_10001": ["Mobile", "CI/CD"]},
+        },
+        # Two teams, one of them the project's: the project's counts.
+        {
+            **issue("MOB-1", "Epic", labels=["team:CI/CD", "team:Mobile"]),
+            "components": ["CI/CD", "Mobile"],
+            "fields": {"customfield_10001": ["CI/CD", "Mobile"]},
+        },
+    ]
+    return dataset
+
+
+@pytest.mark.parametrize("deployment", ["Cloud", "Server"])
+@pytest.mark.parametrize("source", ["component", "field", "label"])
+def test_any_of_several_names_finds_the_team(engine: Engine, deployment: str, source: Any) -> None:
+    with Sandbox(several_names(deployment)) as sandbox:
+        jira = connect(sandbox)
+        jira.teams = team_reader(source, "Team", "team:", jira.field_list)
+        scope = ScopeSpec("retail", "Retail", "issuetype = Epic")
+        sync_scopes(jira, engine, [scope], now=NOW, lookback_ms=0)
+    with Session(engine) as session:
+        epics = {e.key: e for e in load_epics(session, "retail")}
+    choices = {key: team_choice(epic, PLATFORM_FIRST) for key, epic in epics.items()}
+    assert {key: (c.team, c.others) for key, c in choices.items()} == {
+        # Components only: the label and field sources have nothing on PAY-1 (project's team).
+        "PAY-1": ("mobile", ()) if source == "component" else ("payments", ()),
+        "PAY-2": ("platform", ("mobile",)),
+        "MOB-1": ("mobile", ("platform",)),
+    }
+
+
+def test_team_labels_of_the_catalogue_follow_the_same_rule() -> None:
+    from rules.model import Epic, StatusCategory
+
+    teams = (
+        Team("platform", "Platform", projects=("PLT",), labels=("platform",)),
+        Team("mobile", "Mobile", projects=("MOB",), labels=("mobile",)),
+    )
+    epic = Epic("MOB-9", "Both", "MOB", "To Do", StatusCategory.NEW, labels=("platform", "mobile"))
+    assert team_choice(epic, teams).team == "mobile"  # the project's team is among them
+    assert team_choice(epic, teams).others == ("platform",)
+    other = Epic("PAY-9", "Both", "PAY", "To Do", StatusCategory.NEW, labels=("mobile", "platform"))
+    assert (team_choice(other, teams).team, team_choice(other, teams).others) == (
+        "platform",
+        ("mobile",),
+    )
