@@ -21,7 +21,7 @@ from typing import Protocol
 
 from connector.confluence_api import PageApi, RemotePage, VersionConflict
 from connector.errors import AnswerLost, AuthError, RateLimited, ServiceError, Unavailable
-from connector.storage_form import canonical_hash, hashes
+from connector.storage_form import canonical_hash, hashes, legacy_hash
 
 CONFLICT_RETRIES = 3
 ROOT_BODY = "<p>Outcome reports published by Outcomes. Pages below are rewritten on each run.</p>"
@@ -265,9 +265,10 @@ class Publisher:
                 overwrote = _edited(page.title, remote, record, editor)
             elif not foreign:
                 # The record speaks for the page only while the page is at the recorded version.
-                same = canonical_hash(remote.body) == wanted or (
-                    remote.version == record.version and recorded(record.body_hash, page.body)
-                )
+                same = (
+                    remote.version == record.version
+                    and record.body_hash in (wanted, legacy_hash(page.body))
+                ) or canonical_hash(remote.body) == wanted
                 if same and remote.title == page.title:
                     current = PageRecord(remote.id, remote.version, wanted)
                     return PublishResult(page.key, page.title, Action.UNCHANGED, current)

@@ -15,7 +15,6 @@ page's next write or check).
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from html.entities import html5
 
@@ -39,16 +38,24 @@ _ADDED_ON_SAVE = frozenset({_AC + "macro-id", _AC + "schema-version", _AC + "loc
 def canonical_hash(body: str) -> str:
     """SHA-256 of the body's canonical form; a body that does not parse falls back to its
     whitespace-normalised text, so it still equals itself."""
-    digest = hashlib.sha256()
     try:
         root = _parse(body)
     except etree.XMLSyntaxError:
-        digest.update(b"unparsed:" + _legacy_form(body).encode("utf-8"))
-        return digest.hexdigest()
-    digest.update(_collapse(root.text).encode("utf-8"))
-    for child in root:
-        _feed(child, digest)
-    return digest.hexdigest()
+        return hashlib.sha256(b"unparsed:" + _legacy_form(body).encode("utf-8")).hexdigest()
+    # Control characters cannot occur in XML text, so they separate the parts unambiguously.
+    parts = [_collapse(root.text)]
+    for event, node in etree.iterwalk(root, events=("start", "end")):
+        if node is root:
+            continue
+        if event == "start":
+            attrs = sorted(
+                f"{k}\x02{_collapse(v)}" for k, v in node.attrib.items() if k not in _ADDED_ON_SAVE
+            )
+            parts.append(f"\x01<{node.tag}\x03" + "\x03".join(attrs))
+            parts.append(f"\x01{_collapse(node.text)}")
+        else:
+            parts.append(f"\x01>{_collapse(node.tail)}")
+    return hashlib.sha256("".join(parts).encode("utf-8")).hexdigest()
 
 
 def same_body(a: str, b: str) -> bool:
@@ -93,16 +100,6 @@ def _entity(match: re.Match[str]) -> str:
     if chars is None:
         return match.group(0)  # undeclared: the parser refuses it, and the fallback applies
     return "".join(f"&#{ord(c)};" for c in chars)
-
-
-def _feed(node: etree._Element, digest: hashlib._Hash) -> None:
-    attrs = sorted(
-        (str(k), _collapse(v)) for k, v in node.attrib.items() if k not in _ADDED_ON_SAVE
-    )
-    digest.update(json.dumps(["<", str(node.tag), attrs, _collapse(node.text)]).encode("utf-8"))
-    for child in node:
-        _feed(child, digest)
-    digest.update(json.dumps([">", _collapse(node.tail)]).encode("utf-8"))
 
 
 def _collapse(text: str | None) -> str:
