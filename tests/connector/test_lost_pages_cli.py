@@ -12,8 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
 from connector.sandbox import Sandbox, Transit
+from connector.store import history
+from connector.store.db import open_store
 from tests.connector.publish_setup import AS_OF, dataset, outcomes, write_settings
 from tests.connector.test_publish_command import PAGES
 
@@ -82,6 +85,16 @@ def test_a_lost_create_is_adopted_in_one_rerun(sandbox: Sandbox, tmp_path: Path,
     assert [r for r in sandbox.requests if r.path.startswith("/wiki") and r.method != "GET"] == []
 
 
+def recorded_versions(folder: Path) -> dict[str, int]:
+    """The version the store says Outcomes last wrote, by page id."""
+    engine = open_store(f"sqlite:///{folder / 'outcomes.db'}")
+    try:
+        with Session(engine) as session:
+            return {r.page_id: r.version for r in history.publish_records(session, "retail")}
+    finally:
+        engine.dispose()
+
+
 def test_a_lost_update_is_taken_back_in_one_rerun(
     sandbox: Sandbox, tmp_path: Path, kind: str
 ) -> None:
@@ -91,16 +104,18 @@ def test_a_lost_update_is_taken_back_in_one_rerun(
     sandbox.faults.break_next(Transit.LOST, path_prefix=PAGES_PATH[kind], method="PUT")
     code, output = run(config)
     assert code != 0, output  # one update landed, its answer never came
-    versions = {title: page["version"] for title, page in pages(sandbox).items()}
+    known = recorded_versions(tmp_path)
+    ours = [pages(sandbox)[title] for title in PAGES]
+    lost = [p for p in ours if p["version"] != known.get(str(p["id"]))]
+    assert [p["version"] for p in lost] == [2]  # the store never heard of it
 
     code, output = run(config)
 
     assert code == 0, output
     assert_converged(sandbox, output)
-    # The page whose answer was lost keeps the version it got then: nothing was written twice.
-    landed = [title for title in PAGES if versions[title] == 2]
-    assert len(landed) == 1
-    assert pages(sandbox)[landed[0]]["version"] == 2
+    # That page keeps the version it got then (nothing was written twice), now on record.
+    after = pages(sandbox)[str(lost[0]["title"])]
+    assert after["version"] == 2 and recorded_versions(tmp_path)[str(after["id"])] == 2
 
 
 def test_a_lost_store_adopts_every_page_in_one_rerun(
