@@ -71,8 +71,9 @@ def titles(sandbox: Sandbox) -> list[str]:
 
 
 def authors(sandbox: Sandbox, title: str) -> list[str]:
-    found = page(sandbox, title)
-    return [v.by for v in sandbox.confluence.get(str(found["id"])).versions]  # type: ignore[union-attr]
+    stored = sandbox.confluence.get(str(page(sandbox, title)["id"]))
+    assert stored is not None
+    return [v.by for v in stored.versions]
 
 
 def test_a_lost_create_is_adopted_by_the_next_run(
