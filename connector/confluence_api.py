@@ -37,6 +37,9 @@ class RemotePage:
     body: str
     last_editor: str | None = None  # display name (v1) or None when only an id is known
     editor_id: str | None = None  # account id (Cloud), to look the name up when needed
+    parent_id: str | None = None  # known when the page was found by title
+    # Who wrote the latest version, as "accountId:…", "userKey:…", "username:…" (see user_keys).
+    author_keys: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,10 @@ class PageApi(Protocol):
     def create(self, space: str, title: str, body: str, parent_id: str | None) -> RemotePage: ...
     def update(self, page_id: str, title: str, body: str, version: int) -> RemotePage: ...
     def editor_name(self, page: RemotePage) -> str | None: ...
+    def own_keys(self) -> frozenset[str]:
+        """Who Outcomes is on this Confluence, in the terms of `RemotePage.author_keys`."""
+        ...
+
     def attach(
         self, page_id: str, name: str, content: bytes, content_type: str, fingerprint: str = ""
     ) -> AttachedFile:
@@ -135,6 +142,25 @@ class Http:
         return AttachedFile(str(item["id"]), name, _number(item), True)
 
 
+def current_user(http: Http) -> frozenset[str]:
+    """The keys of the account Outcomes signs in as (`/rest/api/user/current`, which Cloud and
+    Data Center both serve); none when Confluence does not say."""
+    response = http.send("GET", "rest/api/user/current")
+    if response.status_code == 404:
+        return frozenset()
+    return user_keys(http.check(response, "read who Outcomes signs in as"))
+
+
+def user_keys(user: dict[str, Any]) -> frozenset[str]:
+    """A v1 user (`version.by`, `user/current`) as comparable keys: Cloud names an accountId,
+    Data Center a userKey and username. An anonymous user has none."""
+    if user.get("type") == "anonymous":
+        return frozenset()
+    return frozenset(
+        f"{kind}:{user[kind]}" for kind in ("accountId", "userKey", "username") if user.get(kind)
+    )
+
+
 class V1Pages:
     """The v1 content API (`/rest/api/content`), as Data Center serves it."""
 
@@ -149,9 +175,12 @@ class V1Pages:
             url, timeout=int(timeout), max_backoff_seconds=MAX_RETRY_AFTER, **credentials
         )
         self.http = Http(self.client, url)
+        self._own: frozenset[str] | None = None
 
     def find(self, space: str, title: str) -> RemotePage | None:
-        params = {"spaceKey": space, "title": title, "type": "page", "expand": self.EXPAND}
+        # The ancestors say where a page found by title sits (its parent is the last one).
+        expand = self.EXPAND + ",ancestors"
+        params = {"spaceKey": space, "title": title, "type": "page", "expand": expand}
         answer = self.http.json("GET", "rest/api/content", "find a page", params=params)
         results = answer.get("results") or []
         return _v1_page(results[0]) if results else None
@@ -189,6 +218,11 @@ class V1Pages:
     def editor_name(self, page: RemotePage) -> str | None:
         return page.last_editor
 
+    def own_keys(self) -> frozenset[str]:
+        if self._own is None:
+            self._own = current_user(self.http)
+        return self._own
+
     def attach(
         self, page_id: str, name: str, content: bytes, content_type: str, fingerprint: str = ""
     ) -> AttachedFile:
@@ -220,6 +254,7 @@ def connect_pages(
 def _v1_page(data: dict[str, Any]) -> RemotePage:
     version = data.get("version") or {}
     by = version.get("by") or {}
+    ancestors = data.get("ancestors") or []
     return RemotePage(
         id=str(data["id"]),
         title=data.get("title", ""),
@@ -227,6 +262,8 @@ def _v1_page(data: dict[str, Any]) -> RemotePage:
         body=((data.get("body") or {}).get("storage") or {}).get("value", ""),
         last_editor=by.get("displayName"),
         editor_id=by.get("accountId"),
+        parent_id=str(ancestors[-1]["id"]) if ancestors else None,
+        author_keys=user_keys(by),
     )
 
 

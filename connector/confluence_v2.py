@@ -13,7 +13,14 @@ from typing import Any
 
 from atlassian import ConfluenceV2
 
-from connector.confluence_api import MAX_RETRY_AFTER, MESSAGE, AttachedFile, Http, RemotePage
+from connector.confluence_api import (
+    MAX_RETRY_AFTER,
+    MESSAGE,
+    AttachedFile,
+    Http,
+    RemotePage,
+    current_user,
+)
 from connector.errors import UserError
 
 
@@ -41,6 +48,7 @@ class V2Pages:
         self.client = _client(url, credentials, timeout)
         self.http = Http(self.client, url)
         self._space_ids: dict[str, str] = {}
+        self._own: frozenset[str] | None = None
 
     def space_id(self, space: str) -> str:
         if space not in self._space_ids:
@@ -105,6 +113,12 @@ class V2Pages:
         name = response.json().get("displayName")
         return str(name) if name else None
 
+    def own_keys(self) -> frozenset[str]:
+        """Versions name their author by account id; v2 has no "current user", v1's serves."""
+        if self._own is None:
+            self._own = current_user(self.http)
+        return self._own
+
     def attach(
         self, page_id: str, name: str, content: bytes, content_type: str, fingerprint: str = ""
     ) -> AttachedFile:
@@ -113,10 +127,14 @@ class V2Pages:
 
 def _page(data: dict[str, Any]) -> RemotePage:
     version = data.get("version") or {}
+    author = version.get("authorId")
+    parent = data.get("parentId")
     return RemotePage(
         id=str(data["id"]),
         title=data.get("title", ""),
         version=int(version.get("number", 1)),
         body=((data.get("body") or {}).get("storage") or {}).get("value", ""),
-        editor_id=version.get("authorId"),
+        editor_id=author,
+        parent_id=str(parent) if parent else None,
+        author_keys=frozenset({f"accountId:{author}"}) if author else frozenset(),
     )

@@ -1,27 +1,27 @@
 """Publishing rendered pages to Confluence without ever clobbering a person's edit by accident.
 
 For each page Outcomes keeps a record: page id, the version it last wrote, and a hash of the
-normalised body. Unchanged body → no write (an unchanged run only reads). The page's current
-version is not the one we wrote and its body is not ours → someone else edited it: by default
-leave it and report it (`skip`); `overwrite` writes over it (Confluence keeps the edit in the page
-history); `child` writes the new report to a child page of the edited one instead. Every write
-sends an explicit version, ours + 1; a 409 → re-read, re-check, retry a few times. A failed page
-does not stop the others and is tried again on the next run; losing Confluence altogether
-(credentials, network, rate limit) stops the run.
-"""
+body's canonical form (connector/storage_form.py: Confluence rewrites bodies on save). Unchanged
+body → no write (an unchanged run only reads). A newer version than the record's, whose body is
+not ours and whose latest version Outcomes' own account did not write → a person edited it: by
+default leave it and report it (`skip`); `overwrite` writes over it (Confluence keeps the edit in
+the page history); `child` writes the new report to a child page of the edited one instead. Every
+write sends an explicit version, ours + 1; a 409 → re-read, re-check, retry a few times. A failed
+page does not stop the others and is tried again on the next run; losing Confluence altogether
+(credentials, network, rate limit) stops the run. A page with no record (a lost answer, a lost
+store) that sits where ours belongs, with our title, last written by our account, is adopted."""
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from html import escape
 from typing import Protocol
 
 from connector.confluence_api import PageApi, RemotePage, VersionConflict
-from connector.errors import AuthError, RateLimited, ServiceError, Unavailable
+from connector.errors import AnswerLost, AuthError, RateLimited, ServiceError, Unavailable
+from connector.storage_form import canonical_hash, hashes, legacy_hash
 
 CONFLICT_RETRIES = 3
 ROOT_BODY = "<p>Outcome reports published by Outcomes. Pages below are rewritten on each run.</p>"
@@ -69,6 +69,7 @@ class OnForeignEdit(StrEnum):
 
 class Action(StrEnum):
     CREATED = "created"
+    ADOPTED = "adopted"  # ours, with no record of it (a lost answer or store): recorded, updated
     UPDATED = "updated"
     UNCHANGED = "unchanged"
     OVERWRITTEN = "overwritten"  # a person's edit was written over, as configured
@@ -104,20 +105,14 @@ def record_keys(pages: Iterable[PageDraft]) -> list[str]:
     return [key for page in pages for key in (page.key, page.key + CHILD_SUFFIX)]
 
 
-def normalise(body: str) -> str:
-    """The body as Confluence will store it, so that hashes compare like for like."""
-    body = re.sub(r"<([A-Za-z][^<>]*?)\s*/>", r"<\1 />", body)
-    return re.sub(r">\s+<", "><", body.strip())
-
-
 def body_hash(body: str) -> str:
-    return hashlib.sha256(normalise(body).encode("utf-8")).hexdigest()
+    """What a publish record keeps of a body: the hash of its canonical form."""
+    return canonical_hash(body)
 
 
-def _ours(remote: RemotePage, record: PageRecord, wanted: str) -> bool:
-    """A newer version whose body is one we wrote (say, our write landed but the store's commit
-    did not) is not a person's edit."""
-    return body_hash(remote.body) in (record.body_hash, wanted)
+def recorded(record_hash: str, body: str) -> bool:
+    """Whether a record's hash is of this body (canonical, or as an earlier release hashed it)."""
+    return record_hash in hashes(body)
 
 
 class Publisher:
@@ -133,6 +128,18 @@ class Publisher:
         self.space = space
         self.root_title = root_title
         self.on_foreign_edit = OnForeignEdit(on_foreign_edit)
+
+    def _by_us(self, remote: RemotePage) -> bool:
+        """Whether Outcomes' own account wrote the page's latest version (asked once, on need)."""
+        return bool(remote.author_keys & self.api.own_keys())
+
+    def _ours(self, remote: RemotePage, record: PageRecord, wanted: str) -> bool:
+        """A newer version than the record's is not a person's edit when its body is one we
+        wrote or want, or when our own account wrote it: our write landed but its answer, or the
+        store's commit, was lost. Only the latest version's author counts."""
+        if recorded(record.body_hash, remote.body) or canonical_hash(remote.body) == wanted:
+            return True
+        return self._by_us(remote)
 
     def publish(
         self,
@@ -198,9 +205,10 @@ class Publisher:
         if remote is None:
             return PublishResult(key, title, Action.RELEASED, message="deleted", forget=True)
         wanted = body_hash(notice)
-        if body_hash(remote.body) == wanted:
-            return PublishResult(key, title, Action.UNCHANGED)
-        if remote.version != record.version and not _ours(remote, record, wanted):
+        if canonical_hash(remote.body) == wanted:
+            current = PageRecord(remote.id, remote.version, wanted)
+            return PublishResult(key, title, Action.UNCHANGED, current)
+        if remote.version != record.version and not self._ours(remote, record, wanted):
             editor = self.api.editor_name(remote)
             said = _edited(remote.title, remote, record, editor)
             message = f"no longer in the report, but {said}; Outcomes leaves it as it is"
@@ -227,9 +235,12 @@ class Publisher:
                 remote = self.api.get(record.page_id)
                 if remote is not None:
                     return self._update(page, remote, record, records, mode)
-            return self._create(page, parent_id)
+            return self._create(page, parent_id, records, mode)
         except (AuthError, Unavailable, RateLimited):
             raise  # every other page would fail the same way: stop, exit 3
+        except AnswerLost as exc:
+            message = f"{exc}; the next run finds the page if the write landed, and takes it over"
+            return PublishResult(page.key, page.title, Action.FAILED, message=message)
         except ServiceError as exc:
             return PublishResult(page.key, page.title, Action.FAILED, message=str(exc))
 
@@ -244,7 +255,7 @@ class Publisher:
         wanted = body_hash(page.body)
         overwrote: str | None = None
         for _ in range(CONFLICT_RETRIES):
-            foreign = remote.version != record.version and not _ours(remote, record, wanted)
+            foreign = remote.version != record.version and not self._ours(remote, record, wanted)
             if foreign and overwrote is None:
                 editor = self.api.editor_name(remote)
                 if mode is OnForeignEdit.SKIP:
@@ -253,7 +264,11 @@ class Publisher:
                     return self._to_child(page, remote, record, records, editor)
                 overwrote = _edited(page.title, remote, record, editor)
             elif not foreign:
-                same = wanted in (record.body_hash, body_hash(remote.body))
+                # The record speaks for the page only while the page is at the recorded version.
+                same = (
+                    remote.version == record.version
+                    and record.body_hash in (wanted, legacy_hash(page.body))
+                ) or canonical_hash(remote.body) == wanted
                 if same and remote.title == page.title:
                     current = PageRecord(remote.id, remote.version, wanted)
                     return PublishResult(page.key, page.title, Action.UNCHANGED, current)
@@ -279,25 +294,52 @@ class Publisher:
             message="the page kept changing while Outcomes wrote it; it is tried again next run",
         )
 
-    def _create(self, page: PageDraft, parent_id: str) -> PublishResult:
+    def _create(
+        self,
+        page: PageDraft,
+        parent_id: str,
+        records: Mapping[str, PageRecord],
+        mode: OnForeignEdit,
+    ) -> PublishResult:
         existing = self.api.find(self.space, page.title)
-        if existing is not None:
-            if normalise(existing.body) == normalise(page.body):
-                record = PageRecord(existing.id, existing.version, body_hash(page.body))
-                return PublishResult(page.key, page.title, Action.UNCHANGED, record)
-            return PublishResult(
-                page.key,
-                page.title,
-                Action.SKIPPED,
-                message=(
-                    f"a page titled {page.title!r} already exists in space {self.space} and"
-                    " Outcomes has no record of writing it; rename or move that page, then run"
-                    " again"
-                ),
-            )
-        created = self.api.create(self.space, page.title, page.body, parent_id)
-        record = PageRecord(created.id, created.version, body_hash(page.body))
-        return PublishResult(page.key, page.title, Action.CREATED, record)
+        if existing is None:
+            created = self.api.create(self.space, page.title, page.body, parent_id)
+            record = PageRecord(created.id, created.version, body_hash(page.body))
+            return PublishResult(page.key, page.title, Action.CREATED, record)
+        same = canonical_hash(existing.body) == body_hash(page.body)
+        in_place = existing.parent_id == parent_id
+        if same or (in_place and self._by_us(existing)):
+            return self._adopt(page, existing, records, mode)
+        if in_place:
+            editor = self.api.editor_name(existing)
+            why = f"was last edited by {editor}" if editor else "was last edited by someone else"
+        else:
+            why = "sits under another parent page"
+        return PublishResult(
+            page.key,
+            page.title,
+            Action.SKIPPED,
+            message=(
+                f"a page titled {page.title!r} already exists in space {self.space}, {why}, and"
+                " Outcomes has no record of writing it; rename or move that page, then run again"
+            ),
+        )
+
+    def _adopt(
+        self,
+        page: PageDraft,
+        existing: RemotePage,
+        records: Mapping[str, PageRecord],
+        mode: OnForeignEdit,
+    ) -> PublishResult:
+        """Record a page that is ours (its write's answer or the store was lost), then bring it
+        up to date as any recorded page."""
+        record = PageRecord(existing.id, existing.version, canonical_hash(existing.body))
+        result = self._update(page, existing, record, records, mode)
+        if result.action not in (Action.UNCHANGED, Action.UPDATED):
+            return result
+        message = "found with no record of it (an answer or the store was lost); taken over"
+        return replace(result, action=Action.ADOPTED, message=message)
 
     @staticmethod
     def _skipped(

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from connector.errors import OutcomesError, UserError
-from connector.publisher import body_hash
+from connector.publisher import recorded
 from connector.store import history
 from connector.store.db import open_store
 from connector.store.issues import sync_cursor
@@ -115,7 +115,7 @@ def _plan(engine: Engine, result: pipeline.PortfolioResult) -> dict[str, int]:
             record = history.publish_record(session, result.portfolio.id, page.key)
             if record is None:
                 plan["new"] += 1
-            elif record.body_hash == body_hash(page.body) and record.title == page.title:
+            elif recorded(record.body_hash, page.body) and record.title == page.title:
                 plan["unchanged"] += 1
             else:
                 plan["changed"] += 1

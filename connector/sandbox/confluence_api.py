@@ -72,6 +72,7 @@ class ConfluenceApi:
             route("GET", one + "/version", self.versions),
             route("GET", API + r"/space/(?P<key>[^/]+)", self.space),
             route("GET", API + "/user", self.user),
+            route("GET", API + "/user/current", self.current_user),
         ]
 
     # -- JSON shapes -----------------------------------------------------------------------------
@@ -272,6 +273,10 @@ class ConfluenceApi:
         if name is None:
             return confluence_error(404, f"No user with accountId {wanted}")
         return Response(200, _user(name))
+
+    def current_user(self, req: Request) -> Response:
+        """Who the request signs in as: the account that writes the pages it sends."""
+        return Response(200, _user(_author(req)))
 
     def space(self, req: Request) -> Response:
         key = req.params["key"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -109,14 +110,39 @@ def test_storage_is_renormalised(sandbox: Sandbox, confluence: Confluence) -> No
     )
     page_id = confluence.create_page("PORT", "Team Payments", body)["id"]
     stored = confluence.get_page_by_id(page_id, expand="body.storage")["body"]["storage"]["value"]
-    assert stored == (
-        '<p>a<br />b&nbsp;c</p><ac:structured-macro ac:name="status">'
-        '<ac:parameter ac:name="colour">Green</ac:parameter></ac:structured-macro>'
-        '<ac:image><ri:url ri:value="https://x/y.png" /></ac:image>'
+    macro_ids = re.findall(r'ac:macro-id="([0-9a-f-]{36})"', stored)
+    assert len(macro_ids) == 1
+    assert stored.replace(macro_ids[0], "ID") == (
+        '<p>a<br />b&nbsp;c</p><ac:structured-macro ac:macro-id="ID" ac:name="status"'
+        ' ac:schema-version="1"><ac:parameter ac:name="colour">Green</ac:parameter>'
+        '</ac:structured-macro><ac:image><ri:url ri:value="https://x/y.png" /></ac:image>'
         "<ac:plain-text-body><![CDATA[keep <br/> here]]></ac:plain-text-body>"
     )
     seeded = sandbox.confluence.find_page("PORT", "History")
     assert seeded is not None and seeded["body"] == "<p>Old&nbsp;runs<br /></p>"
+
+
+def test_storage_is_rewritten_as_confluence_writes_it(confluence: Confluence) -> None:
+    """Entities, quoting, attribute order and empty elements come back in Confluence's form."""
+    body = (
+        "<p>Priya&#x27;s &#39;plan&#39; &quot;A&quot; &eacute;t&eacute; &amp; &lt;b&gt;&#160;</p>"
+        "<p></p><table><tbody><tr><td></td></tr></tbody></table>"
+        "<a title='say &quot;hi&quot;' href=\"https://x/?a=1&amp;b=2\">link</a>"
+    )
+    page_id = confluence.create_page("PORT", "Team Payments", body)["id"]
+    stored = confluence.get_page_by_id(page_id, expand="body.storage")["body"]["storage"]["value"]
+    assert stored == (
+        "<p>Priya's 'plan' \"A\" \u00e9t\u00e9 &amp; &lt;b&gt;&nbsp;</p>"
+        "<p /><table><tbody><tr><td /></tr></tbody></table>"
+        '<a href="https://x/?a=1&amp;b=2" title="say &quot;hi&quot;">link</a>'
+    )
+    # Each save gives a macro a new id, so the same body never comes back byte for byte.
+    macro = '<ac:structured-macro ac:name="toc" />'
+    put(confluence, page_id, 2, macro)
+    first = confluence.get_page_by_id(page_id, expand="body.storage")["body"]["storage"]["value"]
+    put(confluence, page_id, 3, macro)
+    second = confluence.get_page_by_id(page_id, expand="body.storage")["body"]["storage"]["value"]
+    assert first != second and 'ac:schema-version="1"' in first
 
 
 def test_duplicate_title_in_a_space_is_refused(confluence: Confluence) -> None:
@@ -155,3 +181,11 @@ def test_bad_credentials_answer_401_in_confluence_shape(sandbox: Sandbox) -> Non
         )
     assert resp.status_code == 401 and resp.json()["statusCode"] == 401
     assert good.status_code == 200
+
+
+def test_the_current_user_is_the_account_that_writes_the_pages(confluence: Confluence) -> None:
+    me = confluence.get("rest/api/user/current")
+    assert (me["type"], me["displayName"], me["username"]) == ("known", "Demo Bot", "demo.bot")
+    page_id = confluence.create_page("PORT", "Team Payments", "<p>x</p>")["id"]
+    by = confluence.get_page_by_id(page_id, expand="version")["version"]["by"]
+    assert (by["accountId"], by["userKey"]) == (me["accountId"], me["userKey"])
