@@ -24,11 +24,14 @@ def natural_key(text: str) -> tuple[str | int, ...]:
     return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
 
 
-def team_of(epic: Epic, teams: Sequence[Team]) -> str | None:
+def team_of(epic: Epic, teams: Sequence[Team] | TeamLookup) -> str | None:
     """The team Jira names for the epic (by id, name or alias, when the settings take the team
     from a component, a field or a label prefix), else a team whose labels the epic carries,
-    else the team owning its project, else None. Where several teams match, the first wins."""
-    lookup = _team_lookup(tuple(teams))
+    else the team owning its project, else None. Where several teams match, the first wins.
+
+    An evaluation passes `team_lookup(teams)`, built once: hashing thousands of teams for every
+    epic made evaluating quadratic."""
+    lookup = teams if isinstance(teams, TeamLookup) else team_lookup(tuple(teams))
     if epic.team_key:
         named = lookup.by_name.get(epic.team_key.casefold())
         if named is not None:
@@ -41,16 +44,16 @@ def team_of(epic: Epic, teams: Sequence[Team]) -> str | None:
 
 
 @dataclass(frozen=True)
-class _TeamLookup:
+class TeamLookup:
     by_name: dict[str, str]  # casefolded id, name or alias -> team id
     by_label: dict[str, tuple[int, str]]  # lower-cased label -> (team's place, team id)
     by_project: dict[str, str]  # lower-cased project key -> team id
 
 
 @lru_cache(maxsize=8)  # one catalogue or policy at a time, in practice
-def _team_lookup(teams: tuple[Team, ...]) -> _TeamLookup:
+def team_lookup(teams: tuple[Team, ...]) -> TeamLookup:
     """Indexes of a catalogue's teams (an evaluation asks for every epic's team)."""
-    lookup = _TeamLookup({}, {}, {})
+    lookup = TeamLookup({}, {}, {})
     for place, team in enumerate(teams):
         for name in (team.id, team.name, *team.aliases):
             lookup.by_name.setdefault(name.casefold(), team.id)
@@ -73,7 +76,7 @@ def _lowered(labels: tuple[str, ...]) -> frozenset[str]:
 
 def align_epic(
     epic: Epic,
-    teams: Sequence[Team],
+    teams: Sequence[Team] | TeamLookup,
     index: OkrIndex,
     as_of: date,
     policy: Policy,
@@ -102,12 +105,11 @@ def alignment_shares(
 ) -> tuple[AlignmentShare, ...]:
     """Active epics per team (catalogue order, teams with work only), NO_TEAM, then the total."""
     active = [a for a in alignments if a.epic.active]
-    order = [t.id for t in teams] + [NO_TEAM]
-    shares = []
-    for team_id in order:
-        mine = [a for a in active if (a.team if a.team is not None else NO_TEAM) == team_id]
-        if mine:
-            shares.append(_share(team_id, mine))
+    by_team: dict[str, list[EpicAlignment]] = {}  # grouped once: one pass, not one per team
+    for a in active:
+        by_team.setdefault(a.team if a.team is not None else NO_TEAM, []).append(a)
+    order = dict.fromkeys([*(t.id for t in teams), NO_TEAM])
+    shares = [_share(team_id, by_team[team_id]) for team_id in order if team_id in by_team]
     shares.append(_share(None, active))
     return tuple(shares)
 
