@@ -8,6 +8,7 @@ from functools import cached_property
 
 from reports.trends import History, Snapshot, current_snapshot
 from rules.model import Catalogue, CheckIn, Finding, KeyResult, StatusCategory
+from rules.policy import Policy, claim_label
 from rules.results import EpicAlignment, Evaluation, ObjectiveProgress, Output
 
 # Findings about an epic that explain why it is not tied to an outcome, most specific first.
@@ -16,10 +17,21 @@ _REASON_ORDER = ("UNKNOWN_OKR", "OUT_OF_CYCLE", "REJECTED_CLAIM", "AWAITING_APPR
 
 @dataclass(frozen=True)
 class Tagging:
-    """How teams tie an epic to an outcome; the defaults match the example settings."""
+    """How teams tie an epic to an outcome; the defaults match the example settings. Built from
+    the rules' own policy (`of`), so a report names the very label the rules read."""
 
     label_prefix: str = "okr:"
     exempt_label: str = "okr-exempt"
+    label_suffix: str = ""  # a pattern such as `<id>@okr` has one
+
+    @classmethod
+    def of(cls, policy: Policy) -> Tagging:
+        exempt = policy.exempt_labels[0] if policy.exempt_labels else "okr-exempt"
+        return cls(policy.label_prefix, exempt, policy.label_suffix)
+
+    def label(self, okr_id: str) -> str:
+        """The label that claims `okr_id`, e.g. okr:P1.KR2 or P1.KR2@okr."""
+        return claim_label(okr_id, self.label_prefix, self.label_suffix)
 
 
 MAX_TABLE_ROWS = 500  # rows of one table on a page by default; the workbook lists everything
@@ -37,6 +49,11 @@ class ReportContext:
     max_rows: int = MAX_TABLE_ROWS
 
     # -- time: the previous report and trends ----------------------------------------------------
+    @cached_property
+    def known_okr_ids(self) -> frozenset[str]:
+        """Every id the catalogue has (objectives and key results), upper-cased."""
+        return frozenset(self.catalogue.okr_ids())
+
     @cached_property
     def now(self) -> Snapshot:
         return current_snapshot(self.evaluation)
@@ -137,10 +154,11 @@ class ReportContext:
         return "P1.KR1"
 
     def default_hint(self) -> str:
-        prefix, exempt = self.tagging.label_prefix, self.tagging.exempt_label
+        tagging = self.tagging
         return (
-            f"Add the label {prefix}<key result id> (for example {prefix}{self.example_kr_id()}) "
-            f"for the key result this epic serves, or {exempt} for keep-the-lights-on work."
+            f"Add the label {tagging.label('<key result id>')} (for example "
+            f"{tagging.label(self.example_kr_id())}) for the key result this epic serves, or "
+            f"{tagging.exempt_label} for keep-the-lights-on work."
         )
 
     def why_unaligned(self, epic_key: str) -> tuple[list[str], list[str]]:

@@ -112,3 +112,11 @@ def elapsed_sentence(cycle: Cycle, as_of: date) -> str:
 
 def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def sentences(parts: list[str]) -> str:
+    """Findings' messages or hints as one text: each ends as a sentence ("a. b."), so two are not
+    run together as one ("a b")."""
+    return " ".join(
+        p if p.endswith((".", "!", "?", "…")) else f"{p}." for p in map(str.strip, parts) if p
+    )

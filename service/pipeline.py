@@ -73,9 +73,7 @@ def load_catalogue(loaded: LoadedSettings) -> Catalogue:
 
 
 def tagging(loaded: LoadedSettings) -> Tagging:
-    settings = loaded.settings
-    exempt = settings.exempt_labels[0] if settings.exempt_labels else "okr-exempt"
-    return Tagging(label_prefix=settings.claims.labels.parts()[0], exempt_label=exempt)
+    return Tagging.of(loaded.settings.policy())  # the labels the rules read, suffix and all
 
 
 def connect_jira(loaded: LoadedSettings, policy: RetryPolicy | None = None) -> JiraSource:
