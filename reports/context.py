@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from reports.text import pct, plural
 from reports.trends import History, Snapshot, current_snapshot
-from rules.model import Catalogue, CheckIn, Finding, KeyResult, StatusCategory
+from rules.model import ApprovalState, Catalogue, CheckIn, Finding, KeyResult, StatusCategory
 from rules.policy import Policy, claim_label
 from rules.results import EpicAlignment, Evaluation, ObjectiveProgress, Output
 
@@ -173,6 +174,40 @@ class ReportContext:
             reasons or ["No claim on an outcome of this cycle."],
             hints or [self.default_hint()],
         )
+
+    def score_text(self, op: ObjectiveProgress) -> str:
+        """An objective's score; for one without key results, what its progress is instead."""
+        return pct(op.score) if op.score is not None else self.progress_without_krs(op)
+
+    def progress_without_krs(self, op: ObjectiveProgress) -> str:
+        """E.g. "No key results: supports P1.KR1 at 74%; 2 epics (1 done), 3 of 5 child issues
+        done": the outcomes it supports and the output of its epics, never a score of 0 %."""
+        supported = [
+            f"{c.okr_id} at {pct(score)}"
+            if (score := self._scores.get(c.okr_id.upper())) is not None
+            else c.okr_id
+            for c in op.connections
+            if c.state is not ApprovalState.REJECTED
+        ]
+        out = self.objective_output(op)
+        work = (
+            f"{plural(out.epics_total, 'epic')} ({out.epics_done} done)"
+            if out.epics_total
+            else "no epics yet"
+        )
+        if out.children_total:
+            work += f", {out.children_done} of {out.children_total} child issues done"
+        supports = f"supports {', '.join(supported)}; " if supported else ""
+        return f"No key results: {supports}{work}"
+
+    @cached_property
+    def _scores(self) -> dict[str, float | None]:
+        scores: dict[str, float | None] = {}
+        for op in self.evaluation.objectives:
+            scores[op.objective.id.upper()] = op.score
+            for kr in op.key_results:
+                scores[kr.key_result.id.upper()] = kr.score
+        return scores
 
     def objective_output(self, op: ObjectiveProgress) -> Output:
         """The work behind an objective: each epic once, even when it claims several of its KRs."""

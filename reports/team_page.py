@@ -93,7 +93,7 @@ def _objectives(ctx: ReportContext, objectives: list[ObjectiveProgress]) -> Mark
         [
             s.join([s.strong(op.objective.id), " ", op.objective.title]),
             _supports(ctx, op),
-            pct(op.score),
+            ctx.score_text(op),
             pct(op.expected),
             s.lozenge(op.status),
             parts.trend(ctx.trend(op.objective.id)),

@@ -20,6 +20,7 @@ STATUS_TITLE = {
     PaceStatus.AT_RISK: "AT RISK",
     PaceStatus.OFF_TRACK: "OFF TRACK",
     PaceStatus.TOO_EARLY: "TOO EARLY",
+    PaceStatus.NO_KEY_RESULTS: "NO KEY RESULTS",
 }
 
 # Confluence's status-lozenge colours.
@@ -28,6 +29,7 @@ STATUS_COLOUR = {
     PaceStatus.AT_RISK: "Yellow",
     PaceStatus.OFF_TRACK: "Red",
     PaceStatus.TOO_EARLY: "Grey",
+    PaceStatus.NO_KEY_RESULTS: "Grey",
 }
 
 # Jira shows status categories by these names, not by their keys.

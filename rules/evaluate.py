@@ -28,6 +28,7 @@ from rules.model import (
     KeyResult,
     Level,
     Objective,
+    PaceStatus,
 )
 from rules.overrides import Override
 from rules.policy import Policy
@@ -132,7 +133,7 @@ def _objective_progress(
         objective=objective,
         score=score,
         expected=expected,
-        status=pace_status(score, expected, policy),
+        status=PaceStatus.NO_KEY_RESULTS if score is None else pace_status(score, expected, policy),
         key_results=key_results,
         # Team objectives that support this one, unless leadership rejected the connection.
         supported_by=tuple(

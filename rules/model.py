@@ -69,6 +69,7 @@ class PaceStatus(StrEnum):
     ON_TRACK = "on track"
     AT_RISK = "at risk"
     OFF_TRACK = "off track"
+    NO_KEY_RESULTS = "no key results"  # an objective with nothing to score has no pace either
 
 
 class AlignmentState(StrEnum):

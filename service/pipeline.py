@@ -215,7 +215,7 @@ def snapshot_data(evaluation: Evaluation) -> dict[str, object]:
     return {
         "objectives": {
             o.objective.id: {
-                "score": round(o.score, 4),
+                "score": round(o.score, 4) if o.score is not None else None,
                 "expected": round(o.expected, 4),
                 "status": o.status.value,
                 "key_results": {
