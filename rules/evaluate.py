@@ -50,10 +50,12 @@ def evaluate(
     decisions: Iterable[Decision] = (),
     checkins: Mapping[str, Sequence[CheckIn]] | None = None,
     overrides: Sequence[Override] = (),
+    first_seen: Mapping[str, date] | None = None,
 ) -> Evaluation:
-    """`decisions` and `checkins` (key result id -> check-ins) come from the store."""
+    """`decisions`, `checkins` (key result id -> check-ins) and `first_seen` (key result id ->
+    the first report day that saw its undated `current`) come from the store."""
     cycle = reporting_cycle(catalogue, as_of, cycle_id)
-    catalogue = measured(catalogue, checkins or {}, as_of)
+    catalogue = measured(catalogue, checkins or {}, as_of, first_seen)
     index = OkrIndex.of(catalogue)
     book = DecisionBook.of([*catalogue_decisions(catalogue), *decisions], as_of)
     ordered = sorted(epics, key=lambda e: natural_key(e.key))

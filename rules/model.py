@@ -139,7 +139,7 @@ class KeyResult:
     measure_jql: str | None = None
     checkins: tuple[CheckIn, ...] = ()
     jira_key: str | None = None  # the Jira issue that holds this key result, if any
-    current_on: date | None = None  # when `current` was measured; None: the cycle's start
+    current_on: date | None = None  # when `current` was measured (see rules.measurement)
     measure_issue: str | None = None  # measured from a numeric field of this Jira issue ...
     measure_field: str | None = None  # ... named so (read at sync time)
 
