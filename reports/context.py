@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from functools import cached_property
 
+from reports.text import pct, plural
 from reports.trends import History, Snapshot, current_snapshot
-from rules.model import Catalogue, CheckIn, Finding, KeyResult, StatusCategory
+from rules.model import ApprovalState, Catalogue, CheckIn, Finding, KeyResult, StatusCategory
+from rules.policy import Policy, claim_label
 from rules.results import EpicAlignment, Evaluation, ObjectiveProgress, Output
 
 # Findings about an epic that explain why it is not tied to an outcome, most specific first.
@@ -17,10 +19,21 @@ _REASON_ORDER = ("UNKNOWN_OKR", "OUT_OF_CYCLE", "REJECTED_CLAIM", "AWAITING_APPR
 
 @dataclass(frozen=True)
 class Tagging:
-    """How teams tie an epic to an outcome; the defaults match the example settings."""
+    """How teams tie an epic to an outcome; the defaults match the example settings. Built from
+    the rules' own policy (`of`), so a report names the very label the rules read."""
 
     label_prefix: str = "okr:"
     exempt_label: str = "okr-exempt"
+    label_suffix: str = ""  # a pattern such as `<id>@okr` has one
+
+    @classmethod
+    def of(cls, policy: Policy) -> Tagging:
+        exempt = policy.exempt_labels[0] if policy.exempt_labels else "okr-exempt"
+        return cls(policy.label_prefix, exempt, policy.label_suffix)
+
+    def label(self, okr_id: str) -> str:
+        """The label that claims `okr_id`, e.g. okr:P1.KR2 or P1.KR2@okr."""
+        return claim_label(okr_id, self.label_prefix, self.label_suffix)
 
 
 MAX_TABLE_ROWS = 500  # rows of one table on a page by default; the workbook lists everything
@@ -52,6 +65,11 @@ class ReportContext:
         return aware.astimezone(self.zone).replace(tzinfo=None)
 
     # -- time: the previous report and trends ----------------------------------------------------
+    @cached_property
+    def known_okr_ids(self) -> frozenset[str]:
+        """Every id the catalogue has (objectives and key results), upper-cased."""
+        return frozenset(self.catalogue.okr_ids())
+
     @cached_property
     def now(self) -> Snapshot:
         return current_snapshot(self.evaluation)
@@ -152,10 +170,11 @@ class ReportContext:
         return "P1.KR1"
 
     def default_hint(self) -> str:
-        prefix, exempt = self.tagging.label_prefix, self.tagging.exempt_label
+        tagging = self.tagging
         return (
-            f"Add the label {prefix}<key result id> (for example {prefix}{self.example_kr_id()}) "
-            f"for the key result this epic serves, or {exempt} for keep-the-lights-on work."
+            f"Add the label {tagging.label('<key result id>')} (for example "
+            f"{tagging.label(self.example_kr_id())}) for the key result this epic serves, or "
+            f"{tagging.exempt_label} for keep-the-lights-on work."
         )
 
     def why_unaligned(self, epic_key: str) -> tuple[list[str], list[str]]:
@@ -170,6 +189,40 @@ class ReportContext:
             reasons or ["No claim on an outcome of this cycle."],
             hints or [self.default_hint()],
         )
+
+    def score_text(self, op: ObjectiveProgress) -> str:
+        """An objective's score; for one without key results, what its progress is instead."""
+        return pct(op.score) if op.score is not None else self.progress_without_krs(op)
+
+    def progress_without_krs(self, op: ObjectiveProgress) -> str:
+        """E.g. "No key results: supports P1.KR1 at 74%; 2 epics (1 done), 3 of 5 child issues
+        done": the outcomes it supports and the output of its epics, never a score of 0 %."""
+        supported = [
+            f"{c.okr_id} at {pct(score)}"
+            if (score := self._scores.get(c.okr_id.upper())) is not None
+            else c.okr_id
+            for c in op.connections
+            if c.state is not ApprovalState.REJECTED
+        ]
+        out = self.objective_output(op)
+        work = (
+            f"{plural(out.epics_total, 'epic')} ({out.epics_done} done)"
+            if out.epics_total
+            else "no epics yet"
+        )
+        if out.children_total:
+            work += f", {out.children_done} of {out.children_total} child issues done"
+        supports = f"supports {', '.join(supported)}; " if supported else ""
+        return f"No key results: {supports}{work}"
+
+    @cached_property
+    def _scores(self) -> dict[str, float | None]:
+        scores: dict[str, float | None] = {}
+        for op in self.evaluation.objectives:
+            scores[op.objective.id.upper()] = op.score
+            for kr in op.key_results:
+                scores[kr.key_result.id.upper()] = kr.score
+        return scores
 
     def objective_output(self, op: ObjectiveProgress) -> Output:
         """The work behind an objective: each epic once, even when it claims several of its KRs."""

@@ -46,6 +46,8 @@ STATUS_FILLS = {
     PaceStatus.OFF_TRACK.value: RED,
     PaceStatus.TOO_EARLY.value: GREY,
 }
+# Only an objective can be without key results.
+OBJECTIVE_STATUS_FILLS = {**STATUS_FILLS, PaceStatus.NO_KEY_RESULTS.value: GREY}
 ALIGNMENT_FILLS = {
     AlignmentState.ALIGNED.value: GREEN,
     AlignmentState.UNALIGNED.value: RED,

@@ -68,10 +68,14 @@ def _summary(ctx: ReportContext, op: ObjectiveProgress) -> Markup:
     moved = (
         f" Since {ctx.previous.as_of.isoformat()}: {parts.trend(trend)}." if ctx.previous else ""
     )
+    score = (
+        f"Score {pct(op.score)} against {pct(op.expected)} expected."
+        if op.score is not None
+        else f"{ctx.progress_without_krs(op)}."
+    )
     line = s.p(
         s.lozenge(op.status),
-        f" Score {pct(op.score)} against {pct(op.expected)} expected. {owner}"
-        f"Confidence {parts.confidence(ctx.objective_confidence(op))}.{moved}",
+        f" {score} {owner}Confidence {parts.confidence(ctx.objective_confidence(op))}.{moved}",
     )
     return line
 
@@ -130,7 +134,7 @@ def _supporters(ctx: ReportContext, op: ObjectiveProgress) -> Markup:
                 s.join([s.strong(t.id), " ", t.title]),
                 parts.team_link(ctx, t.team),
                 s.join([ctx.okr_label(ref) for ref in mine], s.br()),
-                pct(team_op.score),
+                ctx.score_text(team_op),
                 s.lozenge(team_op.status),
                 s.join(approvals, s.br()),
             ]

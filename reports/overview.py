@@ -120,7 +120,7 @@ def _objectives_table(ctx: ReportContext) -> Markup:
         [
             parts.objective_link(ctx, op),
             op.objective.owner or "—",
-            pct(op.score),
+            ctx.score_text(op),
             pct(op.expected),
             s.lozenge(op.status),
             parts.trend(ctx.trend(op.objective.id)),
@@ -142,7 +142,8 @@ def _supported_by(ctx: ReportContext, op: ObjectiveProgress) -> Markup:
             items.append(s.render(team_obj_id))
             continue
         team = ctx.team_name(team_op.objective.team)
-        items.append(s.render(f"{team_obj_id} ({team}, {pct(team_op.score)})"))
+        score = pct(team_op.score) if team_op.score is not None else "no key results"
+        items.append(s.render(f"{team_obj_id} ({team}, {score})"))
     return s.join(items, s.br())
 
 

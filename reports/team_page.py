@@ -13,7 +13,7 @@ from reports import storage as s
 from reports.context import ReportContext
 from reports.pages import OVERVIEW, Page, overview_title, team_key
 from reports.storage import Markup
-from reports.text import kr_progress_line, pct, plural, points
+from reports.text import kr_progress_line, pct, plural, points, sentences
 from rules.model import AlignmentState, ApprovalState
 from rules.results import AlignmentShare, EpicAlignment, ObjectiveProgress
 
@@ -93,7 +93,7 @@ def _objectives(ctx: ReportContext, objectives: list[ObjectiveProgress]) -> Mark
         [
             s.join([s.strong(op.objective.id), " ", op.objective.title]),
             _supports(ctx, op),
-            pct(op.score),
+            ctx.score_text(op),
             pct(op.expected),
             s.lozenge(op.status),
             parts.trend(ctx.trend(op.objective.id)),
@@ -227,6 +227,6 @@ def _unaligned_table(ctx: ReportContext, epics: Sequence[EpicAlignment]) -> Mark
     rows = []
     for ea in epics:
         reasons, hints = ctx.why_unaligned(ea.epic.key)
-        why = s.join([s.join(reasons, s.br()), s.br(), s.em(" ".join(hints))])
+        why = s.join([s.join(reasons, s.br()), s.br(), s.em(sentences(hints))])
         rows.append([parts.issue(ctx, ea.epic.key), ea.epic.summary, ea.epic.status, why])
     return s.table(["Epic", "Summary", "Status", "Why, and how to tie it"], rows)

@@ -20,6 +20,7 @@ STATUS_TITLE = {
     PaceStatus.AT_RISK: "AT RISK",
     PaceStatus.OFF_TRACK: "OFF TRACK",
     PaceStatus.TOO_EARLY: "TOO EARLY",
+    PaceStatus.NO_KEY_RESULTS: "NO KEY RESULTS",
 }
 
 # Confluence's status-lozenge colours.
@@ -28,6 +29,7 @@ STATUS_COLOUR = {
     PaceStatus.AT_RISK: "Yellow",
     PaceStatus.OFF_TRACK: "Red",
     PaceStatus.TOO_EARLY: "Grey",
+    PaceStatus.NO_KEY_RESULTS: "Grey",
 }
 
 # Jira shows status categories by these names, not by their keys.
@@ -112,3 +114,11 @@ def elapsed_sentence(cycle: Cycle, as_of: date) -> str:
 
 def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def sentences(parts: list[str]) -> str:
+    """Findings' messages or hints as one text: each ends as a sentence ("a. b."), so two are not
+    run together as one ("a b")."""
+    return " ".join(
+        p if p.endswith((".", "!", "?", "…")) else f"{p}." for p in map(str.strip, parts) if p
+    )

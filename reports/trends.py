@@ -68,8 +68,8 @@ def snapshot_from_data(as_of: date | str, cycle_id: str, data: Mapping[str, Any]
     objectives: dict[str, Point] = {}
     key_results: dict[str, Point] = {}
     for oid, o in (data.get("objectives") or {}).items():
-        if not isinstance(o, Mapping) or "score" not in o:
-            continue
+        if not isinstance(o, Mapping) or o.get("score") is None:
+            continue  # none, or an objective without key results: no score to draw
         expected = o.get("expected")
         objectives[str(oid)] = Point(
             float(o["score"]),
@@ -104,6 +104,7 @@ def current_snapshot(evaluation: Evaluation) -> Snapshot:
     objectives = {
         o.objective.id: Point(round(o.score, 4), o.status.value, round(o.expected, 4))
         for o in evaluation.objectives
+        if o.score is not None  # no key results: no score to draw or compare
     }
     key_results = {
         k.key_result.id: Point(round(k.score, 4), k.status.value)

@@ -11,7 +11,7 @@ from reports import storage as s
 from reports.context import ReportContext
 from reports.pages import OVERVIEW, UNALIGNED, Page, overview_title, unaligned_title
 from reports.storage import Markup
-from reports.text import plural, points
+from reports.text import plural, points, sentences
 from rules.results import EpicAlignment
 
 HEADERS = ["Epic", "Summary", "Status", "Assignee", "Child issues done", "Points done", "Why"]
@@ -49,9 +49,9 @@ def _intro(ctx: ReportContext, count: int) -> Markup:
             s.info(
                 s.p(
                     "To tie an epic to an outcome, add the label ",
-                    s.code(f"{tagging.label_prefix}<key result id>"),
+                    s.code(tagging.label("<key result id>")),
                     " (for example ",
-                    s.code(f"{tagging.label_prefix}{ctx.example_kr_id()}"),
+                    s.code(tagging.label(ctx.example_kr_id())),
                     "). For keep-the-lights-on work, add ",
                     s.code(tagging.exempt_label),
                     ".",
@@ -84,7 +84,7 @@ def _row(ctx: ReportContext, ea: EpicAlignment) -> list[s.Node]:
         [
             s.join(reasons, s.br()),
             s.br(),
-            s.el("em", " ".join(hints)),
+            s.el("em", sentences(hints)),
         ]
     )
     return [

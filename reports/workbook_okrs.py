@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from reports.excel_sheets import (
     APPROVAL_FILLS,
+    OBJECTIVE_STATUS_FILLS,
     STATUS_FILLS,
     Column,
     Kind,
@@ -39,7 +40,7 @@ def objectives_sheet(source: WorkbookInput) -> SheetData:
         Column("Owner"),
         Column("Score", Kind.PERCENT),
         Column("Expected", Kind.PERCENT),
-        Column("Status", fills=STATUS_FILLS),
+        Column("Status", fills=OBJECTIVE_STATUS_FILLS),
         Column("Key results", Kind.INT),
         Column("Supports"),
         Column("Supported by"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reports.excel_sheets import (
-    STATUS_FILLS,
+    OBJECTIVE_STATUS_FILLS,
     Chart,
     Column,
     Kind,
@@ -24,6 +24,7 @@ _STATUS_ORDER = (
     PaceStatus.AT_RISK,
     PaceStatus.OFF_TRACK,
     PaceStatus.TOO_EARLY,
+    PaceStatus.NO_KEY_RESULTS,
 )
 
 
@@ -98,7 +99,7 @@ def _objective_scores(source: WorkbookInput) -> TableData:
         Column("Owner"),
         Column("Score", Kind.PERCENT),
         Column("Expected", Kind.PERCENT),
-        Column("Status", fills=STATUS_FILLS),
+        Column("Status", fills=OBJECTIVE_STATUS_FILLS),
         Column("Key results", Kind.INT),
         Column("Team objectives"),
     )

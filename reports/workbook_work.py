@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 from reports.excel_sheets import (
     ALIGNMENT_FILLS,
@@ -16,8 +16,8 @@ from reports.excel_sheets import (
     WorkbookInput,
 )
 from reports.storage import issue_url
-from reports.text import CATEGORY_LABEL
-from rules.model import ApprovalState, Claim
+from reports.text import CATEGORY_LABEL, sentences
+from rules.model import AlignmentState, ApprovalState, Claim
 from rules.results import EpicAlignment
 
 # The state that needs a leader's eye most decides an epic's overall claim approval.
@@ -28,18 +28,34 @@ def epic_link(source: WorkbookInput, key: str) -> Link:
     return Link(key, issue_url(source.ctx.jira_url, key))
 
 
-def claims_text(claims: Sequence[Claim]) -> str | None:
-    """E.g. "P1.KR1 (label, approved); P9.KR1 (label+field, proposed)"."""
-    return "; ".join(f"{c.okr_id} ({sources(c)}, {c.state.value})" for c in claims) or None
+UNKNOWN_OKR = "unknown OKR"  # no leader can approve a claim on an id the catalogue lacks
+
+
+def claims_text(claims: Sequence[Claim], known: Container[str]) -> str | None:
+    """E.g. "P1.KR1 (label, approved); P9.KR1 (label+field, unknown OKR)"; `known`: the
+    catalogue's upper-cased ids."""
+    return "; ".join(f"{c.okr_id} ({sources(c)}, {_state(c, known)})" for c in claims) or None
+
+
+def _state(claim: Claim, known: Container[str]) -> str:
+    return claim.state.value if claim.okr_id.upper() in known else UNKNOWN_OKR
 
 
 def sources(claim: Claim) -> str:
     return "+".join(s.value for s in claim.sources)
 
 
-def claim_approval(claims: Sequence[Claim]) -> str | None:
-    states = {c.state for c in claims}
+def claim_approval(claims: Sequence[Claim], known: Container[str]) -> str | None:
+    """The approval that needs a leader's eye most, of the claims on OKRs the catalogue has."""
+    states = {c.state for c in claims if c.okr_id.upper() in known}
     return next((s.value for s in _APPROVAL_RANK if s in states), None)
+
+
+def alignment_text(ea: EpicAlignment) -> str:
+    """A finished epic without a valid claim is done work, not work that is "unaligned"."""
+    if not ea.epic.active and ea.state is AlignmentState.UNALIGNED:
+        return "done"
+    return ea.state.value
 
 
 def epics_sheet(source: WorkbookInput) -> SheetData:
@@ -75,9 +91,9 @@ def _epic_row(source: WorkbookInput, ea: EpicAlignment) -> list[Value]:
         e.status,
         CATEGORY_LABEL[e.status_category],
         e.assignee,
-        ea.state.value,
-        claims_text(ea.claims),
-        claim_approval(ea.claims),
+        alignment_text(ea),
+        claims_text(ea.claims, source.ctx.known_okr_ids),
+        claim_approval(ea.claims, source.ctx.known_okr_ids),
         ", ".join(ea.valid_okr_ids) or None,
         children.total,
         children.done,
@@ -117,8 +133,8 @@ def unaligned_sheet(source: WorkbookInput) -> SheetData:
                 e.assignee,
                 e.children.points_total,
                 ctx.wall_time(e.updated),
-                " ".join(reasons),
-                " ".join(hints),
+                sentences(reasons),
+                sentences(hints),
             ]
         )
     return SheetData("Unaligned", (TableData("tblUnaligned", columns, rows),))

@@ -30,12 +30,15 @@ class TeamChoice:
     others: tuple[str, ...] = ()  # further teams its names point at (AMBIGUOUS_TEAM)
 
 
-def team_choice(epic: Epic, teams: Sequence[Team]) -> TeamChoice:
+def team_choice(epic: Epic, teams: Sequence[Team] | TeamLookup) -> TeamChoice:
     """The teams Jira names for the epic (any of its components, Team field values or team
     labels, by a team's id, name or alias), else the teams whose catalogue labels it carries,
     else the team owning its project, else none. Where several teams are named, the project's
-    team counts if it is among them, else the first in catalogue order; the others are kept."""
-    lookup = _team_lookup(tuple(teams))
+    team counts if it is among them, else the first in catalogue order; the others are kept.
+
+    An evaluation passes `team_lookup(teams)`, built once: hashing thousands of teams for every
+    epic made evaluating quadratic."""
+    lookup = teams if isinstance(teams, TeamLookup) else team_lookup(tuple(teams))
     named = {found for name in epic.team_names if (found := lookup.by_name.get(name.casefold()))}
     if not named:
         named = {found for label in epic.labels if (found := lookup.by_label.get(label.lower()))}
@@ -47,21 +50,21 @@ def team_choice(epic: Epic, teams: Sequence[Team]) -> TeamChoice:
     return TeamChoice(chosen, tuple(t for t in ordered if t != chosen))
 
 
-def team_of(epic: Epic, teams: Sequence[Team]) -> str | None:
+def team_of(epic: Epic, teams: Sequence[Team] | TeamLookup) -> str | None:
     return team_choice(epic, teams).team
 
 
 @dataclass(frozen=True)
-class _TeamLookup:
+class TeamLookup:
     by_name: dict[str, tuple[int, str]]  # casefolded id, name or alias -> (team's place, id)
     by_label: dict[str, tuple[int, str]]  # lower-cased label -> (team's place, team id)
     by_project: dict[str, str]  # lower-cased project key -> team id
 
 
 @lru_cache(maxsize=8)  # one catalogue or policy at a time, in practice
-def _team_lookup(teams: tuple[Team, ...]) -> _TeamLookup:
+def team_lookup(teams: tuple[Team, ...]) -> TeamLookup:
     """Indexes of a catalogue's teams (an evaluation asks for every epic's team)."""
-    lookup = _TeamLookup({}, {}, {})
+    lookup = TeamLookup({}, {}, {})
     for place, team in enumerate(teams):
         for name in (team.id, team.name, *team.aliases):
             lookup.by_name.setdefault(name.casefold(), (place, team.id))
@@ -84,7 +87,7 @@ def _lowered(labels: tuple[str, ...]) -> frozenset[str]:
 
 def align_epic(
     epic: Epic,
-    teams: Sequence[Team],
+    teams: Sequence[Team] | TeamLookup,
     index: OkrIndex,
     as_of: date,
     policy: Policy,
@@ -114,12 +117,11 @@ def alignment_shares(
 ) -> tuple[AlignmentShare, ...]:
     """Active epics per team (catalogue order, teams with work only), NO_TEAM, then the total."""
     active = [a for a in alignments if a.epic.active]
-    order = [t.id for t in teams] + [NO_TEAM]
-    shares = []
-    for team_id in order:
-        mine = [a for a in active if (a.team if a.team is not None else NO_TEAM) == team_id]
-        if mine:
-            shares.append(_share(team_id, mine))
+    by_team: dict[str, list[EpicAlignment]] = {}  # grouped once: one pass, not one per team
+    for a in active:
+        by_team.setdefault(a.team if a.team is not None else NO_TEAM, []).append(a)
+    order = dict.fromkeys([*(t.id for t in teams), NO_TEAM])
+    shares = [_share(team_id, by_team[team_id]) for team_id in order if team_id in by_team]
     shares.append(_share(None, active))
     return tuple(shares)
 

@@ -78,6 +78,9 @@ class _Checker:
         self.owner_of: dict[str, ObjectiveFile] = {}  # upper-cased OKR id -> its objective
         self.first_path: dict[str, str] = {}  # upper-cased OKR id -> where it is defined
         self.jira_path: dict[str, str] = {}  # Jira issue key -> where it is named
+        # Known ids as sets, built once: a list per objective made checking quadratic.
+        self.cycle_ids = {c.id for c in parsed.cycles}
+        self.team_ids = {t.id for t in parsed.teams}
 
     def fail(self, path: str, message: str) -> ValidationProblem:
         return ValidationProblem(self.filename, path, message)
@@ -129,11 +132,11 @@ class _Checker:
     def _objective(self, path: str, objective: ObjectiveFile) -> None:
         self._claim_id(f"{path}.id", objective.id, objective)
         self._jira_key(f"{path}.jira", objective.jira)
-        cycle_ids = [c.id for c in self.parsed.cycles]
-        if objective.cycle not in cycle_ids:
+        if objective.cycle not in self.cycle_ids:
+            cycle_ids = [c.id for c in self.parsed.cycles]
             raise self.fail(f"{path}.cycle", _no_such("cycle", objective.cycle, cycle_ids))
-        team_ids = [t.id for t in self.parsed.teams]
-        if objective.team is not None and objective.team not in team_ids:
+        if objective.team is not None and objective.team not in self.team_ids:
+            team_ids = [t.id for t in self.parsed.teams]
             raise self.fail(f"{path}.team", _no_such("team", objective.team, team_ids))
         if objective.level == "team" and objective.team is None:
             raise self.fail(f"{path}.level", "level is team but no team is given (add team: ...)")

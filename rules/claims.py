@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from rules.model import Catalogue, Claim, ClaimSource, Cycle, Epic, Objective
 from rules.overrides import Override
-from rules.policy import Policy
+from rules.policy import Policy, claim_label
 from rules.validation import closest
 
 
@@ -84,7 +84,8 @@ def _is_okr_parent(epic: Epic, policy: Policy, index: OkrIndex | None) -> bool:
 
 
 def claimed_id(label: str, prefix: str, suffix: str = "") -> str | None:
-    """'OKR:p1.kr2' -> 'P1.KR2' for prefix 'okr:'; None when the label is no claim."""
+    """'OKR:p1.kr2' -> 'P1.KR2' for prefix 'okr:'; None when the label is no claim.
+    `rules.policy.claim_label` makes the label this reads."""
     folded = label.casefold()
     if not folded.startswith(prefix.casefold()) or not folded.endswith(suffix.casefold()):
         return None
@@ -97,7 +98,7 @@ def claimed_id(label: str, prefix: str, suffix: str = "") -> str | None:
 def source_label(epic: Epic, okr_id: str, prefix: str, suffix: str = "") -> str:
     """The label as the team wrote it, to name it in a hint; the normalised form if not found."""
     written = (label for label in epic.labels if claimed_id(label, prefix, suffix) == okr_id)
-    return next(written, f"{prefix}{okr_id}{suffix}")
+    return next(written, claim_label(okr_id, prefix, suffix))
 
 
 class Verdict(StrEnum):

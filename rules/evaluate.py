@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from rules.alignment import align_epic, alignment_shares, natural_key
+from rules.alignment import align_epic, alignment_shares, natural_key, team_lookup
 from rules.approval import DecisionBook, catalogue_decisions, connections_of, summary_approval
 from rules.claims import OkrIndex
 from rules.findings import FindingContext, run_rules
@@ -28,6 +28,7 @@ from rules.model import (
     KeyResult,
     Level,
     Objective,
+    PaceStatus,
 )
 from rules.overrides import Override
 from rules.policy import Policy
@@ -49,20 +50,22 @@ def evaluate(
     decisions: Iterable[Decision] = (),
     checkins: Mapping[str, Sequence[CheckIn]] | None = None,
     overrides: Sequence[Override] = (),
+    first_seen: Mapping[str, date] | None = None,
 ) -> Evaluation:
-    """`decisions` and `checkins` (key result id -> check-ins) come from the store."""
+    """`decisions`, `checkins` (key result id -> check-ins) and `first_seen` (key result id ->
+    the first report day that saw its undated `current`) come from the store."""
     cycle = reporting_cycle(catalogue, as_of, cycle_id)
-    catalogue = measured(catalogue, checkins or {}, as_of)
+    catalogue = measured(catalogue, checkins or {}, as_of, first_seen)
     index = OkrIndex.of(catalogue)
     book = DecisionBook.of([*catalogue_decisions(catalogue), *decisions], as_of)
     ordered = sorted(epics, key=lambda e: natural_key(e.key))
-    alignments = tuple(
-        align_epic(e, catalogue.teams, index, as_of, policy, book, overrides) for e in ordered
-    )
+    teams = team_lookup(tuple(catalogue.teams))
+    alignments = tuple(align_epic(e, teams, index, as_of, policy, book, overrides) for e in ordered)
     decided = [_decided(o, book, policy) for o in catalogue.objectives if o.cycle_id == cycle.id]
     claims = _Claims.of(alignments)
+    supporters = _supporters(decided)
     objectives = tuple(
-        _objective_progress(o, links, decided, catalogue, claims, as_of, policy)
+        _objective_progress(o, links, supporters, catalogue, claims, as_of, policy)
         for o, links in decided
     )
     shares = alignment_shares(alignments, catalogue.teams)
@@ -103,10 +106,22 @@ def _decided(objective: Objective, book: DecisionBook, policy: Policy) -> Decide
     return replace(objective, approval=approval), links
 
 
+def _supporters(decided: Sequence[Decided]) -> dict[str, list[tuple[int, str]]]:
+    """Upper-cased OKR id -> (place, id) of the team objectives whose links to it leadership
+    did not reject, indexed once (scanning every objective for each one was quadratic)."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    for place, (other, links) in enumerate(decided):
+        if other.level is not Level.TEAM:
+            continue
+        for okr_id in {c.okr_id.upper() for c in links if c.state is not ApprovalState.REJECTED}:
+            found.setdefault(okr_id, []).append((place, other.id))
+    return found
+
+
 def _objective_progress(
     objective: Objective,
     links: tuple[Connection, ...],
-    decided: Sequence[Decided],
+    supporters: Mapping[str, Sequence[tuple[int, str]]],
     catalogue: Catalogue,
     claims: _Claims,
     as_of: date,
@@ -120,17 +135,11 @@ def _objective_progress(
         objective=objective,
         score=score,
         expected=expected,
-        status=pace_status(score, expected, policy),
+        status=PaceStatus.NO_KEY_RESULTS if score is None else pace_status(score, expected, policy),
         key_results=key_results,
         # Team objectives that support this one, unless leadership rejected the connection.
         supported_by=tuple(
-            other.id
-            for other, other_links in decided
-            if other.level is Level.TEAM
-            and any(
-                c.okr_id.upper() in own_ids and c.state is not ApprovalState.REJECTED
-                for c in other_links
-            )
+            other_id for _, other_id in sorted({s for i in own_ids for s in supporters.get(i, ())})
         ),
         epic_keys=tuple(a.epic.key for a in claims.claiming(own_ids)),
         connections=links,

@@ -15,10 +15,7 @@ _STALE = frozenset({Verdict.RETIRED, Verdict.ENDED, Verdict.NOT_BEGUN})
 
 def unaligned_epic(context: FindingContext) -> Iterator[Flag]:
     policy = context.policy
-    hint = (
-        f"Add a label {policy.label_prefix}<key result id>{policy.label_suffix} naming the key "
-        "result it serves"
-    )
+    hint = f"Add a label {policy.label_for('<key result id>')} naming the key result it serves"
     exempt = policy.exempt_labels
     hint += f", or {exempt[0]} for keep-the-lights-on work." if exempt else "."
     for alignment in context.epics:

@@ -33,11 +33,12 @@ def orphan_team_objective(context: FindingContext) -> Iterator[Flag]:
 
 def kr_without_work(context: FindingContext) -> Iterator[Flag]:
     active = {a.epic.key for a in context.epics if a.epic.active}
+    via_team = _team_objective_epics(context)
     for progress, kr in _key_results(context):
         if not kr.key_result.needs_work:
             continue
         behind = [k for k in kr.epic_keys if k in active]
-        behind += [k for k in _via_team_objectives(context, kr) if k in active]
+        behind += [k for k in via_team.get(kr.key_result.id.upper(), ()) if k in active]
         if behind:
             continue
         key_result = kr.key_result
@@ -51,16 +52,16 @@ def kr_without_work(context: FindingContext) -> Iterator[Flag]:
         )
 
 
-def _via_team_objectives(context: FindingContext, kr: KeyResultProgress) -> list[str]:
-    """Epics behind team objectives whose (not rejected) support names this key result."""
-    wanted = kr.key_result.id.upper()
-    keys: list[str] = []
+def _team_objective_epics(context: FindingContext) -> dict[str, list[str]]:
+    """Upper-cased OKR id -> epics behind the team objectives whose (not rejected) support names
+    it; indexed once, since asking every objective for each key result was quadratic."""
+    keys: dict[str, list[str]] = {}
     for progress in context.current_objectives():
-        if any(
-            c.okr_id.upper() == wanted and c.state is not ApprovalState.REJECTED
-            for c in progress.connections
-        ):
-            keys += progress.epic_keys
+        named = {
+            c.okr_id.upper() for c in progress.connections if c.state is not ApprovalState.REJECTED
+        }
+        for okr_id in named:
+            keys.setdefault(okr_id, []).extend(progress.epic_keys)
     return keys
 
 

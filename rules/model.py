@@ -69,6 +69,7 @@ class PaceStatus(StrEnum):
     ON_TRACK = "on track"
     AT_RISK = "at risk"
     OFF_TRACK = "off track"
+    NO_KEY_RESULTS = "no key results"  # an objective with nothing to score has no pace either
 
 
 class AlignmentState(StrEnum):
@@ -138,7 +139,7 @@ class KeyResult:
     measure_jql: str | None = None
     checkins: tuple[CheckIn, ...] = ()
     jira_key: str | None = None  # the Jira issue that holds this key result, if any
-    current_on: date | None = None  # when `current` was measured; None: the cycle's start
+    current_on: date | None = None  # when `current` was measured (see rules.measurement)
     measure_issue: str | None = None  # measured from a numeric field of this Jira issue ...
     measure_field: str | None = None  # ... named so (read at sync time)
 

@@ -60,7 +60,14 @@ class Policy:
     @property
     def label_pattern(self) -> str:
         """How a claim label looks, for messages: okr:<id>."""
-        return f"{self.label_prefix}<id>{self.label_suffix}"
+        return claim_label("<id>", self.label_prefix, self.label_suffix)
 
     def label_for(self, okr_id: str) -> str:
-        return f"{self.label_prefix}{okr_id}{self.label_suffix}"
+        return claim_label(okr_id, self.label_prefix, self.label_suffix)
+
+
+def claim_label(okr_id: str, prefix: str, suffix: str = "") -> str:
+    """The label that claims `okr_id` (what `rules.claims.claimed_id` reads back): every hint and
+    report that tells a team which label to add makes it here, from the settings' prefix or
+    pattern, so none can drop the suffix of a pattern such as `<id>@okr`."""
+    return f"{prefix}{okr_id}{suffix}"

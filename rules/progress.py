@@ -28,8 +28,11 @@ def kr_score(kr: KeyResult) -> float:
     return min(1.0, max(0.0, raw))
 
 
-def objective_score(key_results: Sequence[KeyResult]) -> float:
-    """Weighted mean of the key-result scores; 0 for an objective without key results."""
+def objective_score(key_results: Sequence[KeyResult]) -> float | None:
+    """Weighted mean of the key-result scores; None for an objective without key results (its
+    progress is the key results it supports and its epics' output, not 0 %)."""
+    if not key_results:
+        return None
     total_weight = sum(kr.weight for kr in key_results)
     if not total_weight:
         return 0.0

@@ -56,7 +56,7 @@ class KeyResultProgress:
 @dataclass(frozen=True)
 class ObjectiveProgress:
     objective: Objective
-    score: float
+    score: float | None  # None: no key results, so no score and no pace (NO_KEY_RESULTS)
     expected: float
     status: PaceStatus
     key_results: tuple[KeyResultProgress, ...] = ()

@@ -23,6 +23,7 @@ from connector.jira_claims import claim_reader
 from connector.jira_source import JiraSource
 from connector.store import checkins as checkin_store
 from connector.store import decisions as decision_store
+from connector.store import history
 from connector.store.issues import load_epics
 from rules.alignment import natural_key
 from rules.approval import catalogue_decisions, jira_decisions
@@ -224,7 +225,8 @@ def evaluate_portfolio(
     as_of: date,
     overrides: tuple[Override, ...] | None = None,
 ) -> Evaluation:
-    """One portfolio, from what the store holds: epics, decisions, check-ins."""
+    """One portfolio, from what the store holds: epics, decisions, check-ins, and when the
+    catalogue's undated current values were first seen (the snapshots)."""
     return evaluate(
         catalogue,
         load_epics(session, portfolio_id),
@@ -233,7 +235,17 @@ def evaluate_portfolio(
         decisions=decision_store.decisions(session),
         checkins=checkin_store.checkins(session),
         overrides=read_overrides(loaded) if overrides is None else overrides,
+        first_seen=history.first_seen(session, portfolio_id, undated_values(catalogue)),
     )
+
+
+def undated_values(catalogue: Catalogue) -> dict[str, float]:
+    """Upper-cased key result id -> its catalogue `current`, where no `current_on` dates it."""
+    return {
+        kr.id.upper(): kr.current
+        for kr in catalogue.key_results()
+        if kr.current is not None and kr.current_on is None
+    }
 
 
 def finding_rows(evaluation: Evaluation, seen: set[tuple[str, str]] | None) -> list[dict[str, Any]]:

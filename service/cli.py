@@ -164,10 +164,8 @@ def _print_summary(result: pipeline.PortfolioResult) -> None:
     )
     for progress in evaluation.portfolio_objectives():
         objective = progress.objective
-        click.echo(
-            f"  {objective.id:<8} {progress.score:>4.0%}  {progress.status.value:<9}  "
-            f"{objective.title}"
-        )
+        score = "—" if progress.score is None else f"{progress.score:.0%}"  # no key results
+        click.echo(f"  {objective.id:<8} {score:>4}  {progress.status.value:<9}  {objective.title}")
     unaligned = [a for a in evaluation.alignment if a.team is not None and a.unaligned]
     total = next((a for a in evaluation.alignment if a.team is None), None)
     if total is not None:

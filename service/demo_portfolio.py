@@ -150,6 +150,10 @@ def _build_catalogue(
         if isinstance(approval, dict) and "at" in approval:
             at = resolve_date(approval["at"], anchors, f"{where}.approval.at")
             approval["at"] = min(at, today).isoformat()  # a decision is never in the future
+        for i, kr in enumerate(result.get("key_results") or ()):
+            if "current_on" in kr:
+                on = resolve_date(kr["current_on"], anchors, f"{where}.key_results[{i}].current_on")
+                kr["current_on"] = min(on, today).isoformat()
         return result
 
     objectives = [
@@ -165,6 +169,11 @@ def _build_catalogue(
             checkins = _checkins(spec["generation"], kr, cycle, today)
             if checkins:
                 kr["checkins"] = checkins
+            if "current" in kr and "current_on" not in kr:
+                # Dated, so that earlier report days show the check-ins of their time rather than
+                # today's value: measured with the last check-in (which reaches it), else lately.
+                last = checkins[-1]["on"] if checkins else (today - timedelta(days=1)).isoformat()
+                kr["current_on"] = last
     objectives += [
         objective(o, previous.id, f"previous_objectives[{i}]")
         for i, o in enumerate(spec["previous_objectives"])

@@ -74,9 +74,7 @@ def load_catalogue(loaded: LoadedSettings) -> Catalogue:
 
 
 def tagging(loaded: LoadedSettings) -> Tagging:
-    settings = loaded.settings
-    exempt = settings.exempt_labels[0] if settings.exempt_labels else "okr-exempt"
-    return Tagging(label_prefix=settings.claims.labels.parts()[0], exempt_label=exempt)
+    return Tagging.of(loaded.settings.policy())  # the labels the rules read, suffix and all
 
 
 def connect_jira(loaded: LoadedSettings, policy: RetryPolicy | None = None) -> JiraSource:
@@ -218,7 +216,7 @@ def snapshot_data(evaluation: Evaluation) -> dict[str, object]:
     return {
         "objectives": {
             o.objective.id: {
-                "score": round(o.score, 4),
+                "score": round(o.score, 4) if o.score is not None else None,
                 "expected": round(o.expected, 4),
                 "status": o.status.value,
                 "key_results": {

@@ -86,6 +86,9 @@ class JiraState:
         self._by_id: dict[int, IssueRecord] = {}  # `parent in (ids)` looks up many ids at once
         self._revision = 0  # bumped by every change; search results are cached per revision
         self._results: dict[str, tuple[int, bool, list[IssueRecord]]] = {}
+        # Each project's last issue number, as Jira keeps it: never lowered by a delete or a move
+        # out, so a key is never handed out twice.
+        self._counters: dict[str, int] = {}
         for rec in ds.issues:
             self._store(rec)
 
@@ -167,10 +170,21 @@ class JiraState:
             self.priorities.add(rec.priority)
         self._issues[rec.key] = rec
         self._by_id[rec.id] = rec
+        self._counters[rec.project] = max(self._counters.get(rec.project, 0), rec.number)
+
+    def _next_key(self, project: str) -> str:
+        return f"{project}-{self._counters.get(project, 0) + 1}"
 
     def add_issue(self, issue: Mapping[str, Any]) -> str:
-        """Add an issue given in the dataset's shape; return its key."""
+        """Add an issue given in the dataset's shape; return its key. Without a `key` but with a
+        `project`, the issue is created as Jira creates one: the project's next number."""
         with self.lock:
+            if "key" not in issue and "project" in issue:
+                target = self.find_project(str(issue["project"]))
+                if target is None:
+                    raise self._check.fail("issue.project", f"no project {issue['project']!r}")
+                issue = {k: v for k, v in issue.items() if k != "project"}
+                issue["key"] = self._next_key(target.key)
             rec = parse_issue(self._check, issue, "issue", self._ctx, set(self._issues))
             if rec.key in self._issues:
                 raise self._check.fail("issue.key", f"duplicate key '{rec.key}'")
@@ -215,8 +229,7 @@ class JiraState:
             target = self.find_project(project)
             if target is None:
                 raise KeyError(f"no project {project!r} in the sandbox")
-            numbers = [r.number for r in self._issues.values() if r.project == target.key]
-            new_key = f"{target.key}-{max(numbers, default=0) + 1}"
+            new_key = self._next_key(target.key)  # from the target's counter, as Jira does
             del self._issues[rec.key]
             for child in self._issues.values():
                 if child.parent == rec.key:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -87,6 +88,34 @@ def objective_history(
         .limit(limit)
     ).all()
     return [(as_of, created_at, objectives) for as_of, created_at, objectives in reversed(rows)]
+
+
+def first_seen(session: Session, portfolio_id: str, values: Mapping[str, float]) -> dict[str, date]:
+    """Upper-cased key result id -> the first report day whose snapshot shows that key result's
+    current value as `values` has it: when an undated catalogue value was first seen.
+
+    Only the objectives part of each snapshot is read (a large portfolio's findings are big),
+    and nothing at all when no value is asked for.
+    """
+    found: dict[str, date] = {}
+    if not values:
+        return found
+    rows = session.execute(
+        select(SnapshotRow.as_of, SnapshotRow.data["objectives"])
+        .where(SnapshotRow.portfolio_id == portfolio_id)
+        .order_by(SnapshotRow.as_of, SnapshotRow.id)
+    )
+    for as_of, objectives in rows:
+        for objective in (objectives or {}).values():
+            krs = objective.get("key_results") if isinstance(objective, dict) else None
+            for kr_id, kr in (krs or {}).items():
+                key = str(kr_id).upper()
+                shown = kr.get("current") if isinstance(kr, dict) else None
+                if key in values and key not in found and shown == values[key]:
+                    found[key] = date.fromisoformat(as_of)
+        if len(found) == len(values):
+            break
+    return found
 
 
 def publish_record(session: Session, portfolio_id: str, page_key: str) -> PublishRecord | None:

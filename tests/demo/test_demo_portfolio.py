@@ -198,6 +198,7 @@ def test_portfolio_objectives_and_their_key_results(demo: DemoPortfolio) -> None
         "start": 97.2,
         "target": 99.5,
         "current": 98.6,
+        "current_on": "2026-11-18",  # dated by its last check-in, which reaches it
     }
     # a decrease key result: target below start
     assert (krs["P1.KR2"]["start"], krs["P1.KR2"]["target"]) == (42, 10)
@@ -255,6 +256,7 @@ def test_team_objectives_support_portfolio_ids_and_carry_approvals(demo: DemoPor
         "start": 28,
         "target": 14,
         "current": 21,
+        "current_on": "2026-11-18",
     }
     assert by_id["PLAT-O2"]["supports"] == []  # an orphan team objective
 
@@ -275,6 +277,8 @@ def test_metric_key_results_have_fortnightly_checkins_up_to_yesterday(demo: Demo
     assert [c["value"] for c in krs["P1.KR2"]["checkins"]] == [39, 36, 33, 30]
     # stale: check-ins stopped after the first week
     assert krs["CARD-O1.KR2"]["checkins"] == [{"on": "2026-10-07", "value": 19, "confidence": 0.5}]
+    assert krs["CARD-O1.KR2"]["current_on"] == "2026-10-07"
+    assert krs["P0.KR1"]["current_on"] == "2026-09-30"  # last quarter's, at its end
     assert "checkins" not in krs["P1.KR3"]  # a milestone key result
     assert "checkins" not in krs["P0.KR1"]  # last quarter's
     for kr in krs.values():

@@ -262,7 +262,8 @@ EVALUATION = Evaluation(
                 Connection("PAY-O1", "P1.KR2", ApprovalState.PROPOSED),
             ),
         ),
-        ObjectiveProgress(MOB_O1, 0.0, EXPECTED, PaceStatus.OFF_TRACK),
+        # No key results: no score and no pace (as rules.evaluate gives it).
+        ObjectiveProgress(MOB_O1, None, EXPECTED, PaceStatus.NO_KEY_RESULTS),
     ),
     epics=(
         EpicAlignment(MOB_7, "mobile", AlignmentState.UNALIGNED),

@@ -73,3 +73,27 @@ def test_a_boolean_key_result_is_done_from_a_check_in_of_one() -> None:
         CYCLE_START,
     )
     assert undone.done is False and kr_score(undone) == 0.0
+
+
+def test_an_undated_value_counts_only_from_the_day_it_was_first_seen() -> None:
+    seen = date(2026, 11, 12)  # the first report that showed current 30
+    before = measure(KR, [], date(2026, 11, 10), CYCLE_START, seen)
+    assert (before.current, kr_score(before)) == (None, 0.0)  # not today's value on an earlier day
+    assert measure(KR, [], seen, CYCLE_START, seen).current == 30
+    # Before it was seen the check-ins of the time stand; after, a check-in still wins over it.
+    older = [CheckIn(date(2026, 10, 20), 35)]
+    assert measure(KR, older, date(2026, 11, 10), CYCLE_START, seen).current == 35
+    assert measure(KR, older, date(2026, 11, 15), CYCLE_START, seen).current == 35
+
+
+def test_an_undated_value_no_report_has_seen_is_seen_by_this_one() -> None:
+    assert measure(KR, [], date(2026, 10, 2), CYCLE_START, None).current == 30
+
+
+def test_a_value_dated_after_the_evaluation_date_is_not_known_yet() -> None:
+    dated = KeyResult("K", "O", "t", start=0, target=100, current=70, current_on=date(2026, 11, 5))
+    early = measure(dated, [], date(2026, 11, 1), CYCLE_START)
+    assert (early.current, early.current_on) == (None, None)
+    older = [CheckIn(date(2026, 10, 20), 40)]
+    assert measure(dated, older, date(2026, 11, 1), CYCLE_START).current == 40
+    assert measure(dated, older, date(2026, 11, 5), CYCLE_START).current == 70

@@ -64,7 +64,7 @@ def test_objective_score_is_the_weighted_mean() -> None:
     half = metric(0, 10, 5, weight=1)  # 0.5
     full = metric(0, 10, 10, weight=3)  # 1.0
     assert objective_score([half, full]) == pytest.approx((0.5 * 1 + 1.0 * 3) / 4)  # 0.875
-    assert objective_score([]) == 0.0
+    assert objective_score([]) is None  # no key results: no score at all, not 0 %
 
 
 @pytest.mark.parametrize(

@@ -202,3 +202,21 @@ def test_the_example_dataset_loads_and_serves_its_issues() -> None:
             timeout=10,
         ).json()
     assert [i["key"] for i in found["issues"]] == ["PAY-1", "PAY-3"]
+
+
+def test_keys_come_from_each_projects_counter_and_are_never_handed_out_twice(
+    data: dict[str, Any],
+) -> None:
+    """As in Jira: a created or moved-in issue takes its project's next number, and a number
+    once used (by an issue since deleted or moved away) is never used again."""
+    jira = Sandbox(data).jira
+    last = max(r.number for r in jira.all_issues() if r.project == "PAY")
+    created = jira.add_issue({"project": "PAY", "type": "Task", "status": "To Do"})
+    assert created == f"PAY-{last + 1}"
+    jira.delete_issue(created)
+    moved = jira.move_issue(next(r.key for r in jira.all_issues() if r.project == "MOB"), "PAY")
+    assert moved == f"PAY-{last + 2}"  # not the deleted issue's PAY-{last + 1}
+    jira.move_issue(moved, "MOB")
+    assert jira.add_issue({"project": "PAY", "type": "Task", "status": "To Do"}) == (
+        f"PAY-{last + 3}"  # not the moved-away PAY-{last + 2}
+    )
