@@ -8,7 +8,9 @@
     │   ├── Forbidden          no permission (403)
     │   ├── NotFound           no such resource (404): a wrong URL, or a page that was deleted
     │   ├── RateLimited        429 beyond the retry budget
-    │   └── Unavailable        5xx, timeouts or connection errors beyond the retry budget
+    │   ├── Unavailable        5xx, timeouts or connection errors beyond the retry budget
+    │   ├── StoreUnavailable   the store's database failed or dropped the connection
+    │   └── LockLost           the run's lock was lost mid-run; it stopped without committing
     └── LockHeld           exit 4: another run holds the lock; nothing was done
 
 Messages are one line, say what to do, and never contain secrets, request headers or bodies.
@@ -50,6 +52,14 @@ class RateLimited(ServiceError):
 
 
 class Unavailable(ServiceError):
+    pass
+
+
+class StoreUnavailable(ServiceError):
+    pass
+
+
+class LockLost(ServiceError):
     pass
 
 
