@@ -64,7 +64,6 @@ class Guard:
                 f"lost the {self.name!r} lock ({why}); another run may have started, so this"
                 " one stopped without committing: run it again"
             )
-            log.error("%s", self.lost)
         raise LockLost(self.lost)
 
 
@@ -119,8 +118,9 @@ class AdvisoryGuard(Guard):
         while not self._stopped.wait(every):
             try:
                 self.verify()
-            except LockLost:
-                return  # said once, loudly; the run stops at its next commit
+            except LockLost as lost:  # said now, not only when the run next commits
+                log.error("%s", lost)
+                return
 
 
 class LeaseGuard(Guard):
