@@ -118,8 +118,9 @@ class JiraSource:
             return [str(e) for q in answer.get("queries", []) for e in q.get("errors") or []]
         try:
             call(
+                # maxResults=0 with json_result makes the client warn on stderr; one key will do
                 lambda: self.client.search_issues(
-                    jql, maxResults=0, validate_query=True, json_result=True
+                    jql, maxResults=1, fields="key", validate_query=True, json_result=True
                 ),
                 CallContext(self.service, "validate JQL", jql),
                 self.policy,

@@ -59,7 +59,7 @@ def doctor(config_path: Path) -> None:
         mark = "ok  " if check.ok else "FAIL"
         click.echo(f"{mark} {check.subject}: {check.detail}")
 
-    sys.exit(0 if run_checks(loaded, show) else 1)
+    sys.exit(run_checks(loaded, show))
 
 
 def _safe(exc: Exception) -> str:
