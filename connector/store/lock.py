@@ -322,6 +322,7 @@ class Leadership:
     def _acquire_advisory(self) -> bool:
         connection = self.engine.connect()
         try:
+            AdvisoryGuard.prepare(connection)  # leading is not being idle
             taken = connection.execute(
                 text("SELECT pg_try_advisory_lock(:k)"), {"k": advisory_key(self.NAME)}
             ).scalar()

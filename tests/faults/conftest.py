@@ -104,13 +104,13 @@ def runs_of(engine: Engine) -> list[tuple[str, str, str | None]]:
 
 def terminate(url: str, where: str) -> int:
     """What a database admin does: pg_terminate_backend on the sessions `where` selects (a
-    condition on pg_stat_activity `a`). Returns how many were ended."""
+    condition on pg_stat_activity `a`), waiting until they are gone. Returns how many ended."""
     admin = create_engine(url)
     try:
         with admin.connect() as connection:
             ended = connection.execute(
                 text(
-                    "SELECT count(pg_terminate_backend(a.pid)) FROM pg_stat_activity a"
+                    "SELECT count(pg_terminate_backend(a.pid, 5000)) FROM pg_stat_activity a"
                     " WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()"
                     f" AND ({where})"
                 ),

@@ -6,16 +6,22 @@ pg_terminate_backend while it works.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from connector.sandbox import Sandbox
+from connector.store import runs
 from connector.store.db import open_store
 from connector.store.models import SyncCursor
+from service.jobs import JobContext, JobResult, run_recorded
+from service.settings import load_settings
+from tests.e2e.conftest import write_settings
 from tests.faults.conftest import (
     HOLDS_THE_LOCK,
     IN_A_TRANSACTION,
@@ -107,5 +113,40 @@ def test_a_store_connection_dropped_mid_sync_exits_3_naming_the_store_without_it
             assert (command, outcome) == ("sync", "failed")
             assert message is not None and "lost the connection" in message
             assert "s3cret-pw" not in message
+        finally:
+            engine.dispose()
+
+
+def test_a_scheduled_job_that_lost_its_lock_is_recorded_failed_and_the_next_one_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("E2E_TOKEN", "unused")
+    with scratch_database() as url:
+        config = write_settings(tmp_path, "http://127.0.0.1:9")
+        data = yaml.safe_load(config.read_text(encoding="utf-8"))
+        data["store"] = {"url": url}
+        config.write_text(yaml.safe_dump(data), encoding="utf-8")
+        loaded = load_settings(config)
+
+        def write(ctx: JobContext, portfolio: str) -> JobResult:
+            with Session(ctx.engine) as session, session.begin():
+                session.add(SyncCursor(portfolio_id=portfolio, last_sync_at=ctx.now))
+            return JobResult(runs.DONE, {"epics": 1})
+
+        def losing(ctx: JobContext) -> JobResult:
+            assert terminate(url, HOLDS_THE_LOCK) == 1  # mid-job, the admin ends the session
+            return write(ctx, "lost")
+
+        engine = open_store(url)
+        try:
+            now = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
+            report = run_recorded("sync", losing, loaded, engine, now=now, trigger="schedule")
+            assert report is not None and report.outcome == "failed"
+            assert (report.message or "").startswith("lost the 'pipeline' lock (")
+            later = now + timedelta(minutes=15)
+            report = run_recorded("sync", lambda ctx: write(ctx, "kept"), loaded, engine, now=later)
+            assert report is not None and report.outcome == "done"
+            assert synced(url) == ["kept"]
+            assert [(c, o) for c, o, _ in runs_of(engine)] == [("sync", "failed"), ("sync", "done")]
         finally:
             engine.dispose()

@@ -7,6 +7,7 @@ run may start, so the first must stop without writing.
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -42,7 +43,8 @@ def terminate_lock_backend(url: str, name: str = "pipeline") -> int:
     with admin.connect() as connection:
         ended = connection.execute(
             text(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory'"
+                "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_locks"
+                " WHERE locktype = 'advisory'"
                 " AND objid::bigint = :lo AND granted"
             ),
             {"lo": key & 0xFFFFFFFF},
@@ -56,7 +58,7 @@ def wait_for(check: object, timeout: float = 10) -> None:
     deadline = time.monotonic() + timeout
     while not check():  # type: ignore[operator]
         if time.monotonic() > deadline:
-            pytest.fail("timed out waiting for the server to end the session")
+            pytest.fail("timed out")
         time.sleep(0.05)
 
 
@@ -89,6 +91,29 @@ def test_postgres_a_run_whose_lock_session_is_terminated_commits_nothing() -> No
         finally:
             first.dispose()
             second.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_the_keepalive_says_at_once_that_the_lock_was_lost(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def said() -> bool:
+        return any("lost the 'pipeline' lock" in r.getMessage() for r in caplog.records)
+
+    with scratch_database() as url:
+        engine = open_store(url)
+        try:
+            with (
+                caplog.at_level(logging.ERROR, logger="connector.store.lock_guard"),
+                pytest.raises(LockLost),
+                run_lock(engine, now=NOW, keepalive=0.05),
+            ):
+                assert terminate_lock_backend(url) == 1
+                wait_for(said)  # before the run commits anything: an operator sees it now
+                write_cursor(engine, "after")
+            assert cursors(engine) == []
+        finally:
+            engine.dispose()
 
 
 @pytest.mark.postgres
