@@ -112,10 +112,10 @@ def _advisory(engine: Engine, name: str, keepalive: float) -> Iterator[AdvisoryG
         taken = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
         connection.commit()
     except BaseException:
-        connection.close()
+        _discard(connection)
         raise
     if not taken:
-        connection.close()
+        _discard(connection)  # not back to the pool: its idle timeout is off
         raise LockHeld(
             f"another Outcomes run{_running_who(engine)} holds the {name!r} lock; nothing was done"
         )
@@ -131,9 +131,14 @@ def _advisory(engine: Engine, name: str, keepalive: float) -> Iterator[AdvisoryG
             with suppress(DBAPIError, StoreUnavailable):
                 connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
                 connection.commit()
-        with suppress(DBAPIError, StoreUnavailable):
-            connection.invalidate()
-        connection.close()
+        _discard(connection)
+
+
+def _discard(connection: Connection) -> None:
+    """Close a lock's connection for good (never back to the pool): the server frees its locks."""
+    with suppress(DBAPIError, StoreUnavailable):
+        connection.invalidate()
+    connection.close()
 
 
 def _running_who(engine: Engine) -> str:
