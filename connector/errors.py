@@ -10,8 +10,10 @@
     │   ├── RateLimited        429 beyond the retry budget
     │   ├── Unavailable        5xx, timeouts, connection errors or garbled answers beyond the
     │   │                      retry budget
-    │   └── AnswerLost         a write was sent but its answer was lost (reset, timeout, cut
-    │                          off): it may have taken effect, so it is not blindly sent again
+    │   ├── AnswerLost         a write was sent but its answer was lost (reset, timeout, cut
+    │   │                      off): it may have taken effect, so it is not blindly sent again
+    │   ├── StoreUnavailable   the store's database failed or dropped the connection
+    │   └── LockLost           the run's lock was lost mid-run; it stopped without committing
     └── LockHeld           exit 4: another run holds the lock; nothing was done
 
 Messages are one line, say what to do, and never contain secrets, request headers or bodies.
@@ -59,6 +61,14 @@ class Unavailable(ServiceError):
 class AnswerLost(ServiceError):
     """A write (POST/PUT) reached the service but its answer never came back whole. The write
     may have happened; the caller re-reads before it writes again (one page, not the run)."""
+
+
+class StoreUnavailable(ServiceError):
+    pass
+
+
+class LockLost(ServiceError):
+    pass
 
 
 class LockHeld(OutcomesError):

@@ -94,7 +94,7 @@ def run_pipeline(loaded: LoadedSettings, as_of: date, *, publish: bool, export: 
                 code = _run_stages(
                     loaded, engine, catalogue, as_of, now, run_id, publish, export, counts
                 )
-            except Exception as exc:
+            except BaseException as exc:  # Ctrl-C too: no run is left `running`
                 failed = jobs.describe_error(exc)
                 pipeline.finish_run(engine, run_id, "failed", current_time(), failed, counts=counts)
                 raise

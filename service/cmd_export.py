@@ -2,7 +2,8 @@
 
 It evaluates what the last sync put into the store (so it works while Jira is unreachable and
 never competes with a running sync for Jira's rate limit) and writes each portfolio's workbook
-atomically. It takes no run lock: it only reads the store, and a sync commits each portfolio whole.
+atomically. Like the scheduled export it takes the run lock and records its run, so `outcomes
+status` shows it, failures of any kind included.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import click
 from sqlalchemy.orm import Session
 
 from connector.errors import UserError
+from connector.store import runs
 from connector.store.db import open_store
 from connector.store.issues import sync_cursor
-from service import pipeline
+from service import jobs, pipeline
 from service.attach import attach_workbooks
 from service.cli_options import as_of_option, config_option, now, say, today
 from service.settings import load_settings
@@ -47,18 +49,22 @@ def export(config_path: Path, as_of: datetime | None, xlsx: Path | None) -> None
                 f"{loaded.path}: portfolios: {', '.join(never)} never synced into the store; "
                 "run `outcomes sync` first"
             )
-        day = today(as_of)
-        results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=day, pages=False)
-        written = pipeline.export(
-            loaded,
-            catalogue,
-            results,
-            target=str(xlsx) if xlsx is not None else None,  # relative to the current folder
-            engine=engine,
-            now=started,
-        )
-        pairs = [(r.portfolio.id, p) for r, p in zip(results, written, strict=True)]
-        problems = attach_workbooks(loaded, engine, pairs)
+        with jobs.recorded_run(engine, "export", started) as run:
+            day = today(as_of)
+            results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=day, pages=False)
+            written = pipeline.export(
+                loaded,
+                catalogue,
+                results,
+                target=str(xlsx) if xlsx is not None else None,  # relative to the current folder
+                engine=engine,
+                now=started,
+            )
+            run.counts["workbooks"] = len(written)
+            pairs = [(r.portfolio.id, p) for r, p in zip(results, written, strict=True)]
+            problems = attach_workbooks(loaded, engine, pairs)
+            run.outcome = runs.PARTIAL if problems else runs.DONE
+            run.message = "; ".join(problems) or None
     finally:
         engine.dispose()
     for path, result in zip(written, results, strict=True):

@@ -15,15 +15,14 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from connector.errors import OutcomesError, UserError
+from connector.errors import UserError
 from connector.publisher import recorded
-from connector.store import history
+from connector.store import history, runs
 from connector.store.db import open_store
 from connector.store.issues import sync_cursor
-from connector.store.lock import run_lock
 from reports.preview import page_file_names, render_preview
 from rules.model import Catalogue
-from service import pipeline, publishing
+from service import jobs, pipeline, publishing
 from service.cli_options import as_of_option, config_option, now, say, today
 from service.settings import LoadedSettings, load_settings
 
@@ -62,16 +61,13 @@ def _publish(loaded: LoadedSettings, engine: Engine, catalogue: Catalogue, as_of
     from service.cli import _report_publish
 
     started = now()
-    with run_lock(engine, now=started) as holder:
-        run_id = pipeline.start_run(engine, "publish", started, holder=holder)
-        try:
-            results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=as_of)
-            published = publishing.publish(loaded, engine, results, now=started)
-        except OutcomesError as exc:
-            pipeline.finish_run(engine, run_id, "failed", now(), str(exc))
-            raise
+    with jobs.recorded_run(engine, "publish", started) as run:
+        results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=as_of)
+        published = publishing.publish(loaded, engine, results, now=started)
+        run.counts.update(jobs.publish_counts(published))
         failed = _report_publish(published)
-        pipeline.finish_run(engine, run_id, "partial" if failed else "done", now())
+        run.outcome = runs.PARTIAL if failed else runs.DONE
+        run.message = jobs.publish_problems(published)
     return 1 if failed else 0
 
 

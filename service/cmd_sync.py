@@ -8,8 +8,7 @@ from pathlib import Path
 import click
 
 from connector.store.db import open_store
-from connector.store.lock import run_lock
-from service import pipeline
+from service import jobs, pipeline
 from service.cli_options import config_option, now
 from service.progress import ProgressLine
 from service.settings import load_settings
@@ -25,16 +24,12 @@ def sync(config_path: Path, full: bool) -> None:
     started = now()
     progress = ProgressLine()
     try:
-        with run_lock(engine, now=started) as holder:
-            run_id = pipeline.start_run(engine, "sync", started, holder=holder)
+        with jobs.recorded_run(engine, "sync", started) as run:
             try:
                 results = pipeline.sync(loaded, engine, now=started, full=full, progress=progress)
-            except Exception as exc:
-                pipeline.finish_run(engine, run_id, "failed", now(), _safe(exc))
-                raise
             finally:
                 progress.done()
-            pipeline.finish_run(engine, run_id, "done", now())
+            run.counts.update(jobs.sync_counts(results))
     finally:
         engine.dispose()
     for result in results:
@@ -59,10 +54,4 @@ def doctor(config_path: Path) -> None:
         mark = "ok  " if check.ok else "FAIL"
         click.echo(f"{mark} {check.subject}: {check.detail}")
 
-    sys.exit(0 if run_checks(loaded, show) else 1)
-
-
-def _safe(exc: Exception) -> str:
-    from connector.errors import OutcomesError
-
-    return str(exc) if isinstance(exc, OutcomesError) else type(exc).__name__
+    sys.exit(run_checks(loaded, show))

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine
@@ -81,11 +82,19 @@ def publish_counts(published: Iterable[PublishResult]) -> dict[str, int]:
     return dict(Counter(f"pages_{item.action.name.lower()}" for item in published))  # no spaces
 
 
+def publish_problems(published: Iterable[PublishResult]) -> str | None:
+    """The first few pages that failed, for the run record; None if none did."""
+    failed = [item for item in published if not item.ok]
+    return "; ".join(f"{item.title}: {item.action.value}" for item in failed[:5]) or None
+
+
 def describe_error(exc: BaseException) -> str:
     """One safe line: our errors say what to do; anything else is named by its type only, since
     its text may carry request details (and so secrets)."""
     if isinstance(exc, OutcomesError):
         return str(exc)
+    if not isinstance(exc, Exception):  # Ctrl-C, or the process was asked to exit
+        return f"interrupted ({type(exc).__name__})"
     if isinstance(exc, DBAPIError):
         return f"store error ({type(exc.orig).__name__})"
     return f"internal error ({type(exc).__name__}); run with --debug for details"
@@ -116,9 +125,9 @@ def check_job(ctx: JobContext) -> JobResult:
 def publish_job(ctx: JobContext) -> JobResult:
     _, results = _evaluate(ctx)
     published = publishing.publish(ctx.loaded, ctx.engine, results, now=ctx.now)
-    failed = [item for item in published if not item.ok]
-    message = "; ".join(f"{item.title}: {item.action.value}" for item in failed[:5]) or None
-    return JobResult(runs.PARTIAL if failed else runs.DONE, publish_counts(published), message)
+    message = publish_problems(published)
+    outcome = runs.PARTIAL if message else runs.DONE
+    return JobResult(outcome, publish_counts(published), message)
 
 
 def export_job(ctx: JobContext) -> JobResult:
@@ -140,6 +149,51 @@ JOBS: dict[str, Job] = {
 
 
 # --- one recorded run ----------------------------------------------------------------------------
+
+
+@dataclass
+class RunRecord:
+    """What a one-shot command's run will be recorded with; the command fills it in."""
+
+    run_id: int
+    holder: str
+    outcome: str = runs.DONE
+    counts: dict[str, int] = field(default_factory=dict)
+    message: str | None = None
+
+
+@contextmanager
+def recorded_run(engine: Engine, command: str, now: datetime) -> Iterator[RunRecord]:
+    """A one-shot command's run: under the pipeline lock (LockHeld: exit 4), recorded when it
+    ends — as the block left the record, or `failed` with a safe line whatever went wrong, an
+    interrupt included. No run is left `running`."""
+    with run_lock(engine, now=now) as holder:
+        record = RunRecord(pipeline.start_run(engine, command, now, holder=holder), holder)
+        try:
+            yield record
+        except BaseException as exc:
+            try:
+                pipeline.finish_run(
+                    engine,
+                    record.run_id,
+                    runs.FAILED,
+                    datetime.now(UTC),
+                    describe_error(exc),
+                    counts=record.counts,
+                )
+            except Exception as also:  # the store failed too: the next lock holder closes it
+                log.error(
+                    "run %s: cannot record its failure: %s", record.run_id, describe_error(also)
+                )
+            raise
+        pipeline.finish_run(
+            engine,
+            record.run_id,
+            record.outcome,
+            datetime.now(UTC),
+            record.message,
+            counts=record.counts,
+        )
 
 
 @dataclass(frozen=True)

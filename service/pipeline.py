@@ -22,7 +22,7 @@ from connector.errors import UserError
 from connector.jira_source import JiraCredentials, JiraSource
 from connector.jira_teams import team_reader
 from connector.retry import RetryPolicy
-from connector.store import history, runs
+from connector.store import history, lock_guard, runs
 from connector.store.report_days import daily_snapshots
 from connector.sync import ScopeSpec, SyncResult, sync_scopes
 from reports.confluence import render_pages
@@ -190,7 +190,8 @@ def finish_run(
     *,
     counts: dict[str, int] | None = None,
 ) -> None:
-    with Session(engine) as session, session.begin():
+    # Unguarded: a run that lost its lock still closes its own record (only while `running`).
+    with lock_guard.unguarded(), Session(engine) as session, session.begin():
         runs.finish(session, run_id, outcome, now, message, counts)
 
 

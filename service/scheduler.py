@@ -36,7 +36,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from connector.errors import LockHeld, UserError
+from connector.errors import LockHeld, StoreUnavailable, UserError
 from connector.store import runs
 from connector.store.lock import Leadership, current_holder, release_lease, run_lock
 from service.jobs import JOBS, Job, describe_error, run_recorded
@@ -366,6 +366,6 @@ class Service:
                 with Session(self.engine) as session, session.begin():
                     runs.mark_interrupted(session, run_id, datetime.now(UTC), why)
                 release_lease(self.engine, "pipeline", holder)
-            except DBAPIError as exc:
+            except (DBAPIError, StoreUnavailable) as exc:
                 log.error("cannot record run %s as interrupted: %s", run_id, describe_error(exc))
             log.error("run %s abandoned: %s", run_id, why, extra={"event": "job_abandoned"})

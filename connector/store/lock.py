@@ -31,8 +31,9 @@ from sqlalchemy import Connection, Engine, delete, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from connector.errors import LockHeld
+from connector.errors import LockHeld, StoreUnavailable
 from connector.store import runs
+from connector.store.lock_guard import KEEPALIVE_SECONDS, AdvisoryGuard, LeaseGuard, guarding
 from connector.store.models import RunLock
 
 log = logging.getLogger(__name__)
@@ -56,16 +57,19 @@ def run_lock(
     name: str = "pipeline",
     lease: timedelta = LEASE,
     holder: str | None = None,
+    keepalive: float = KEEPALIVE_SECONDS,
 ) -> Iterator[str]:
     """Hold the named lock for the block, or raise LockHeld (exit 4) at once: nothing waits.
 
     Yields the holder id (record it on the run). Taking the lock also closes the runs that an
     earlier holder left `running` when it died: with the lock free, nobody can still be running.
+    While held, every commit of this thread on this store first checks the lock is still ours
+    (connector/store/lock_guard.py): one that is not raises LockLost (exit 3) and rolls back.
     """
     holder = holder or holder_id()
     now = now.astimezone(UTC)  # SQLite keeps no offset: compare leases in one zone
     if engine.dialect.name == "postgresql":
-        with _advisory(engine, name):
+        with _advisory(engine, name, keepalive) as guard, guarding(guard):
             _reap(engine, now, holder)
             yield holder
         return
@@ -73,11 +77,13 @@ def run_lock(
     renewer = _Renewer(engine, name, holder, now, lease)
     renewer.start()
     try:
-        _reap(engine, now, holder)
-        yield holder
+        with guarding(LeaseGuard(engine, name, holder)):
+            _reap(engine, now, holder)
+            yield holder
     finally:
         renewer.stop()
-        release_lease(engine, name, holder)
+        with suppress(DBAPIError, StoreUnavailable):  # never hide why the block ended
+            release_lease(engine, name, holder)
 
 
 def release_lease(engine: Engine, name: str, holder: str) -> None:
@@ -98,21 +104,41 @@ def _reap(engine: Engine, now: datetime, holder: str) -> None:
 
 
 @contextmanager
-def _advisory(engine: Engine, name: str) -> Iterator[None]:
+def _advisory(engine: Engine, name: str, keepalive: float) -> Iterator[AdvisoryGuard]:
     key = advisory_key(name)
-    with engine.connect() as connection:
+    connection = engine.connect()
+    try:
+        AdvisoryGuard.prepare(connection)
         taken = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
         connection.commit()
-        if not taken:
-            raise LockHeld(
-                f"another Outcomes run{_running_who(engine)} holds the {name!r} lock;"
-                " nothing was done"
-            )
-        try:
-            yield
-        finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-            connection.commit()
+    except BaseException:
+        _discard(connection)
+        raise
+    if not taken:
+        _discard(connection)  # not back to the pool: its idle timeout is off
+        raise LockHeld(
+            f"another Outcomes run{_running_who(engine)} holds the {name!r} lock; nothing was done"
+        )
+    guard = AdvisoryGuard(engine, name, connection, key, keepalive)
+    try:
+        guard.start()
+        yield guard
+    finally:
+        guard.stop()
+        # Closed, not pooled: this session turned its idle timeout off, and if the unlock
+        # failed it may still hold the lock, which ends with the session.
+        if guard.lost is None:
+            with suppress(DBAPIError, StoreUnavailable):
+                connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                connection.commit()
+        _discard(connection)
+
+
+def _discard(connection: Connection) -> None:
+    """Close a lock's connection for good (never back to the pool): the server frees its locks."""
+    with suppress(DBAPIError, StoreUnavailable):
+        connection.invalidate()
+    connection.close()
 
 
 def _running_who(engine: Engine) -> str:
@@ -220,8 +246,9 @@ class _Renewer(threading.Thread):
                 kept = renew_lease(
                     self._engine, self._name, self._holder, self._start_at + elapsed + self._lease
                 )
-            except DBAPIError as exc:
-                log.error("cannot renew the %r lease: %s", self._name, type(exc.orig).__name__)
+            except (DBAPIError, StoreUnavailable) as exc:
+                why = type(exc.orig).__name__ if isinstance(exc, DBAPIError) else exc
+                log.error("cannot renew the %r lease: %s", self._name, why)
                 continue
             if not kept:
                 log.error("the %r lease was taken over by another process", self._name)
@@ -270,7 +297,7 @@ class Leadership:
                 assert self._connection is not None
                 self._connection.execute(text("SELECT 1"))
                 self._connection.commit()
-            except DBAPIError:
+            except (DBAPIError, StoreUnavailable):
                 self._drop_connection()
                 self.held = False
                 return False
@@ -278,7 +305,7 @@ class Leadership:
             return True
         try:
             self.held = renew_lease(self.engine, self.NAME, self.holder, now + self.lease)
-        except DBAPIError:
+        except (DBAPIError, StoreUnavailable):
             return True  # the store is briefly unreachable: keep leading until the lease runs out
         return self.held
 
@@ -289,22 +316,23 @@ class Leadership:
                     text("SELECT pg_advisory_unlock(:k)"), {"k": advisory_key(self.NAME)}
                 )
                 self._connection.commit()
-            except DBAPIError:
+            except (DBAPIError, StoreUnavailable):
                 pass
             self._drop_connection()
         if self.held:
-            with suppress(DBAPIError):
+            with suppress(DBAPIError, StoreUnavailable):
                 release_lease(self.engine, self.NAME, self.holder)
         self.held = False
 
     def _acquire_advisory(self) -> bool:
         connection = self.engine.connect()
         try:
+            AdvisoryGuard.prepare(connection)  # leading is not being idle
             taken = connection.execute(
                 text("SELECT pg_try_advisory_lock(:k)"), {"k": advisory_key(self.NAME)}
             ).scalar()
             connection.commit()
-        except DBAPIError:
+        except (DBAPIError, StoreUnavailable):
             connection.close()
             return False
         if not taken:
@@ -318,7 +346,7 @@ class Leadership:
             try:
                 self._connection.invalidate()  # never hand a lock-holding connection back to a pool
                 self._connection.close()
-            except DBAPIError:
+            except (DBAPIError, StoreUnavailable):
                 pass
             self._connection = None
 
@@ -339,5 +367,5 @@ class Leadership:
                     )
                 else:
                     row.expires_at = now + self.lease
-        except DBAPIError:
+        except (DBAPIError, StoreUnavailable):
             log.warning("cannot update the leader row in the store")
