@@ -80,6 +80,7 @@ def tagging(loaded: LoadedSettings) -> Tagging:
 
 def connect_jira(loaded: LoadedSettings, policy: RetryPolicy | None = None) -> JiraSource:
     jira = loaded.settings.jira
+    jira.auth.require()  # a missing ${VAR} in jira.auth is an error from here on
     credentials = JiraCredentials(
         url=jira.url,
         email=jira.auth.email,
