@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from service.terminal import echo
+
 
 def config_option(func: click.decorators.FC) -> click.decorators.FC:
     return click.option(
@@ -39,4 +41,4 @@ def today(as_of: datetime | None) -> date:
 
 def say(message: str) -> None:
     """Progress and status go to stderr; results go to stdout."""
-    click.echo(message, err=True)
+    echo(message, err=True)

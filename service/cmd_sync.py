@@ -13,6 +13,7 @@ from service import pipeline
 from service.cli_options import config_option, now
 from service.progress import ProgressLine
 from service.settings import load_settings
+from service.terminal import echo
 
 
 @click.command()
@@ -39,7 +40,7 @@ def sync(config_path: Path, full: bool) -> None:
         engine.dispose()
     for result in results:
         kind = "full" if result.full else "incremental"
-        click.echo(
+        echo(
             f"Synced {result.portfolio_id} ({kind}): {result.epics} epics and"
             f" {result.children} child issues in scope; {result.fetched} read"
             + (f"; {result.removed} removed" if result.removed else "")
@@ -57,7 +58,7 @@ def doctor(config_path: Path) -> None:
 
     def show(check: Check) -> None:
         mark = "ok  " if check.ok else "FAIL"
-        click.echo(f"{mark} {check.subject}: {check.detail}")
+        echo(f"{mark} {check.subject}: {check.detail}")
 
     sys.exit(0 if run_checks(loaded, show) else 1)
 

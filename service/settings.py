@@ -7,7 +7,6 @@ Secrets come only from the environment, written as `${VAR}` in the file, and are
 from __future__ import annotations
 
 import os
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal
@@ -36,16 +35,11 @@ from service.settings_alignment import (
     JiraCatalogue,
     policy_of,
 )
+from service.settings_env import interpolate
 from service.settings_store import store_url_problem
 from service.settings_yaml import read_yaml
 
-__all__ = ["LoadedSettings", "Settings", "load_settings", "read_yaml"]
-
-ENV_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-BARE_VAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")  # $TOKEN: almost certainly meant ${TOKEN}
-# Secrets needed only to reach Jira or Confluence: a missing one is an error only then, so the
-# commands that read the store alone (check, export, status, ...) run without them.
-LAZY_SECRETS = ("jira.auth.", "confluence.auth.")
+__all__ = ["LoadedSettings", "Settings", "interpolate", "load_settings", "read_yaml"]
 
 
 def _http_url(value: str) -> str:
@@ -292,68 +286,6 @@ class LoadedSettings(BaseModel):
         if url.startswith(prefix) and url[len(prefix) :] not in ("", ":memory:"):
             return prefix + str(self.resolve(url[len(prefix) :]))
         return url
-
-
-def interpolate(
-    data: object,
-    filename: str,
-    environ: dict[str, str],
-    path: str = "",
-    unresolved: dict[str, str] | None = None,
-) -> object:
-    """Replace `${VAR}` in every string with the environment's value; a missing or empty VAR is
-    an error, except in a service's auth: there it is noted in `unresolved` (path -> message) and
-    the text is kept, to fail when that service is contacted."""
-    if isinstance(data, dict):
-        return {
-            k: interpolate(v, filename, environ, _join(path, str(k)), unresolved)
-            for k, v in data.items()
-        }
-    if isinstance(data, list):
-        return [
-            interpolate(v, filename, environ, f"{path}[{i}]", unresolved)
-            for i, v in enumerate(data)
-        ]
-    if not isinstance(data, str):
-        return data
-    _refuse_bare_variable(data, filename, path)
-    lazy = unresolved is not None and path.startswith(LAZY_SECRETS)
-    problems: list[str] = []
-
-    def substitute(match: re.Match[str]) -> str:
-        name = match.group(1)
-        value = environ.get(name)
-        if value:
-            return value
-        why = "is not set; export it first" if value is None else "is empty; export its value"
-        problems.append(f"environment variable {name} {why}")
-        return match.group(0)
-
-    text = ENV_VAR.sub(substitute, data)
-    if problems and lazy:
-        assert unresolved is not None
-        unresolved[path] = str(ValidationProblem(filename, path, problems[0]))
-        return data
-    if problems:
-        raise ValidationProblem(filename, path, problems[0])
-    return text
-
-
-def _refuse_bare_variable(text: str, filename: str, path: str) -> None:
-    """`token: $JIRA_TOKEN` would be sent as it is (and fail as a 401): say how to write it."""
-    secret = ".auth." in f".{path}" or path == "store.url"
-    match = BARE_VAR.fullmatch(text.strip()) or (BARE_VAR.search(text) if secret else None)
-    if match is not None:
-        name = match.group(1)
-        raise ValidationProblem(
-            filename,
-            path,
-            f"${name} is not replaced; write ${{{name}}} to read it from the environment",
-        )
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
 
 
 def load_settings(path: Path, environ: dict[str, str] | None = None) -> LoadedSettings:
