@@ -135,8 +135,11 @@ def run_pipeline(
 ) -> int:
     """Sync, evaluate, publish and export once; returns the exit code. `asked`: the user gave
     `as_of`, so it must fall in a cycle."""
-    # Fail fast on a bad catalogue, before any I/O.
+    # Fail fast on a bad catalogue or a missing secret, before any I/O.
     catalogue = pipeline.load_catalogue(loaded, as_of=as_of if asked else None)
+    loaded.settings.jira.auth.require()
+    if publish and loaded.settings.confluence is not None:
+        loaded.settings.confluence.auth.require()
     engine = open_store(loaded.store_url())
     now = current_time()
     counts: dict[str, int] = {}  # recorded on the run, for `outcomes status`

@@ -22,6 +22,7 @@ from service.terminal import echo
 def sync(config_path: Path, full: bool) -> None:
     """Sync the portfolios' epics and their child issues from Jira into the store."""
     loaded = load_settings(config_path)
+    loaded.settings.jira.auth.require()  # a missing secret, before the store is touched
     engine = open_store(loaded.store_url())
     started = now()
     progress = ProgressLine()

@@ -81,9 +81,16 @@ class Auth(_Strict):
     """Cloud: email + API token. Data Center: a personal access token alone."""
 
     email: str | None = None
-    token: SecretStr = Field(min_length=1)
+    token: SecretStr
     # Set when a `${VAR}` in here is missing or empty: an error only once the service is contacted.
     _unresolved: str | None = PrivateAttr(default=None)
+
+    @field_validator("token")
+    @classmethod
+    def _not_empty(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value():
+            raise ValueError("must not be empty (take it from the environment: ${JIRA_TOKEN})")
+        return value
 
     def require(self) -> None:
         """Raise the missing variable's error; call before contacting Jira or Confluence."""

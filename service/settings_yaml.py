@@ -17,6 +17,7 @@ import codecs
 from pathlib import Path
 
 import yaml
+from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from connector.errors import UserError
@@ -26,6 +27,7 @@ MAX_ALIASES = 1_000
 MAX_NODES = 200_000
 MAX_DEPTH = 200
 MERGE_TAG = "tag:yaml.org,2002:merge"
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"  # 2026-09-31 parses as one, then fails
 
 
 def read_yaml(path: Path) -> object:
@@ -107,6 +109,13 @@ class _Walk:
                 f"(at most {MAX_ALIASES} aliases and {MAX_NODES} values once expanded); "
                 "write the values out"
             )
+        if isinstance(node, ScalarNode) and node.tag == TIMESTAMP_TAG:
+            try:
+                SafeConstructor().construct_yaml_timestamp(node)
+            except ValueError:
+                raise UserError(
+                    f"{self.path}: {where}: not a real date, got {node.value!r}"
+                ) from None
         if isinstance(node, SequenceNode):
             for index, item in enumerate(node.value):
                 self._visit(item, f"{where}[{index}]", depth + 1, expanded=expanded)
