@@ -1514,3 +1514,23 @@ def test_bad_input_is_one_line_and_exit_2(
     for secret in (TOKEN, "topsecretpw", "hunter22", ":pw@"):
         assert secret not in output
     assert not (tmp_path / "outcomes.db").exists()  # refused before the store was opened
+
+
+def test_serve_demands_the_secrets_its_scheduled_jobs_need(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "outcomes.yaml").write_text(
+        SETTINGS + "schedule: {sync: '*/15 * * * *'}\n", encoding="utf-8"
+    )
+    (tmp_path / "okrs.yaml").write_text(CATALOGUE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    result = CliRunner().invoke(
+        cli, ["serve", "--config", "outcomes.yaml"], env={"JIRA_TOKEN": None}, prog_name="outcomes"
+    )
+
+    assert result.exit_code == 2
+    assert result.output == (
+        "outcomes: error: outcomes.yaml: jira.auth.token: environment variable JIRA_TOKEN is not"
+        " set; export it first\n"
+    )
