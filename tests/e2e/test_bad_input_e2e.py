@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from connector.sandbox import Sandbox
 from service.cli import cli
-from tests.e2e.conftest import AS_OF, DATASET, TOKEN, write_settings
+from tests.e2e.conftest import AS_OF, CATALOGUE, DATASET, TOKEN, write_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 # A summary that would retitle the terminal (OSC 0), clear it (CSI 2J) and overwrite the line.
@@ -160,3 +160,19 @@ def test_excel_path_naming_a_folder_is_a_user_error(sandbox: Sandbox, tmp_path: 
     assert len(lines) == 1, output
     assert lines[0].startswith(f"outcomes: error: {config}: excel.path: 'reports' is a folder")
     assert "Traceback" not in output
+
+
+@pytest.mark.e2e
+def test_a_measure_jql_jira_refuses_names_the_key_result(sandbox: Sandbox, tmp_path: Path) -> None:
+    catalogue: dict[str, Any] = copy.deepcopy(CATALOGUE)
+    jql = "project = PAY AND fixVersion ~ spring"
+    catalogue["objectives"][0]["key_results"][0]["measure"] = {"jql": jql}
+    config = write_settings(tmp_path, sandbox.url, catalogue=catalogue)
+
+    code, output = invoke("sync", "--config", str(config))
+
+    assert code == 2, output
+    lines = output.strip().splitlines()
+    assert len(lines) == 1, output
+    assert lines[0].startswith("outcomes: error: key result P1.KR1: measure.jql: ")
+    assert repr(jql) in lines[0]
