@@ -32,6 +32,9 @@ from service.progress import ProgressLine
 from service.settings import LoadedSettings, load_settings
 from service.terminal import echo, one_line, quiet
 
+# click 8.2+ raises it for `outcomes` with no command; older click prints the help itself.
+NO_ARGS = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
 
 class OutcomesGroup(click.Group):
     """Turns Outcomes' errors into one line and the exit code DESIGN.md's table gives."""
@@ -50,7 +53,10 @@ class OutcomesGroup(click.Group):
         try:
             result: Any = run()
         except click.UsageError as exc:  # one line, not click's usage block
-            echo(usage_line(exc), err=True)
+            if isinstance(exc, NO_ARGS):
+                exc.show()  # `outcomes` alone: the help is what was asked for
+            else:
+                echo(usage_line(exc), err=True)
             sys.exit(exc.exit_code)
         except click.ClickException as exc:
             exc.show()

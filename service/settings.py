@@ -317,7 +317,9 @@ def load_settings(path: Path, environ: dict[str, str] | None = None) -> LoadedSe
 
 def _check_version(data: object, filename: str) -> None:
     # Before the rest: a newer file may have a shape this version cannot describe.
-    if isinstance(data, dict) and "version" in data and data["version"] != SETTINGS_VERSION:
+    if not isinstance(data, dict) or "version" not in data:
+        return  # the model says "missing required key" or "expected a mapping"
+    if type(data["version"]) is not int or data["version"] != SETTINGS_VERSION:
         raise ValidationProblem(
             filename,
             "version",

@@ -160,6 +160,8 @@ SETTINGS_CASES: list[Case] = [
      ("outcomes.yaml", "version", "unsupported settings version 2", "allowed: 1")),
     ("settings", "version-text", s("version: 1", "version: one"), CHECK,
      ("outcomes.yaml", "version", "'one'", "allowed: 1")),
+    ("settings", "version-true", s("version: 1", "version: true"), CHECK,
+     ("outcomes.yaml", "version", "unsupported settings version true", "allowed: 1")),
     ("settings", "version-missing", s("version: 1\n", ""), CHECK,
      ("outcomes.yaml", "version", "missing required key")),
     ("settings", "url-scheme-only", url('"http://"'), CHECK,

@@ -82,3 +82,9 @@ def test_serve_demands_the_secrets_its_scheduled_jobs_need(
         "outcomes: error: outcomes.yaml: jira.auth.token: environment variable JIRA_TOKEN is not"
         " set; export it first\n"
     )
+
+
+def test_outcomes_alone_still_shows_the_help() -> None:
+    result = CliRunner().invoke(cli, [], prog_name="outcomes")
+    assert result.output.startswith("Usage: outcomes [OPTIONS] COMMAND [ARGS]...")
+    assert "Commands:" in result.output
