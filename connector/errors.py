@@ -31,7 +31,9 @@ class UserError(OutcomesError):
 
 
 class BadQuery(UserError):
-    pass
+    def __init__(self, message: str, jql: str | None = None) -> None:
+        super().__init__(message)
+        self.jql = jql  # the refused query, so the caller can name the setting it came from
 
 
 class ServiceError(OutcomesError):

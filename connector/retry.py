@@ -179,5 +179,5 @@ def _raise_for(exc: JIRAError, context: CallContext) -> NoReturn:
         raise SearchWindowExceeded(f"{context.service}: search limit exceeded") from None
     if status == 400 and context.jql is not None:
         messages = "; ".join(_messages(exc)) or "bad request"
-        raise BadQuery(f"Jira refused the JQL {context.jql!r}: {messages}") from None
+        raise BadQuery(f"Jira refused the JQL {context.jql!r}: {messages}", context.jql) from None
     raise ServiceError(f"{context.service} failed to {context.what} (HTTP {status})") from None

@@ -114,6 +114,7 @@ class _Checker:
 
     def _teams(self) -> None:
         seen: dict[str, int] = {}
+        owner: dict[str, str] = {}  # upper-cased project key -> the team that owns it
         for index, team in enumerate(self.parsed.teams):
             if team.id in seen:
                 raise self.fail(
@@ -121,6 +122,15 @@ class _Checker:
                     f"duplicate team id {team.id!r} (also teams[{seen[team.id]}].id)",
                 )
             seen[team.id] = index
+            for position, project in enumerate(team.projects):
+                # An epic's team is its project's: one project, one team.
+                if project.upper() in owner and owner[project.upper()] != team.id:
+                    raise self.fail(
+                        f"teams[{index}].projects[{position}]",
+                        f"project {project!r} already belongs to team "
+                        f"{owner[project.upper()]!r}; one team per project",
+                    )
+                owner[project.upper()] = team.id
 
     def _jira_key(self, path: str, key: str | None) -> None:
         if key is None:

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from connector import jira_okrs
-from connector.errors import UserError
+from connector.errors import BadQuery, UserError
 from connector.jira_claims import claim_reader
 from connector.jira_source import JiraSource
 from connector.store import checkins as checkin_store
@@ -163,7 +163,10 @@ def _measure(
     measured = 0
     for kr in current:
         if kr.measure_jql:
-            value = float(jira_okrs.count(source, kr.measure_jql))
+            try:
+                value = float(jira_okrs.count(source, kr.measure_jql))
+            except BadQuery as exc:  # name the key result whose measure it is
+                raise BadQuery(f"key result {kr.id}: measure.jql: {exc}", exc.jql) from None
             checkin = CheckIn(today, value, note=f"JQL count: {kr.measure_jql}", source="jql")
             checkin_store.record_measurement(session, kr.id, checkin, recorded_at=now)
             measured += 1

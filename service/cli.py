@@ -6,11 +6,14 @@ Errors that users can fix print one line and exit with the code DESIGN.md's tabl
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import traceback
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from sqlalchemy import Engine
@@ -27,10 +30,41 @@ from service.cli_options import now as current_time
 from service.logs import configure_from as configure_logs
 from service.progress import ProgressLine
 from service.settings import LoadedSettings, load_settings
+from service.terminal import echo, one_line, quiet
+
+# click 8.2+ raises it for `outcomes` with no command; older click prints the help itself.
+NO_ARGS = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
 class OutcomesGroup(click.Group):
     """Turns Outcomes' errors into one line and the exit code DESIGN.md's table gives."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        run = functools.partial(super().main, args, prog_name, complete_var, False, **extra)
+        if not standalone_mode:
+            return run()
+        try:
+            result: Any = run()
+        except click.UsageError as exc:  # one line, not click's usage block
+            if isinstance(exc, NO_ARGS):
+                exc.show()  # `outcomes` alone: the help is what was asked for
+            else:
+                echo(usage_line(exc), err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -40,17 +74,36 @@ class OutcomesGroup(click.Group):
         except OutcomesError as exc:
             if ctx.params.get("debug"):
                 traceback.print_exc()
-            click.echo(f"outcomes: error: {exc}", err=True)
+            echo(f"outcomes: error: {one_line(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
+        except BrokenPipeError:
+            quiet()  # the reader of our output left (`| head`): nothing more to say
+            ctx.exit(0)
         except Exception as exc:
             if ctx.params.get("debug"):
                 traceback.print_exc()
             # No str(exc): an unexpected error's text may carry request details.
-            click.echo(
+            echo(
                 f"outcomes: internal error ({type(exc).__name__}); run with --debug for details",
                 err=True,
             )
             ctx.exit(1)
+
+
+def usage_line(exc: click.UsageError) -> str:
+    """`outcomes sync: no such option --ful (did you mean --full?); see outcomes sync --help`."""
+    where = exc.ctx.command_path if exc.ctx is not None else "outcomes"
+    command = getattr(exc, "command_name", None)  # click.NoSuchCommand, new in click 8.4
+    if isinstance(exc, click.NoSuchOption) or command is not None:
+        what = f"option {exc.option_name}" if isinstance(exc, click.NoSuchOption) else None
+        text = f"no such {what or f'command {command!r}'}"
+        possibilities: list[str] = getattr(exc, "possibilities", None) or []
+        if possibilities:
+            text += f" (did you mean {' or '.join(possibilities)}?)"
+    else:
+        text = one_line(exc.format_message()).rstrip(".")
+        text = text[:1].lower() + text[1:]
+    return f"{where}: {text}; see {where} --help"
 
 
 @click.group(cls=OutcomesGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,13 +130,22 @@ def run(config_path: Path, as_of: datetime | None, no_publish: bool, no_export: 
     """Run the whole pipeline once: sync, evaluate, publish, export."""
     loaded = load_settings(config_path)
     configure_logs(loaded, debug=bool(click.get_current_context().find_root().params.get("debug")))
-    code = run_pipeline(loaded, today(as_of), publish=not no_publish, export=not no_export)
+    code = run_pipeline(
+        loaded, today(as_of), publish=not no_publish, export=not no_export, asked=as_of is not None
+    )
     sys.exit(code)
 
 
-def run_pipeline(loaded: LoadedSettings, as_of: date, *, publish: bool, export: bool) -> int:
-    """Sync, evaluate, publish and export once; returns the exit code."""
-    catalogue = pipeline.load_catalogue(loaded)  # fail fast on a bad catalogue, before any I/O
+def run_pipeline(
+    loaded: LoadedSettings, as_of: date, *, publish: bool, export: bool, asked: bool = False
+) -> int:
+    """Sync, evaluate, publish and export once; returns the exit code. `asked`: the user gave
+    `as_of`, so it must fall in a cycle."""
+    # Fail fast on a bad catalogue or a missing secret, before any I/O.
+    catalogue = pipeline.load_catalogue(loaded, as_of=as_of if asked else None)
+    loaded.settings.jira.auth.require()
+    if publish and loaded.settings.confluence is not None:
+        loaded.settings.confluence.auth.require()
     engine = open_store(loaded.store_url())
     now = current_time()
     counts: dict[str, int] = {}  # recorded on the run, for `outcomes status`
@@ -158,22 +220,20 @@ def _report_publish(published: list[PublishResult]) -> bool:
 def _print_summary(result: pipeline.PortfolioResult) -> None:
     evaluation = result.evaluation
     cycle = evaluation.cycle
-    click.echo(
+    echo(
         f"\n{result.portfolio.name} — {cycle.id}, as of {evaluation.as_of}"
         f" ({cycle.elapsed_share(evaluation.as_of):.0%} of the cycle elapsed)"
     )
     for progress in evaluation.portfolio_objectives():
         objective = progress.objective
         score = "—" if progress.score is None else f"{progress.score:.0%}"  # no key results
-        click.echo(f"  {objective.id:<8} {score:>4}  {progress.status.value:<9}  {objective.title}")
+        echo(f"  {objective.id:<8} {score:>4}  {progress.status.value:<9}  {objective.title}")
     unaligned = [a for a in evaluation.alignment if a.team is not None and a.unaligned]
     total = next((a for a in evaluation.alignment if a.team is None), None)
     if total is not None:
-        click.echo(
-            f"  Work not tied to an outcome: {total.unaligned} of {total.total} active epics"
-        )
+        echo(f"  Work not tied to an outcome: {total.unaligned} of {total.total} active epics")
     for share in unaligned:
-        click.echo(f"    {share.team:<12} {share.unaligned} unaligned of {share.total}")
+        echo(f"    {share.team:<12} {share.unaligned} unaligned of {share.total}")
 
 
 def _register_commands() -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from service.terminal import echo
+
 DEFAULT_CONFIG = Path("outcomes.yaml")
 
 
@@ -55,4 +57,4 @@ def today(as_of: datetime | None) -> date:
 
 def say(message: str) -> None:
     """Progress and status go to stderr; results go to stdout."""
-    click.echo(message, err=True)
+    echo(message, err=True)

@@ -43,6 +43,7 @@ from service import alignment, pipeline
 from service.cli_options import config_option, now, today
 from service.cmd_check import check
 from service.settings import LoadedSettings, load_settings
+from service.terminal import echo
 
 # --- approve / reject ----------------------------------------------------------------------------
 
@@ -119,7 +120,7 @@ def _decide(
         engine.dispose()
     what = okr_id or ", ".join(connected)
     verb = "Approved" if state is ApprovalState.APPROVED else "Rejected"
-    click.echo(f"{verb} {name} → {what} (by {by}); the next evaluation counts it.")
+    echo(f"{verb} {name} → {what} (by {by}); the next evaluation counts it.")
 
 
 def _text(value: str, option: str) -> str:
@@ -236,7 +237,7 @@ def checkin(
     measured = measure(kr, stored, day, cycle_start)
     unit = f" {kr.unit}" if kr.unit else ""
     sure = f", confidence {confidence:g}" if confidence is not None else ""
-    click.echo(
+    echo(
         f"Checked in {kr.id} “{kr.title}”: {show_number(value)}{unit}{sure} on {day}; "
         f"score {kr_score(measured):.0%}"
     )
@@ -290,15 +291,15 @@ def decisions(config_path: Path, subject: str | None, as_json: bool) -> None:
         for d in trail
     ]
     if as_json:
-        click.echo(json.dumps(rows, indent=2))
+        echo(json.dumps(rows, indent=2))
         return
     if not rows:
-        click.echo("No decisions recorded.")
+        echo("No decisions recorded.")
     else:
-        click.echo(f"Times in {zone}.")
+        echo(f"Times in {zone}.")
     for r in rows:
         why = f" — {r['why']}" if r["why"] else ""
-        click.echo(
+        echo(
             f"{r['at'][:16].replace('T', ' ')}  {r['subject']} → {r['okr']}  {r['state']}  "
             f"by {r['by'] or 'unknown'} ({r['origin']}){why}"
         )

@@ -25,6 +25,7 @@ from rules.results import Evaluation
 from service import alignment, pipeline
 from service.cli_options import as_of_option, config_option, today
 from service.settings import LoadedSettings, load_settings
+from service.terminal import echo
 
 SEVERITIES = [s.value for s in Severity]
 
@@ -43,7 +44,7 @@ SEVERITIES = [s.value for s in Severity]
 def check(config_path: Path, as_of: datetime | None, as_json: bool, fail_on: str) -> None:
     """Evaluate the store (what the last sync wrote) and list the findings; no Jira access."""
     loaded = load_settings(config_path)
-    catalogue = pipeline.load_catalogue(loaded)
+    catalogue = pipeline.load_catalogue(loaded, as_of=as_of.date() if as_of else None)
     day = today(as_of)
     engine = open_store(loaded.store_url())
     reports = []
@@ -61,7 +62,7 @@ def check(config_path: Path, as_of: datetime | None, as_json: bool, fail_on: str
     finally:
         engine.dispose()
     if as_json:
-        click.echo(json.dumps({"portfolios": [_json(*r) for r in reports]}, indent=2))
+        echo(json.dumps({"portfolios": [_json(*r) for r in reports]}, indent=2))
     else:
         for _, name, evaluation, seen in reports:
             _print_findings(name, evaluation, seen)
@@ -107,7 +108,7 @@ def _print_findings(name: str, evaluation: Evaluation, seen: set[tuple[str, str]
     )
     new = [f for f in findings if seen is not None and (f.code, f.subject) not in seen]
     since = f"; {len(new)} new since the last run" if seen is not None else ""
-    click.echo(
+    echo(
         f"{name} — {evaluation.cycle.id}, as of {evaluation.as_of}: "
         f"{len(findings)} findings ({counts or 'none'}){since}"
     )
@@ -117,9 +118,9 @@ def _print_findings(name: str, evaluation: Evaluation, seen: set[tuple[str, str]
     subject_width = max(len(f.subject) for f in findings)
     for f in findings:
         mark = "+" if f in new else " "
-        click.echo(
+        echo(
             f"{mark} {f.severity.value:<7}  {f.code:<{width}}  {f.subject:<{subject_width}}  "
             f"{f.message}"
         )
         if f.hint:
-            click.echo(f"  {'':<7}  {'':<{width}}  {'':<{subject_width}}  → {f.hint}")
+            echo(f"  {'':<7}  {'':<{width}}  {'':<{subject_width}}  → {f.hint}")

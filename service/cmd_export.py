@@ -23,6 +23,7 @@ from service import jobs, pipeline
 from service.attach import attach_workbooks
 from service.cli_options import as_of_option, config_option, now, say, today
 from service.settings import load_settings
+from service.terminal import echo
 
 
 @click.command()
@@ -38,7 +39,7 @@ from service.settings import load_settings
 def export(config_path: Path, as_of: datetime | None, xlsx: Path | None) -> None:
     """Write the Excel review workbook from the store (what the last sync fetched)."""
     loaded = load_settings(config_path)
-    catalogue = pipeline.load_catalogue(loaded)
+    catalogue = pipeline.load_catalogue(loaded, as_of=as_of.date() if as_of else None)
     started = now()
     engine = open_store(loaded.store_url())
     try:
@@ -73,7 +74,7 @@ def export(config_path: Path, as_of: datetime | None, xlsx: Path | None) -> None
             f"Evaluated {result.portfolio.id} as of {evaluation.as_of.isoformat()}:"
             f" {len(evaluation.epics)} epics, {len(evaluation.unaligned())} not tied to an outcome"
         )
-        click.echo(f"Workbook: {path}")
+        echo(f"Workbook: {path}")
     for problem in problems:
         say(problem)
     sys.exit(1 if problems else 0)

@@ -43,7 +43,7 @@ def publish(config_path: Path, as_of: datetime | None, dry_run: Path | None) -> 
     loaded = load_settings(config_path)
     if dry_run is None and loaded.settings.confluence is None:
         raise UserError(f"{loaded.path}: confluence: not configured; add a confluence section")
-    catalogue = pipeline.load_catalogue(loaded)
+    catalogue = pipeline.load_catalogue(loaded, as_of=as_of.date() if as_of else None)
     engine = open_store(loaded.store_url())
     try:
         _require_synced(loaded, engine)

@@ -9,6 +9,7 @@ import click
 
 from connector.sandbox import DatasetError, Sandbox, load_dataset
 from connector.sandbox.dataset import parse_dataset
+from service.terminal import echo
 
 
 def example_dataset() -> str:
@@ -57,7 +58,7 @@ def sandbox(data_path: Path | None, port: int, example: bool) -> None:
     server = Sandbox(data, port=port)
     url = server.start()
     for line in banner(url, data):
-        click.echo(line)
+        echo(line)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

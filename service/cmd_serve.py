@@ -44,6 +44,7 @@ def serve(config_path: Path, log_format: str | None, log_level: str | None) -> N
     by and take over when it stops. SIGTERM or SIGINT stops it cleanly (exit 0).
     """
     loaded = load_settings(config_path)
+    _require_secrets(loaded)
     debug = bool(click.get_current_context().find_root().params.get("debug"))
     configure_from(loaded, format=log_format, level=log_level, debug=debug)
     engine = open_store(loaded.store_url())
@@ -63,6 +64,17 @@ def serve(config_path: Path, log_format: str | None, log_level: str | None) -> N
         os._exit(result.exit_code)
     engine.dispose()
     sys.exit(result.exit_code)
+
+
+def _require_secrets(loaded: LoadedSettings) -> None:
+    """The secrets the scheduled jobs will need: missing ones stop `serve` at once (exit 2),
+    not every fire time later."""
+    settings = loaded.settings
+    if settings.schedule.sync:
+        settings.jira.auth.require()
+    publishes = settings.schedule.publish or (settings.schedule.export and settings.excel.attach)
+    if publishes and settings.confluence is not None:
+        settings.confluence.auth.require()
 
 
 def _start_health(loaded: LoadedSettings, service: Service) -> HealthServer | None:

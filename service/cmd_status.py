@@ -16,6 +16,7 @@ from service.cli_options import config_option
 from service.health import Report, collect
 from service.scheduler import timezone_of
 from service.settings import load_settings
+from service.terminal import echo
 
 MESSAGE_WIDTH = 90
 
@@ -47,7 +48,7 @@ def status(config_path: Path, limit: int) -> None:
     finally:
         engine.dispose()
     for line in render(report, latest, failures, zone):
-        click.echo(line)
+        echo(line)
     sys.exit(0 if report.healthy else 1)
 
 

@@ -12,6 +12,7 @@ from service import jobs, pipeline
 from service.cli_options import config_option, now
 from service.progress import ProgressLine
 from service.settings import load_settings
+from service.terminal import echo
 
 
 @click.command()
@@ -20,6 +21,7 @@ from service.settings import load_settings
 def sync(config_path: Path, full: bool) -> None:
     """Sync the portfolios' epics and their child issues from Jira into the store."""
     loaded = load_settings(config_path)
+    loaded.settings.jira.auth.require()  # a missing secret, before the store is touched
     engine = open_store(loaded.store_url())
     started = now()
     progress = ProgressLine()
@@ -34,7 +36,7 @@ def sync(config_path: Path, full: bool) -> None:
         engine.dispose()
     for result in results:
         kind = "full" if result.full else "incremental"
-        click.echo(
+        echo(
             f"Synced {result.portfolio_id} ({kind}): {result.epics} epics and"
             f" {result.children} child issues in scope; {result.fetched} read"
             + (f"; {result.removed} removed" if result.removed else "")
@@ -52,6 +54,6 @@ def doctor(config_path: Path) -> None:
 
     def show(check: Check) -> None:
         mark = "ok  " if check.ok else "FAIL"
-        click.echo(f"{mark} {check.subject}: {check.detail}")
+        echo(f"{mark} {check.subject}: {check.detail}")
 
     sys.exit(run_checks(loaded, show))

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from connector.errors import UserError
+from connector.errors import BadQuery, UserError
 from connector.jira_source import JiraCredentials, JiraSource
 from connector.jira_teams import team_reader
 from connector.retry import RetryPolicy
@@ -34,7 +34,7 @@ from reports.trends import History, snapshot_from_data
 from rules.catalogue import parse_catalogue
 from rules.model import Catalogue
 from rules.results import Evaluation
-from rules.validation import ValidationProblem
+from rules.validation import ValidationProblem, closest
 from service import alignment
 from service.settings import LoadedSettings, Portfolio, read_yaml
 
@@ -49,8 +49,10 @@ class PortfolioResult:
     pages: list[Page] = field(default_factory=list)
 
 
-def load_catalogue(loaded: LoadedSettings) -> Catalogue:
-    """Read and validate the catalogue file(s); several files are merged list by list."""
+def load_catalogue(loaded: LoadedSettings, *, as_of: date | None = None) -> Catalogue:
+    """Read and validate the catalogue file(s); several files are merged list by list.
+
+    `as_of`, a date the user asked for (`--as-of`), must fall in one of the catalogue's cycles."""
     paths = [loaded.resolve(name) for name in loaded.settings.catalogue.files]
     merged: dict[str, object] = {}
     for path in paths:
@@ -68,9 +70,38 @@ def load_catalogue(loaded: LoadedSettings) -> Catalogue:
     if jira_part := alignment.with_jira_okrs(loaded, merged):
         filename += f" + {jira_part}"
     try:
-        return parse_catalogue(merged, filename)
+        catalogue = parse_catalogue(merged, filename)
     except ValidationProblem as problem:
         raise UserError(str(problem)) from None
+    _check_against_settings(loaded, catalogue)
+    if as_of is not None:
+        require_in_cycles(catalogue, as_of)
+    return catalogue
+
+
+def _check_against_settings(loaded: LoadedSettings, catalogue: Catalogue) -> None:
+    """Settings that name catalogue values: each must exist there."""
+    known = [team.id for team in catalogue.teams]
+    for team in loaded.settings.findings.EXEMPT_OVER_BUDGET.teams:
+        if team not in known:
+            close = closest(team, known)
+            hint = f" (did you mean {close!r}?)" if close else f" (teams: {', '.join(known)})"
+            raise UserError(
+                f"{loaded.path}: findings.EXEMPT_OVER_BUDGET.teams.{team}: "
+                f"no team {team!r} in the catalogue{hint}"
+            )
+
+
+def require_in_cycles(catalogue: Catalogue, as_of: date) -> None:
+    """An evaluation date outside every cycle has no cycle to report: say so, with the span."""
+    if any(cycle.contains(as_of) for cycle in catalogue.cycles):
+        return
+    first = min(c.start for c in catalogue.cycles)
+    last = max(c.end for c in catalogue.cycles)
+    raise UserError(
+        f"--as-of: {as_of.isoformat()} is outside every cycle of the catalogue "
+        f"({first.isoformat()} to {last.isoformat()}); pick a date in a cycle"
+    )
 
 
 def tagging(loaded: LoadedSettings) -> Tagging:
@@ -79,6 +110,7 @@ def tagging(loaded: LoadedSettings) -> Tagging:
 
 def connect_jira(loaded: LoadedSettings, policy: RetryPolicy | None = None) -> JiraSource:
     jira = loaded.settings.jira
+    jira.auth.require()  # a missing ${VAR} in jira.auth is an error from here on
     credentials = JiraCredentials(
         url=jira.url,
         email=jira.auth.email,
@@ -116,11 +148,27 @@ def sync(
     alignment.prepare_source(loaded, source)  # claim field, links, approval field
     scopes = [ScopeSpec(p.id, p.name, p.epics_jql) for p in loaded.settings.portfolios]
     lookback = int(loaded.settings.sync.lookback_minutes * 60 * 1000)
-    results = sync_scopes(
-        source, engine, scopes, now=now, full=full, lookback_ms=lookback, progress=progress
-    )
-    alignment.after_sync(loaded, engine, source, now=now, progress=progress)
+    try:
+        results = sync_scopes(
+            source, engine, scopes, now=now, full=full, lookback_ms=lookback, progress=progress
+        )
+        alignment.after_sync(loaded, engine, source, now=now, progress=progress)
+    except BadQuery as exc:
+        raise named_query(loaded, exc) from None
     return results
+
+
+def named_query(loaded: LoadedSettings, exc: BadQuery) -> BadQuery:
+    """Jira refused a query: name the setting it came from (an incremental sync adds to it)."""
+    refused = exc.jql or ""
+    portfolios = loaded.settings.portfolios
+    keys = [(f"portfolios[{i}].epics_jql", p.epics_jql) for i, p in enumerate(portfolios)]
+    if loaded.settings.catalogue.jira is not None:
+        keys.append(("catalogue.jira.jql", loaded.settings.catalogue.jira.jql))
+    for key, jql in keys:
+        if jql.strip() and jql.strip() in refused:
+            return BadQuery(f"{loaded.path}: {key}: {exc}", refused)
+    return exc
 
 
 def evaluate_all(
@@ -274,6 +322,12 @@ def export(
         raise UserError(
             f"{where}: {pattern!r} names one file for several portfolios; add {{portfolio}}"
         )
+    for path in paths:
+        if path.is_dir():
+            raise UserError(
+                f"{where}: {pattern!r} is a folder ({path}); name a file, like "
+                "outcomes-{portfolio}-{date}.xlsx"
+            )
     created = now or datetime.now().astimezone()
     for path, result in zip(paths, results, strict=True):
         evaluation = result.evaluation
@@ -287,7 +341,10 @@ def export(
             created=created,
             zone=ZoneInfo(loaded.settings.schedule.timezone),
         )
-        write_atomically(path, content)
+        try:
+            write_atomically(path, content)
+        except (NotADirectoryError, FileExistsError, IsADirectoryError, PermissionError) as exc:
+            raise UserError(f"{where}: {pattern!r}: cannot write {path}: {exc.strerror}") from None
     return paths
 
 

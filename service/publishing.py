@@ -20,6 +20,7 @@ from service.settings import ConfluenceSettings, LoadedSettings
 
 def connect_confluence(settings: ConfluenceSettings) -> PageApi:
     """The page API the settings choose (`confluence.api`: v2 for *.atlassian.net on auto)."""
+    settings.auth.require()  # a missing ${VAR} in confluence.auth is an error from here on
     return connect_pages(
         settings.url,
         api=settings.api,

@@ -7,17 +7,27 @@ Secrets come only from the environment, written as `${VAR}` in the file, and are
 from __future__ import annotations
 
 import os
-import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from connector.errors import UserError
 from reports.context import MAX_TABLE_ROWS
 from rules.policy import Policy
-from rules.validation import ValidationProblem, validate
+from rules.validation import ValidationProblem, show_value, validate
 from service.settings_alignment import (
     ApprovalSettings,
     ClaimSettings,
@@ -25,14 +35,39 @@ from service.settings_alignment import (
     JiraCatalogue,
     policy_of,
 )
+from service.settings_env import interpolate
+from service.settings_store import store_url_problem
+from service.settings_yaml import read_yaml
 
-ENV_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+__all__ = ["LoadedSettings", "Settings", "interpolate", "load_settings", "read_yaml"]
 
 
 def _http_url(value: str) -> str:
-    if not value.startswith(("http://", "https://")):
-        raise ValueError("expected an http(s) URL")
+    problem = url_problem(value)
+    if problem is not None:
+        raise PydanticCustomError("http_url", problem)
     return value.rstrip("/")
+
+
+def url_problem(value: str) -> str | None:
+    """Why `value` is no usable http(s) URL of a server, or None; never repeats a password."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is no number
+    except ValueError:
+        parts = None
+    if parts is not None and (parts.username is not None or parts.password is not None):
+        shown = f"{parts.scheme}://***@{parts.hostname or ''}"
+        return (
+            f"holds a user name or password ({shown}); "
+            "remove it from the URL and give credentials in auth (from the environment)"
+        )
+    like = "expected an http(s) URL like https://acme.atlassian.net"
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{like}, got {show_value(value)}"
+    if any(c.isspace() or ord(c) < 32 or c == "\x7f" for c in value):
+        return f"{like} (no spaces or control characters), got {show_value(value)}"
+    return None
 
 
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
@@ -47,6 +82,20 @@ class Auth(_Strict):
 
     email: str | None = None
     token: SecretStr
+    # Set when a `${VAR}` in here is missing or empty: an error only once the service is contacted.
+    _unresolved: str | None = PrivateAttr(default=None)
+
+    @field_validator("token")
+    @classmethod
+    def _not_empty(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value():
+            raise ValueError("must not be empty (take it from the environment: ${JIRA_TOKEN})")
+        return value
+
+    def require(self) -> None:
+        """Raise the missing variable's error; call before contacting Jira or Confluence."""
+        if self._unresolved is not None:
+            raise UserError(self._unresolved)
 
 
 class RetrySettings(_Strict):
@@ -96,9 +145,24 @@ class StatusBands(_Strict):
     on_track: float = Field(default=0.7, gt=0, le=1)
     at_risk: float = Field(default=0.4, gt=0, le=1)
 
+    @field_validator("at_risk")
+    @classmethod
+    def _below_on_track(cls, value: float, info: ValidationInfo) -> float:
+        on_track = info.data.get("on_track")
+        if on_track is not None and value >= on_track:
+            raise ValueError(f"must be below on_track ({show_value(on_track)})")
+        return value
+
+
+def _store_url(value: str) -> str:
+    problem = store_url_problem(value)
+    if problem is not None:
+        raise PydanticCustomError("store_url", problem)
+    return value
+
 
 class StoreSettings(_Strict):
-    url: str = "sqlite:///outcomes.db"
+    url: Annotated[str, AfterValidator(_store_url)] = "sqlite:///outcomes.db"
 
 
 class ConfluenceSettings(_Strict):
@@ -137,9 +201,12 @@ def _cron(value: str) -> str:
     if len(value.split()) != 5:
         raise ValueError("expected a cron expression of 5 fields: minute hour day month weekday")
     try:
-        CronTrigger.from_crontab(value)
+        trigger = CronTrigger.from_crontab(value, timezone="UTC")
     except ValueError as exc:
         raise ValueError(f"not a valid cron expression ({exc})") from None
+    # Five fields repeat at the latest every 28 years: no fire time from now means never.
+    if trigger.get_next_fire_time(None, datetime.now(UTC)) is None:
+        raise ValueError("never fires (no date matches it, like 31 February)")
     return value
 
 
@@ -179,6 +246,9 @@ class HealthSettings(_Strict):
 class LoggingSettings(_Strict):
     format: Literal["text", "json"] = "text"
     level: Literal["debug", "info", "warning", "error"] = "info"
+
+
+SETTINGS_VERSION = 1
 
 
 class Settings(_Strict):
@@ -225,52 +295,56 @@ class LoadedSettings(BaseModel):
         return url
 
 
-def read_yaml(path: Path) -> object:
-    """Parse a YAML file; every failure is a UserError naming the file and the line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{path}: file not found; check the path (or OUTCOMES_CONFIG)") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read the file: {exc.strerror}") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise UserError(f"{path}: broken YAML{where}: {problem}") from None
-
-
-def interpolate(data: object, filename: str, environ: dict[str, str], path: str = "") -> object:
-    """Replace `${VAR}` in every string with the environment's value; a missing VAR is an error."""
-    if isinstance(data, dict):
-        return {k: interpolate(v, filename, environ, _join(path, str(k))) for k, v in data.items()}
-    if isinstance(data, list):
-        return [interpolate(v, filename, environ, f"{path}[{i}]") for i, v in enumerate(data)]
-    if isinstance(data, str):
-
-        def substitute(match: re.Match[str]) -> str:
-            name = match.group(1)
-            if name not in environ:
-                raise ValidationProblem(
-                    filename, path, f"environment variable {name} is not set; export it first"
-                )
-            return environ[name]
-
-        return ENV_VAR.sub(substitute, data)
-    return data
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
 def load_settings(path: Path, environ: dict[str, str] | None = None) -> LoadedSettings:
     raw = read_yaml(path)
+    unresolved: dict[str, str] = {}
     try:
-        data = interpolate(raw, str(path), dict(os.environ) if environ is None else environ)
+        _check_version(raw, str(path))
+        data = interpolate(
+            raw, str(path), dict(os.environ) if environ is None else environ, "", unresolved
+        )
         settings = validate(Settings, data, str(path))
+        cross_check(settings, str(path))
     except ValidationProblem as problem:
         raise UserError(str(problem)) from None
+    for service in ("jira", "confluence"):
+        section = getattr(settings, service)
+        missing = [m for p, m in unresolved.items() if p.startswith(f"{service}.auth.")]
+        if section is not None and missing:
+            section.auth._unresolved = missing[0]
     return LoadedSettings(settings=settings, path=path)
+
+
+def _check_version(data: object, filename: str) -> None:
+    # Before the rest: a newer file may have a shape this version cannot describe.
+    if not isinstance(data, dict) or "version" not in data:
+        return  # the model says "missing required key" or "expected a mapping"
+    if type(data["version"]) is not int or data["version"] != SETTINGS_VERSION:
+        raise ValidationProblem(
+            filename,
+            "version",
+            f"unsupported settings version {show_value(data['version'])} "
+            f"(allowed: {SETTINGS_VERSION})",
+        )
+
+
+def cross_check(settings: Settings, filename: str) -> None:
+    """What relates one value to another, beyond each value's own type."""
+    first: dict[str, int] = {}
+    for index, portfolio in enumerate(settings.portfolios):
+        if portfolio.id in first:
+            raise ValidationProblem(
+                filename,
+                f"portfolios[{index}].id",
+                f"duplicate portfolio id {portfolio.id!r} "
+                f"(also portfolios[{first[portfolio.id]}].id)",
+            )
+        first[portfolio.id] = index
+    labels = settings.claims.labels
+    if {"pattern", "prefix"} <= labels.model_fields_set:
+        raise ValidationProblem(
+            filename,
+            "claims.labels",
+            f"give either pattern or prefix, not both (got pattern {labels.pattern!r} "
+            f"and prefix {labels.prefix!r})",
+        )

@@ -59,7 +59,7 @@ def open_store(url: str) -> Engine:
     except OperationalError as exc:
         engine.dispose()
         where = parsed.render_as_string(hide_password=True)
-        raise ServiceError(f"store: cannot open {where}: {exc.orig}") from None
+        raise ServiceError(f"store.url: cannot open {where}: {exc.orig}") from None
     except StoreUnavailable:
         engine.dispose()
         raise

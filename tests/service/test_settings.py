@@ -80,11 +80,21 @@ def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
     assert message.startswith(f"{path}: broken YAML at line")
 
 
-def test_a_missing_environment_variable_is_named(tmp_path: Path) -> None:
+def test_a_missing_secret_is_named_when_jira_is_needed(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD)
+    loaded = load_settings(path, environ={})  # commands that read only the store can run
+    with pytest.raises(UserError) as caught:
+        loaded.settings.jira.auth.require()
+    assert str(caught.value) == (
+        f"{path}: jira.auth.token: environment variable JIRA_TOKEN is not set; export it first"
+    )
+
+
+def test_a_missing_variable_outside_the_secrets_is_named_at_once(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("https://jira.example.com", "${JIRA_URL}"))
     message = error_of(path, environ={})
     assert message == (
-        f"{path}: jira.auth.token: environment variable JIRA_TOKEN is not set; export it first"
+        f"{path}: jira.url: environment variable JIRA_URL is not set; export it first"
     )
 
 
