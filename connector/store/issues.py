@@ -70,6 +70,7 @@ def replace_scope(
     synced_at: datetime,
     last_updated_ms: int | None,
     children: int,
+    fields: dict[str, str | None] | None = None,
 ) -> None:
     """Record which epics the portfolio's scope holds now, and where the sync got to."""
     session.execute(delete(ScopeMember).where(ScopeMember.portfolio_id == portfolio_id))
@@ -79,6 +80,7 @@ def replace_scope(
     cursor.last_sync_at = synced_at
     cursor.epics = len(set(epic_ids))
     cursor.children = children
+    cursor.fields = fields
     session.merge(cursor)
 
 

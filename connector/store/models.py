@@ -73,6 +73,8 @@ class SyncCursor(Base):
     last_sync_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     epics: Mapped[int] = mapped_column(Integer, default=0)
     children: Mapped[int] = mapped_column(Integer, default=0)
+    # Migration 0008: the field ids and claim/team settings this cursor was built with.
+    fields: Mapped[dict[str, str | None] | None] = mapped_column(JSON)
 
 
 class RunRow(Base):
@@ -152,6 +154,7 @@ class DecisionRow(Base):
     decided_by: Mapped[str | None] = mapped_column(String(255))
     why: Mapped[str | None] = mapped_column(Text)
     origin: Mapped[str] = mapped_column(String(16))  # catalogue | jira | cli
+    origin_detail: Mapped[str | None] = mapped_column(String(255))  # migration 0008
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
