@@ -32,6 +32,7 @@ from rules.model import Catalogue, CheckIn
 from rules.overrides import Override, parse_overrides
 from rules.results import Evaluation, KeyResultProgress
 from rules.validation import ValidationProblem
+from service.jira_decisions import attribute
 from service.settings import LoadedSettings, read_yaml
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ def after_sync(
         return AlignmentSync(okr_issues)
     with Session(engine) as session, session.begin():
         measured = _measure(loaded, session, source, catalogue, now=now)
-        recorded = _record_decisions(loaded, session, catalogue, now=now)
+        recorded = _record_decisions(loaded, session, source, catalogue, now=now)
     if measured:
         progress(f"Measured {measured} key results from Jira")
     return AlignmentSync(okr_issues, measured, recorded)
@@ -182,9 +183,15 @@ def _measure(
 
 
 def _record_decisions(
-    loaded: LoadedSettings, session: Session, catalogue: Catalogue, *, now: datetime
+    loaded: LoadedSettings,
+    session: Session,
+    source: JiraSource,
+    catalogue: Catalogue,
+    *,
+    now: datetime,
 ) -> int:
-    """The catalogue's decisions (once each) and what Jira's labels or field say now."""
+    """The catalogue's decisions (once each) and what Jira's labels or field say now, each with
+    who changed them, from the epic's changelog."""
     policy = loaded.settings.policy()
     added = decision_store.record_new(session, catalogue_decisions(catalogue), recorded_at=now)
     index = OkrIndex.of(catalogue)
@@ -199,6 +206,8 @@ def _record_decisions(
         for epic in sorted(epics.values(), key=lambda e: natural_key(e.key))
     ]
     found = jira_decisions(claims, decision_store.last_from_jira(session), policy, now)
+    approval_field = loaded.settings.approval.jira_field
+    found = attribute(found, epics, source, policy, field_name=approval_field)
     for decision in found:
         decision_store.record_decision(session, decision, recorded_at=now)
     return added + len(found)

@@ -360,3 +360,48 @@ def test_a_jql_count_on_data_center_reads_the_search_total() -> None:
         jql = "project = OPS AND priority = Highest AND statusCategory != Done"
         assert jira_okrs.count(source, jql) == 2
         assert not [r for r in sandbox.requests if "approximate-count" in r.path]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("deployment", ["Cloud", "Server"])
+def test_a_decision_in_jira_names_who_made_it_from_the_changelog(
+    tmp_path: Path, deployment: str
+) -> None:
+    data = dataset("string", None)
+    data["jira"]["deployment"] = deployment
+    with Sandbox(data) as sandbox:
+        loaded = settings_file(tmp_path, sandbox.url)
+        sync_and_evaluate(loaded)
+        # A leader in Sydney rejects PAY-1's claim on 12 November, 09:00 her time.
+        sandbox.jira.update_issue(
+            "PAY-1",
+            by="Priya Raman",
+            fields={APPROVAL: "Rejected"},
+            updated="2026-11-12T09:00:00+11:00",
+        )
+        sandbox.reset_requests()
+        sync_and_evaluate(loaded)
+        read = [
+            r.path
+            for r in sandbox.requests
+            if r.path.endswith("/changelog") or "changelog" in str(r.query.get("expand"))
+        ]
+    engine = open_store(loaded.store_url())
+    with Session(engine) as session:
+        pay1 = decision_store.decisions(session, "PAY-1")
+        pay7 = decision_store.decisions(session, "PAY-7")
+    engine.dispose()
+    assert [(d.state, d.by, d.at, d.origin_detail) for d in pay1] == [
+        (
+            ApprovalState.REJECTED,
+            "Priya Raman",
+            datetime(2026, 11, 11, 22, 0, tzinfo=UTC),
+            None,
+        )
+    ]
+    # Only the epic whose signal changed had its changelog read.
+    assert len(read) == 1 and "PAY-1" in read[0]
+    # PAY-7 came approved from the start: nothing in its changelog says who did it.
+    assert [(d.by, d.origin_detail) for d in pay7] == [
+        (None, "Jira field, no matching change in the changelog")
+    ]

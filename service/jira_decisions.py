@@ -1,0 +1,83 @@
+"""Who decided in Jira: a decision the sync saw in an approval label or field gets its person and
+time from the epic's changelog.
+
+Only epics whose signal changed are read (one changelog each), not every epic. Where the changelog
+cannot be read, or holds no change that explains the signal (a label set when the issue was
+created, a history pruned), the decision keeps the epic's last update as its time, no person, and
+an origin detail that says why: "Jira label, changelog unavailable".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from connector.jira_changelog import Change, field_set, label_added, labels_removed, read_changelog
+from connector.jira_source import JiraSource
+from rules.model import ApprovalState, Decision, Epic
+from rules.policy import Policy
+
+
+def attribute(
+    decisions: Sequence[Decision],
+    epics: Mapping[str, Epic],
+    source: JiraSource,
+    policy: Policy,
+    *,
+    field_name: str | None,
+) -> list[Decision]:
+    """The decisions with the person and time of the change that made them, where Jira says."""
+    logs: dict[str, list[Change] | None] = {}
+    attributed = []
+    for decision in decisions:
+        epic = epics.get(decision.subject)
+        if epic is None:
+            attributed.append(decision)
+            continue
+        if epic.key not in logs:
+            logs[epic.key] = read_changelog(source, epic.key)
+        changes = logs[epic.key]
+        kind = _kind(decision)
+        if changes is None:
+            attributed.append(replace(decision, origin_detail=f"{kind}, changelog unavailable"))
+            continue
+        change = _explaining(changes, decision.state, epic, policy, source, field_name)
+        if change is None:
+            detail = f"{kind}, no matching change in the changelog"
+            attributed.append(replace(decision, origin_detail=detail))
+        else:
+            attributed.append(replace(decision, by=change.author, at=change.at))
+    return attributed
+
+
+def _explaining(
+    changes: Sequence[Change],
+    state: ApprovalState,
+    epic: Epic,
+    policy: Policy,
+    source: JiraSource,
+    field_name: str | None,
+) -> Change | None:
+    """The latest change that made Jira's signal what it is now."""
+    field_id = source.claims.approval_field
+    field = (field_id, field_name or field_id) if field_id else None
+    found: list[Change | None] = []
+    if state is ApprovalState.PROPOSED:  # the signal was withdrawn
+        labels = [label for label in (policy.approval_label, policy.rejection_label) if label]
+        found.append(labels_removed(changes, labels))
+        if field:
+            found.append(field_set(changes, *field))
+    else:
+        label = policy.approval_label if state is ApprovalState.APPROVED else policy.rejection_label
+        if label:
+            found.append(label_added(changes, label))
+        if field and epic.approval_value:
+            found.append(field_set(changes, *field, epic.approval_value))
+    return max((c for c in found if c is not None), key=lambda c: c.at, default=None)
+
+
+def _kind(decision: Decision) -> str:
+    why = decision.why or ""
+    if why.startswith("approval field"):
+        return "Jira field"
+    return "Jira label" if why.startswith("label") else "Jira"
