@@ -23,7 +23,7 @@ from connector.jira_claims import claim_reader
 from connector.jira_source import JiraSource
 from connector.store import checkins as checkin_store
 from connector.store import decisions as decision_store
-from connector.store.issues import load_epics
+from connector.store.issues import issue_ids, load_epics
 from rules.alignment import natural_key
 from rules.approval import catalogue_decisions, jira_decisions
 from rules.claims import OkrIndex, extract_claims
@@ -207,7 +207,8 @@ def _record_decisions(
     ]
     found = jira_decisions(claims, decision_store.last_from_jira(session), policy, now)
     approval_field = loaded.settings.approval.jira_field
-    found = attribute(found, epics, source, policy, field_name=approval_field)
+    ids = issue_ids(session, {d.subject for d in found})
+    found = attribute(found, epics, ids, source, policy, field_name=approval_field)
     for decision in found:
         decision_store.record_decision(session, decision, recorded_at=now)
     return added + len(found)

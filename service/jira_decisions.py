@@ -12,7 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from connector.jira_changelog import Change, field_set, label_added, labels_removed, read_changelog
+from connector.jira_changelog import (
+    LABELS,
+    Change,
+    field_set,
+    label_added,
+    labels_removed,
+    read_changelogs,
+)
 from connector.jira_source import JiraSource
 from rules.model import ApprovalState, Decision, Epic
 from rules.policy import Policy
@@ -21,22 +28,24 @@ from rules.policy import Policy
 def attribute(
     decisions: Sequence[Decision],
     epics: Mapping[str, Epic],
+    ids: Mapping[str, str],
     source: JiraSource,
     policy: Policy,
     *,
     field_name: str | None,
 ) -> list[Decision]:
-    """The decisions with the person and time of the change that made them, where Jira says."""
-    logs: dict[str, list[Change] | None] = {}
+    """The decisions with the person and time of the change that made them, where Jira says.
+    `ids` maps epic keys to Jira ids (Cloud's bulk changelog answers by id)."""
+    wanted = {d.subject: ids[d.subject] for d in decisions if d.subject in ids}
+    field_ids = [LABELS, *([source.claims.approval_field] if source.claims.approval_field else [])]
+    logs = read_changelogs(source, wanted, field_ids) if wanted else {}
     attributed = []
     for decision in decisions:
         epic = epics.get(decision.subject)
         if epic is None:
             attributed.append(decision)
             continue
-        if epic.key not in logs:
-            logs[epic.key] = read_changelog(source, epic.key)
-        changes = logs[epic.key]
+        changes = logs.get(epic.key)
         kind = _kind(decision)
         if changes is None:
             attributed.append(replace(decision, origin_detail=f"{kind}, changelog unavailable"))

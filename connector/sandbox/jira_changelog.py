@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 API = r"/rest/api/(?P<v>[23])"
 BULK_MAX_ISSUES = 1000  # per Cloud's OpenAPI description
 BULK_MAX_FIELDS = 10
+BULK_PAGE = 1000  # histories per page unless maxResults says otherwise
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ def expanded(state: JiraState, rec: IssueRecord, renderer: Renderer) -> dict[str
     if state.changelog_status is not None:
         return None
     histories = state.histories.get(rec.id, [])
+    state.changelog_reads.append(rec.key)
     cloud = state.deployment == "Cloud"
     return {
         "startAt": 0,
@@ -140,6 +142,7 @@ class ChangelogApi:
         start = _number(req.arg("startAt"), "startAt", 0)
         size = min(_number(req.arg("maxResults"), "maxResults", 100) or 100, 100)
         histories = self.state.histories.get(rec.id, [])
+        self.state.changelog_reads.append(rec.key)
         renderer = Renderer(self.state, req.base_url, req.params["v"])
         page = histories[start : start + size]
         root = f"{req.base_url}/rest/api/{req.params['v']}/issue/{rec.key}/changelog"
@@ -161,6 +164,8 @@ class ChangelogApi:
         denied = self._denied()
         if denied is not None:
             return denied
+        if not self.state.changelog_bulk:
+            return jira_error(404, "No resource found for POST /changelog/bulkfetch.")
         body = req.json()
         wanted = body.get("issueIdsOrKeys") if isinstance(body, dict) else None
         if not isinstance(wanted, list) or not 1 <= len(wanted) <= BULK_MAX_ISSUES:
@@ -170,20 +175,32 @@ class ChangelogApi:
         field_ids = body.get("fieldIds") or []
         if not isinstance(field_ids, list) or len(field_ids) > BULK_MAX_FIELDS:
             raise BadRequest(f"fieldIds: at most {BULK_MAX_FIELDS} field ids.")
-        renderer = Renderer(self.state, req.base_url, req.params["v"])
-        logs = []
+        size = body.get("maxResults") or BULK_PAGE
+        if not isinstance(size, int) or size < 1:
+            raise BadRequest("maxResults: a positive number is required.")
+        token = body.get("nextPageToken")
+        offset = _number(str(token), "nextPageToken", 0) if token else 0
+        # Histories of every issue asked for (those the user can see), in order, paged across
+        # issues: a page groups its histories by issue.
+        found = []
         for ident in wanted:
             rec = self.state.get(str(ident))
             if rec is None:
                 continue  # Jira leaves out what the user cannot see
-            kept = []
+            self.state.changelog_reads.append(rec.key)
             for history in self.state.histories.get(rec.id, []):
                 items = tuple(i for i in history.items if not field_ids or i.field_id in field_ids)
                 if items:
-                    shown = History(history.id, history.author, history.created, items)
-                    kept.append(render(shown, renderer, cloud=True))
-            logs.append({"issueId": str(rec.id), "changeHistories": kept})
-        return Response(200, {"issueChangeLogs": logs})
+                    found.append((rec, History(history.id, history.author, history.created, items)))
+        renderer = Renderer(self.state, req.base_url, req.params["v"])
+        logs: dict[int, dict[str, Any]] = {}
+        for rec, history in found[offset : offset + size]:
+            entry = logs.setdefault(rec.id, {"issueId": str(rec.id), "changeHistories": []})
+            entry["changeHistories"].append(render(history, renderer, cloud=True))
+        answer: dict[str, Any] = {"issueChangeLogs": list(logs.values())}
+        if offset + size < len(found):
+            answer["nextPageToken"] = str(offset + size)
+        return Response(200, answer)
 
 
 def _number(value: str | None, name: str, default: int) -> int:

@@ -89,6 +89,8 @@ class JiraState:
         self.histories: dict[int, list[History]] = {}
         self.actor = ds.credentials[0].name if ds.credentials else "Sandbox"  # default author
         self.changelog_status: int | None = None  # e.g. 403: the history cannot be read
+        self.changelog_reads: list[str] = []  # keys whose changelog was served, for tests
+        self.changelog_bulk = True  # False: a site without `changelog/bulkfetch` (404)
         for rec in ds.issues:
             self._store(rec)
 

@@ -130,6 +130,17 @@ def load_epics(session: Session, portfolio_id: str) -> list[Epic]:
     return [_epic(row, stats.get(row.key, ChildStats())) for row in epic_rows]
 
 
+def issue_ids(session: Session, keys: Iterable[str]) -> dict[str, str]:
+    """Issue key -> Jira id, for the stored issues among `keys`."""
+    wanted = sorted(set(keys))
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        rows = session.execute(select(IssueRow.key, IssueRow.id).where(IssueRow.key.in_(chunk)))
+        found |= {row.key: row.id for row in rows}
+    return found
+
+
 def sync_cursor(session: Session, portfolio_id: str) -> SyncCursor | None:
     return session.get(SyncCursor, portfolio_id)
 

@@ -65,9 +65,27 @@ def test_bulk_fetch_filters_by_field(sandbox: Sandbox) -> None:
     request = {"issueIdsOrKeys": ["PAY-1", "PAY-2"], "fieldIds": ["labels"]}
     body = call(sandbox, "POST", "/rest/api/3/changelog/bulkfetch", json=request)
     check(body, response_schema("/rest/api/3/changelog/bulkfetch", "post"))
-    pay1, pay2 = body["issueChangeLogs"]
+    (pay1,) = body["issueChangeLogs"]  # PAY-2 has no history
+    assert pay1["issueId"] == "10000"
     assert [h["items"][0]["field"] for h in pay1["changeHistories"]] == ["labels"]
-    assert pay2 == {"issueId": "10001", "changeHistories": []}
+    assert "nextPageToken" not in body
+
+
+def test_bulk_fetch_is_paged_across_issues(sandbox: Sandbox) -> None:
+    approve(sandbox)
+    sandbox.jira.update_issue("PAY-2", summary="Renamed")
+    sandbox.jira.update_issue("PAY-1", summary="Renamed too")
+    request: dict[str, Any] = {"issueIdsOrKeys": ["PAY-1", "PAY-2"], "maxResults": 2}
+    first = call(sandbox, "POST", "/rest/api/3/changelog/bulkfetch", json=request)
+    assert [(log["issueId"], len(log["changeHistories"])) for log in first["issueChangeLogs"]] == [
+        ("10000", 2)
+    ]
+    request["nextPageToken"] = first["nextPageToken"]
+    second = call(sandbox, "POST", "/rest/api/3/changelog/bulkfetch", json=request)
+    assert [(log["issueId"], len(log["changeHistories"])) for log in second["issueChangeLogs"]] == [
+        ("10001", 1)
+    ]
+    assert "nextPageToken" not in second
 
 
 def test_an_issue_expanded_with_its_changelog(sandbox: Sandbox) -> None:
