@@ -183,3 +183,15 @@ def test_a_store_synced_before_cursors_kept_their_settings_is_read_again_once(
         "Synced retail (incremental): 2 epics and 1 child issues in scope; 3 read",
     ]
     assert len(sync(config)) == 1
+
+
+def test_outcomes_run_says_so_too(folder: Path, sandbox: Sandbox) -> None:
+    sync(configure(folder, sandbox))
+    config = configure(folder, sandbox, claims={"field": {"name": "Key Result"}})
+    args = ["run", "--config", str(config), "--as-of", "2026-11-15", "--no-publish", "--no-export"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert (
+        "Settings for fields changed since the last sync (claims.field):"
+        " re-reading all 2 epics of retail"
+    ) in result.stderr.splitlines()
