@@ -206,9 +206,8 @@ def _record_decisions(
         for epic in sorted(epics.values(), key=lambda e: natural_key(e.key))
     ]
     found = jira_decisions(claims, decision_store.last_from_jira(session), policy, now)
-    approval_field = loaded.settings.approval.jira_field
     ids = issue_ids(session, {d.subject for d in found})
-    found = attribute(found, epics, ids, source, policy, field_name=approval_field)
+    found = attribute(found, epics, ids, source, policy)
     for decision in found:
         decision_store.record_decision(session, decision, recorded_at=now)
     return added + len(found)

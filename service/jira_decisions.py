@@ -31,8 +31,6 @@ def attribute(
     ids: Mapping[str, str],
     source: JiraSource,
     policy: Policy,
-    *,
-    field_name: str | None,
 ) -> list[Decision]:
     """The decisions with the person and time of the change that made them, where Jira says.
     `ids` maps epic keys to Jira ids (Cloud's bulk changelog answers by id)."""
@@ -50,7 +48,7 @@ def attribute(
         if changes is None:
             attributed.append(replace(decision, origin_detail=f"{kind}, changelog unavailable"))
             continue
-        change = _explaining(changes, decision.state, epic, policy, source, field_name)
+        change = _explaining(changes, decision.state, epic, policy, source)
         if change is None:
             detail = f"{kind}, no matching change in the changelog"
             attributed.append(replace(decision, origin_detail=detail))
@@ -65,11 +63,12 @@ def _explaining(
     epic: Epic,
     policy: Policy,
     source: JiraSource,
-    field_name: str | None,
 ) -> Change | None:
     """The latest change that made Jira's signal what it is now."""
     field_id = source.claims.approval_field
-    field = (field_id, field_name or field_id) if field_id else None
+    # Data Center's changelog names a field only by its name (the settings may give its id).
+    names = {str(f["id"]): str(f.get("name") or f["id"]) for f in source.field_list}
+    field = (field_id, names.get(field_id, field_id)) if field_id else None
     found: list[Change | None] = []
     if state is ApprovalState.PROPOSED:  # the signal was withdrawn
         labels = [label for label in (policy.approval_label, policy.rejection_label) if label]

@@ -364,18 +364,23 @@ def test_a_jql_count_on_data_center_reads_the_search_total() -> None:
 
 @pytest.mark.e2e
 @pytest.mark.parametrize(
-    ("deployment", "bulk"),
-    [("Cloud", True), ("Cloud", False), ("Server", False)],
-    ids=["cloud-bulk", "cloud-one-by-one", "data-center"],
+    ("deployment", "bulk", "field"),
+    [
+        ("Cloud", True, "OKR approval"),
+        ("Cloud", False, "OKR approval"),
+        ("Server", False, "OKR approval"),
+        ("Server", False, APPROVAL),  # the settings name the field by id; the changelog by name
+    ],
+    ids=["cloud-bulk", "cloud-one-by-one", "data-center", "data-center-field-id"],
 )
 def test_a_decision_in_jira_names_who_made_it_from_the_changelog(
-    tmp_path: Path, deployment: str, bulk: bool
+    tmp_path: Path, deployment: str, bulk: bool, field: str
 ) -> None:
     data = dataset("string", None)
     data["jira"]["deployment"] = deployment
     with Sandbox(data) as sandbox:
         sandbox.jira.changelog_bulk = bulk  # without it, Cloud's changelogs are read one by one
-        loaded = settings_file(tmp_path, sandbox.url)
+        loaded = settings_file(tmp_path, sandbox.url, approval={"jira_field": field})
         sync_and_evaluate(loaded)
         # A leader in Sydney rejects PAY-1's claim on 12 November, 09:00 her time.
         sandbox.jira.update_issue(
