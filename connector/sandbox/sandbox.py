@@ -15,6 +15,7 @@ from .dataset import parse_dataset
 from .faults import Faults
 from .jira_api import JiraApi
 from .jira_changelog import ChangelogApi
+from .jira_edit import IssueEditApi
 from .jira_model import JiraState
 from .server import CONFLUENCE_PREFIX, App, RequestRecord, SandboxHTTPServer
 
@@ -44,6 +45,7 @@ class Sandbox:
         routes = (
             JiraApi(self.jira, self.faults).routes()
             + ChangelogApi(self.jira).routes()
+            + IssueEditApi(self.jira).routes()
             + ConfluenceApi(self.confluence, self.faults).routes()
             + ConfluenceV2Api(self.confluence, self.faults).routes()
             + AttachmentApi(self.confluence).routes()

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
+from jira import JIRA
 from sqlalchemy.orm import Session
 
 from connector import jira_okrs
@@ -411,3 +412,25 @@ def test_a_decision_in_jira_names_who_made_it_from_the_changelog(
     assert [(d.by, d.origin_detail) for d in pay7] == [
         (None, "Jira field, no matching change in the changelog")
     ]
+
+
+@pytest.mark.e2e
+def test_a_leader_approving_with_her_own_account_is_named(tmp_path: Path) -> None:
+    data = dataset("string", None)
+    data["auth"].append({"user": "priya@example.com", "token": "p-token", "name": "Priya Raman"})
+    with Sandbox(data) as sandbox:
+        loaded = settings_file(tmp_path, sandbox.url)
+        sync_and_evaluate(loaded)
+        leader = JIRA(sandbox.url, basic_auth=("priya@example.com", "p-token"), max_retries=0)
+        leader.issue("PAY-1").add_field_value("labels", "okr-approved")
+        sync_and_evaluate(loaded)
+    engine = open_store(loaded.store_url())
+    with Session(engine) as session:
+        (decision,) = decision_store.decisions(session, "PAY-1")
+    engine.dispose()
+    assert (decision.state, decision.by, decision.why, decision.origin_detail) == (
+        ApprovalState.APPROVED,
+        "Priya Raman",
+        "label okr-approved",
+        None,
+    )

@@ -7,7 +7,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
 import requests
+from jira import JIRA, JIRAError
 
 from connector.sandbox import Sandbox
 
@@ -125,3 +127,26 @@ def test_a_site_can_refuse_the_changelog(sandbox: Sandbox) -> None:
     assert answer.status_code == 403
     body = call(sandbox, "GET", "/rest/api/3/issue/PAY-1", params={"expand": "changelog"})
     assert "changelog" not in body
+
+
+def test_a_user_s_edit_through_the_jira_client_is_in_the_changelog_under_their_name() -> None:
+    data: dict[str, Any] = copy.deepcopy(DATA)
+    data["auth"].append({"user": "priya@example.com", "token": "p-token", "name": "Priya Raman"})
+    with Sandbox(data) as sandbox:
+        leader = JIRA(sandbox.url, basic_auth=("priya@example.com", "p-token"), max_retries=0)
+        issue = leader.issue("PAY-1")
+        issue.add_field_value("labels", "okr-approved")
+        issue.update(fields={"customfield_10040": {"value": "Edge"}})
+        with pytest.raises(JIRAError) as refused:
+            issue.update(fields={"customfield_99999": "x"})
+        body = call(sandbox, "GET", "/rest/api/3/issue/PAY-1/changelog")
+        fields = call(sandbox, "GET", "/rest/api/3/issue/PAY-1")["fields"]
+    assert refused.value.status_code == 400
+    assert [
+        (v["author"]["displayName"], [(i["field"], i.get("toString")) for i in v["items"]])
+        for v in body["values"]
+    ] == [
+        ("Priya Raman", [("labels", "okr-approved okr:P1.KR1")]),
+        ("Priya Raman", [("Team", "Edge")]),
+    ]
+    assert fields["labels"] == ["okr:P1.KR1", "okr-approved"]
