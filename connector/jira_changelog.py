@@ -68,7 +68,7 @@ def _bulk(
 ) -> dict[str, list[Change] | None]:
     url = f"{source.url}/rest/api/3/changelog/bulkfetch"
     context = CallContext(source.service, "read changelogs")
-    changes: dict[str, list[Change] | None] = {key: [] for key in keys}
+    changes: dict[str, list[Change]] = {key: [] for key in keys}
     token = None
     while True:
         body: dict[str, Any] = {"issueIdsOrKeys": keys, "fieldIds": list(field_ids)}
@@ -77,16 +77,12 @@ def _bulk(
         post = partial(source.client._session.post, url, json=body)
         answer = call(post, context, source.policy).json()
         for entry in answer.get("issueChangeLogs") or []:
-            key = by_id.get(str(entry.get("issueId")))
-            listed = changes.get(key) if key else None
-            if listed is not None:
+            listed = changes.get(by_id.get(str(entry.get("issueId")), ""))
+            if listed is not None:  # the bulk answer names issues by id
                 listed.extend(c for h in entry.get("changeHistories") or [] for c in _changes(h))
         token = answer.get("nextPageToken")
         if not token:
-            return {
-                key: sorted(found, key=lambda c: c.at) if found is not None else None
-                for key, found in changes.items()
-            }
+            return {key: sorted(found, key=lambda c: c.at) for key, found in changes.items()}
 
 
 def read_changelog(source: JiraSource, key: str) -> list[Change] | None:
@@ -103,7 +99,10 @@ def read_changelog(source: JiraSource, key: str) -> list[Change] | None:
                 context,
                 source.policy,
             )
-            histories = (answer.get("changelog") or {}).get("histories") or []
+            if not isinstance(answer.get("changelog"), dict):
+                log.info("%s: Jira left the changelog of %s out", source.service, key)
+                return None  # expanded, but withheld
+            histories = answer["changelog"].get("histories") or []
     except (Forbidden, NotFound) as exc:
         log.info("%s: the changelog of %s cannot be read: %s", source.service, key, exc)
         return None

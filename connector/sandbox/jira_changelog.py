@@ -17,6 +17,7 @@ from .records import IssueRecord
 from .server import BadRequest, Request, Response, Route, jira_error, route
 
 if TYPE_CHECKING:
+    from .faults import Faults
     from .jira_model import JiraState
     from .jira_render import Renderer
 
@@ -113,8 +114,9 @@ def expanded(state: JiraState, rec: IssueRecord, renderer: Renderer) -> dict[str
 
 
 class ChangelogApi:
-    def __init__(self, state: JiraState) -> None:
+    def __init__(self, state: JiraState, faults: Faults) -> None:
         self.state = state
+        self.faults = faults  # max_page_size caps these pages too
 
     def routes(self) -> list[Route]:
         return [
@@ -140,7 +142,9 @@ class ChangelogApi:
         if rec is None:
             return jira_error(404, "Issue does not exist or you do not have permission to see it.")
         start = _number(req.arg("startAt"), "startAt", 0)
-        size = min(_number(req.arg("maxResults"), "maxResults", 100) or 100, 100)
+        size = self.faults.page_size(
+            min(_number(req.arg("maxResults"), "maxResults", 100) or 100, 100)
+        )
         histories = self.state.histories.get(rec.id, [])
         self.state.changelog_reads.append(rec.key)
         renderer = Renderer(self.state, req.base_url, req.params["v"])
@@ -178,6 +182,7 @@ class ChangelogApi:
         size = body.get("maxResults") or BULK_PAGE
         if not isinstance(size, int) or size < 1:
             raise BadRequest("maxResults: a positive number is required.")
+        size = self.faults.page_size(size)
         token = body.get("nextPageToken")
         offset = _number(str(token), "nextPageToken", 0) if token else 0
         # Histories of every issue asked for (those the user can see), in order, paged across

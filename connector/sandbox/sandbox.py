@@ -44,7 +44,7 @@ class Sandbox:
         self.faults = Faults()
         routes = (
             JiraApi(self.jira, self.faults).routes()
-            + ChangelogApi(self.jira).routes()
+            + ChangelogApi(self.jira, self.faults).routes()
             + IssueEditApi(self.jira).routes()
             + ConfluenceApi(self.confluence, self.faults).routes()
             + ConfluenceV2Api(self.confluence, self.faults).routes()
