@@ -3,8 +3,11 @@
 Incremental runs ask only for what changed since the cursor (minus a lookback, for clocks and
 Jira's eventual consistency), written into JQL as epoch milliseconds. A cheap ids-only pass then
 reconciles what the scope holds now: epics that left it, children deleted or moved elsewhere,
-epics that entered it (whose children are fetched whole). Everything, cursor included, commits
-together: a crash leaves the store as it was, and the next run picks up from the old cursor.
+epics that entered it (whose children are fetched whole). The cursor also keeps the field settings
+it was built with (`JiraSource.field_settings`): when they change, an incremental sync re-reads the
+scope's epics (and children, for story points), since stored issues lack what the new settings
+read. Everything, cursor included, commits together: a crash leaves the store as it was, and the
+next run picks up from the old cursor.
 """
 
 from __future__ import annotations
