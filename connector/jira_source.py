@@ -102,6 +102,20 @@ class JiraSource:
         extra = [f for f in (self.site.story_points, self.site.epic_link) if f]
         return [*BASE_FIELDS, *extra, *self.claims.field_ids(), *self.teams.field_ids()]
 
+    def field_settings(self) -> dict[str, str | None]:
+        """What decides the values a sync stores: field ids, claim and team settings (a sync
+        cursor keeps it; when it changes, stored issues lack what the new settings read)."""
+        teams = self.teams
+        return {
+            "story_points_field": self.site.story_points,
+            "claims.field": self.claims.claim_field,
+            "claims.links": self.claims.link_type,
+            "approval.jira_field": self.claims.approval_field,
+            "teams.source": teams.source,
+            "teams.field": teams.field_id if teams.source == "field" else None,
+            "teams.label_prefix": teams.label_prefix if teams.source == "label" else None,
+        }
+
     def _call(self, action: Any, what: str) -> Any:
         return call(action, CallContext(self.service, what), self.policy)
 

@@ -3,12 +3,16 @@
 Incremental runs ask only for what changed since the cursor (minus a lookback, for clocks and
 Jira's eventual consistency), written into JQL as epoch milliseconds. A cheap ids-only pass then
 reconciles what the scope holds now: epics that left it, children deleted or moved elsewhere,
-epics that entered it (whose children are fetched whole). Everything, cursor included, commits
-together: a crash leaves the store as it was, and the next run picks up from the old cursor.
+epics that entered it (whose children are fetched whole). The cursor also keeps the field settings
+it was built with (`JiraSource.field_settings`): when they change, an incremental sync re-reads the
+scope's epics (and children, for story points), since stored issues lack what the new settings
+read. Everything, cursor included, commits together: a crash leaves the store as it was, and the
+next run picks up from the old cursor.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -29,6 +33,7 @@ from connector.store.issues import (
     upsert_issues,
 )
 
+log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
 LOOKBACK_MS = 10 * 60 * 1000
 
@@ -48,6 +53,7 @@ class SyncResult:
     children: int  # in scope now
     fetched: int  # issues read with their fields this run
     removed: int = 0  # issues deleted from the store (gone from Jira or from every scope)
+    note: str | None = None  # why an incremental sync re-read more than what changed
 
 
 class _Run:
@@ -108,6 +114,8 @@ def _sync_scope(
     session = run.session
     cursor = sync_cursor(session, scope.id)
     incremental = not full and cursor is not None and cursor.last_updated_ms is not None
+    settings = source.field_settings()
+    note = None
     if not incremental:
         epics = run.store(source.epic_pages(scope.epics_jql), epics=True)
         before = run.fetched
@@ -117,16 +125,25 @@ def _sync_scope(
         assert cursor is not None and cursor.last_updated_ms is not None
         since = cursor.last_updated_ms - lookback_ms
         run.newest = cursor.last_updated_ms
+        # Issues stored under other field settings lack what the new ones read: re-read them
+        # (epics; children too when their points come from another field).
+        changed = changed_settings(cursor.fields, settings)
+        epics_since = None if changed else since
+        children_since = None if {"story_points_field", "all"} & set(changed) else since
         previous = scope_ids(session, scope.id)
-        changed = run.store(source.epic_pages(scope.epics_jql, since), epics=True)
+        changed_ids = run.store(source.epic_pages(scope.epics_jql, epics_since), epics=True)
         epics = source.epic_ids(scope.epics_jql)
         mark_seen(session, sorted(epics), run.mark)
         entered = epics - previous
         # An epic can enter the scope without changing (the JQL changed): read it whole.
-        run.store(source.issue_pages(sorted(entered - changed)), epics=True)
+        run.store(source.issue_pages(sorted(entered - changed_ids)), epics=True)
         run.store(source.child_pages(sorted(entered)), epics=False)
-        run.store(source.child_pages(sorted(epics & previous), since), epics=False)
+        run.store(source.child_pages(sorted(epics & previous), children_since), epics=False)
         children = _mark_pages(session, source.child_id_pages(sorted(epics)), run.mark)
+        if changed:
+            note = _reread_note(scope, changed, len(epics), children_since is None)
+            log.info("%s", note)
+            run.progress(note)
     replace_scope(
         session,
         scope.id,
@@ -134,8 +151,25 @@ def _sync_scope(
         synced_at=run.now,
         last_updated_ms=run.newest,
         children=children,
+        fields=settings,
     )
-    return SyncResult(scope.id, not incremental, len(epics), children, run.fetched)
+    return SyncResult(scope.id, not incremental, len(epics), children, run.fetched, note=note)
+
+
+def changed_settings(before: dict[str, str | None] | None, now: dict[str, str | None]) -> list[str]:
+    """The settings that differ from the cursor's; ["all"] when the cursor kept none (a store
+    synced before cursors kept them: what it was built with is unknown)."""
+    if before is None:
+        return ["all"]
+    return [name for name, value in now.items() if before.get(name) != value]
+
+
+def _reread_note(scope: ScopeSpec, changed: list[str], epics: int, children: bool) -> str:
+    what = f"all {epics} epics of {scope.id}" + (" and their child issues" if children else "")
+    if changed == ["all"]:
+        return f"The last sync did not record its field settings: re-reading {what}"
+    names = ", ".join(changed)
+    return f"Settings for fields changed since the last sync ({names}): re-reading {what}"
 
 
 def _mark_pages(session: Session, pages: Iterator[list[str]], mark: str) -> int:

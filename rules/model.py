@@ -272,6 +272,7 @@ class Decision:
     by: str | None = None
     why: str | None = None
     origin: DecisionOrigin = DecisionOrigin.CLI
+    origin_detail: str | None = None  # e.g. "Jira label, changelog unavailable"
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from connector.jira_source import JiraSource
 from connector.store import checkins as checkin_store
 from connector.store import decisions as decision_store
 from connector.store import history
-from connector.store.issues import load_epics
+from connector.store.issues import issue_ids, load_epics
 from rules.alignment import natural_key
 from rules.approval import catalogue_decisions, jira_decisions
 from rules.claims import OkrIndex, extract_claims
@@ -33,6 +33,7 @@ from rules.model import Catalogue, CheckIn
 from rules.overrides import Override, parse_overrides
 from rules.results import Evaluation, KeyResultProgress
 from rules.validation import ValidationProblem
+from service.jira_decisions import attribute
 from service.settings import LoadedSettings, read_yaml
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ def after_sync(
         return AlignmentSync(okr_issues)
     with Session(engine) as session, session.begin():
         measured = _measure(loaded, session, source, catalogue, now=now)
-        recorded = _record_decisions(loaded, session, catalogue, now=now)
+        recorded = _record_decisions(loaded, session, source, catalogue, now=now)
     if measured:
         progress(f"Measured {measured} key results from Jira")
     return AlignmentSync(okr_issues, measured, recorded)
@@ -186,9 +187,15 @@ def _measure(
 
 
 def _record_decisions(
-    loaded: LoadedSettings, session: Session, catalogue: Catalogue, *, now: datetime
+    loaded: LoadedSettings,
+    session: Session,
+    source: JiraSource,
+    catalogue: Catalogue,
+    *,
+    now: datetime,
 ) -> int:
-    """The catalogue's decisions (once each) and what Jira's labels or field say now."""
+    """The catalogue's decisions (once each) and what Jira's labels or field say now, each with
+    who changed them, from the epic's changelog."""
     policy = loaded.settings.policy()
     added = decision_store.record_new(session, catalogue_decisions(catalogue), recorded_at=now)
     index = OkrIndex.of(catalogue)
@@ -203,6 +210,8 @@ def _record_decisions(
         for epic in sorted(epics.values(), key=lambda e: natural_key(e.key))
     ]
     found = jira_decisions(claims, decision_store.last_from_jira(session), policy, now)
+    ids = issue_ids(session, {d.subject for d in found})
+    found = attribute(found, epics, ids, source, policy)
     for decision in found:
         decision_store.record_decision(session, decision, recorded_at=now)
     return added + len(found)

@@ -184,6 +184,8 @@ def _run_stages(
     finally:
         progress.done()
     for summary in synced:
+        if summary.note:  # a field configured since the last sync: the scope was read again
+            say(summary.note)
         say(f"Synced {summary.portfolio_id}: {summary.epics} epics, {summary.children} children")
     counts.update(jobs.sync_counts(synced))
     results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=as_of)

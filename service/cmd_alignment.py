@@ -286,6 +286,7 @@ def decisions(config_path: Path, subject: str | None, as_json: bool) -> None:
             "state": d.state.value,
             "by": d.by or ("Jira" if d.origin is DecisionOrigin.JIRA else ""),
             "origin": d.origin.value,
+            "origin_detail": d.origin_detail or "",
             "why": d.why or "",
         }
         for d in trail
@@ -299,9 +300,10 @@ def decisions(config_path: Path, subject: str | None, as_json: bool) -> None:
         echo(f"Times in {zone}.")
     for r in rows:
         why = f" — {r['why']}" if r["why"] else ""
+        origin = f"{r['origin']}: {r['origin_detail']}" if r["origin_detail"] else r["origin"]
         echo(
             f"{r['at'][:16].replace('T', ' ')}  {r['subject']} → {r['okr']}  {r['state']}  "
-            f"by {r['by'] or 'unknown'} ({r['origin']}){why}"
+            f"by {r['by'] or 'unknown'} ({origin}){why}"
         )
 
 

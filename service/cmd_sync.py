@@ -35,6 +35,8 @@ def sync(config_path: Path, full: bool) -> None:
     finally:
         engine.dispose()
     for result in results:
+        if result.note:
+            click.echo(result.note)
         kind = "full" if result.full else "incremental"
         echo(
             f"Synced {result.portfolio_id} ({kind}): {result.epics} epics and"

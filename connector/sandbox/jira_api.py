@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from .faults import Faults
+from .jira_changelog import expanded
 from .jira_model import JiraState
 from .jira_render import Renderer, account_id, select_fields, server_info
 from .jql_parse import JqlError
@@ -207,7 +208,7 @@ class JiraApi:
                 "startAt": start,
                 "maxResults": size,
                 "total": len(hits),
-                "issues": [render.issue(r, fields) for r in page],
+                "issues": [_expand(render.issue(r, fields), r, render, p["expand"]) for r in page],
             },
         )
 
@@ -233,4 +234,15 @@ class JiraApi:
         if rec is None:
             return jira_error(404, "Issue does not exist or you do not have permission to see it.")
         fields = select_fields(req.query.get("fields") or ["*all"], self.state)
-        return Response(200, Renderer(self.state, req.base_url, req.params["v"]).issue(rec, fields))
+        render = Renderer(self.state, req.base_url, req.params["v"])
+        return Response(200, _expand(render.issue(rec, fields), rec, render, req.arg("expand")))
+
+
+def _expand(shown: dict[str, Any], rec: Any, render: Renderer, expand: Any) -> dict[str, Any]:
+    """An issue with its changelog when `expand` asks for it (and the site lets us see it)."""
+    asked = {e.strip() for e in str(expand or "").split(",")}
+    if "changelog" in asked:
+        changelog = expanded(render.state, rec, render)
+        if changelog is not None:
+            shown["changelog"] = changelog
+    return shown

@@ -17,6 +17,7 @@ from .dataset import (
     jira_now,
     parse_issue,
 )
+from .jira_changelog import History, diff
 from .jira_fields import FieldRegistry
 from .jql_eval import compile_query
 from .jql_parse import JqlError
@@ -89,6 +90,12 @@ class JiraState:
         # Each project's last issue number, as Jira keeps it: never lowered by a delete or a move
         # out, so a key is never handed out twice.
         self._counters: dict[str, int] = {}
+        # Changelogs (jira_changelog.py): issue id -> its histories, oldest first.
+        self.histories: dict[int, list[History]] = {}
+        self.actor = ds.credentials[0].name if ds.credentials else "Sandbox"  # default author
+        self.changelog_status: int | None = None  # e.g. 403: the history cannot be read
+        self.changelog_reads: list[str] = []  # keys whose changelog was served, for tests
+        self.changelog_bulk = True  # False: a site without `changelog/bulkfetch` (404)
         for rec in ds.issues:
             self._store(rec)
 
@@ -195,8 +202,9 @@ class JiraState:
             self._store(rec)
             return rec.key
 
-    def update_issue(self, key: str, **changes: Any) -> None:
-        """Change fields of an issue (dataset names); ``updated`` moves to now unless given."""
+    def update_issue(self, key: str, *, by: str | None = None, **changes: Any) -> None:
+        """Change fields of an issue (dataset names); ``updated`` moves to now unless given.
+        The change goes into the issue's changelog, made by ``by`` (default: the first user)."""
         with self.lock:
             current = self._require(key)
             merged = current.as_dict()
@@ -209,6 +217,11 @@ class JiraState:
                 raise DatasetError(f"issue {key}: key and id cannot change")
             known = set(self._issues)
             rec = parse_issue(self._check, merged, f"issue {key}", self._ctx, known)
+            items = diff(current, rec, self)
+            if items:
+                histories = self.histories.setdefault(rec.id, [])
+                number = 10000 + sum(len(h) for h in self.histories.values())
+                histories.append(History(number, by or self.actor, rec.updated, items))
             self._store(rec)
 
     def delete_issue(self, key: str) -> None:

@@ -14,6 +14,8 @@ from .confluence_v2 import ConfluenceV2Api
 from .dataset import parse_dataset
 from .faults import Faults
 from .jira_api import JiraApi
+from .jira_changelog import ChangelogApi
+from .jira_edit import IssueEditApi
 from .jira_model import JiraState
 from .server import CONFLUENCE_PREFIX, App, RequestRecord, SandboxHTTPServer
 
@@ -42,6 +44,8 @@ class Sandbox:
         self.faults = Faults()
         routes = (
             JiraApi(self.jira, self.faults).routes()
+            + ChangelogApi(self.jira, self.faults).routes()
+            + IssueEditApi(self.jira).routes()
             + ConfluenceApi(self.confluence, self.faults).routes()
             + ConfluenceV2Api(self.confluence, self.faults).routes()
             + AttachmentApi(self.confluence).routes()

@@ -1,4 +1,10 @@
-"""Key-result check-ins in the store: manual ones (`outcomes checkin`) and measured ones (sync)."""
+"""Key-result check-ins in the store: manual ones (`outcomes checkin`) and measured ones (sync).
+
+Precedence: a check-in's instant is when it was recorded, time of day kept (`recorded_at`); a
+measured value's is the instant of the sync that measured it. Of one day's check-ins the latest
+instant wins. A sync that measures the value it measured before that day keeps the earlier instant:
+nothing changed, so a check-in made since still stands.
+"""
 
 from __future__ import annotations
 
@@ -33,20 +39,23 @@ def add_checkin(session: Session, kr_id: str, checkin: CheckIn, *, recorded_at: 
 def record_measurement(
     session: Session, kr_id: str, checkin: CheckIn, *, recorded_at: datetime
 ) -> None:
-    """A value measured at sync time: one per key result, source and day (the newest wins)."""
-    session.execute(
-        delete(CheckinRow).where(
-            CheckinRow.kr_id == kr_id,
-            CheckinRow.source == checkin.source,
-            CheckinRow.on_date == checkin.on,
-        )
+    """A value measured at sync time: one per key result, source and day (the newest wins; the
+    same value again keeps its first instant)."""
+    same_day = (
+        CheckinRow.kr_id == kr_id,
+        CheckinRow.source == checkin.source,
+        CheckinRow.on_date == checkin.on,
     )
+    earlier = session.scalars(select(CheckinRow).where(*same_day)).all()
+    if len(earlier) == 1 and earlier[0].value == checkin.value:
+        return
+    session.execute(delete(CheckinRow).where(*same_day))
     add_checkin(session, kr_id, checkin, recorded_at=recorded_at)
 
 
 def checkins(session: Session, kr_id: str | None = None) -> dict[str, list[CheckIn]]:
-    """Key result id -> its check-ins, oldest first (same day: in the order recorded)."""
-    query = select(CheckinRow).order_by(CheckinRow.on_date, CheckinRow.id)
+    """Key result id -> its check-ins, oldest first (same day: by the instant recorded)."""
+    query = select(CheckinRow).order_by(CheckinRow.on_date, CheckinRow.recorded_at, CheckinRow.id)
     if kr_id is not None:
         query = query.where(CheckinRow.kr_id == kr_id)
     found: dict[str, list[CheckIn]] = defaultdict(list)

@@ -27,6 +27,7 @@ def record_decision(session: Session, decision: Decision, *, recorded_at: dateti
             decided_by=decision.by,
             why=decision.why,
             origin=decision.origin.value,
+            origin_detail=decision.origin_detail,
             recorded_at=_aware(recorded_at).astimezone(UTC),
         )
     )
@@ -86,6 +87,7 @@ def _decision(row: DecisionRow) -> Decision:
         by=row.decided_by,
         why=row.why,
         origin=DecisionOrigin(row.origin),
+        origin_detail=row.origin_detail,
     )
 
 

@@ -70,6 +70,7 @@ def replace_scope(
     synced_at: datetime,
     last_updated_ms: int | None,
     children: int,
+    fields: dict[str, str | None] | None = None,
 ) -> None:
     """Record which epics the portfolio's scope holds now, and where the sync got to."""
     session.execute(delete(ScopeMember).where(ScopeMember.portfolio_id == portfolio_id))
@@ -79,6 +80,7 @@ def replace_scope(
     cursor.last_sync_at = synced_at
     cursor.epics = len(set(epic_ids))
     cursor.children = children
+    cursor.fields = fields
     session.merge(cursor)
 
 
@@ -126,6 +128,17 @@ def load_epics(session: Session, portfolio_id: str) -> list[Epic]:
     epic_rows = session.execute(select(*_EPIC_COLUMNS).join(ScopeMember, and_(*in_scope))).all()
     stats = _child_stats(session, select(IssueRow.key).join(ScopeMember, and_(*in_scope)))
     return [_epic(row, stats.get(row.key, ChildStats())) for row in epic_rows]
+
+
+def issue_ids(session: Session, keys: Iterable[str]) -> dict[str, str]:
+    """Issue key -> Jira id, for the stored issues among `keys`."""
+    wanted = sorted(set(keys))
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        rows = session.execute(select(IssueRow.key, IssueRow.id).where(IssueRow.key.in_(chunk)))
+        found |= {row.key: row.id for row in rows}
+    return found
 
 
 def sync_cursor(session: Session, portfolio_id: str) -> SyncCursor | None:

@@ -54,7 +54,7 @@ class IssueRow(Base):
     links: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
     parent_type: Mapped[str | None] = mapped_column(String(128))
     approval_value: Mapped[str | None] = mapped_column(String(255))
-    # Every name Jira gives the epic's team (migration 0007_utc_instants; was team_key).
+    # Every name Jira gives the epic's team (migration 0007; was team_key).
     team_names: Mapped[list[str] | None] = mapped_column(JSON)
 
 
@@ -77,6 +77,8 @@ class SyncCursor(Base):
     last_sync_at: Mapped[datetime] = mapped_column(UtcDateTime())
     epics: Mapped[int] = mapped_column(Integer, default=0)
     children: Mapped[int] = mapped_column(Integer, default=0)
+    # Migration 0008: the field ids and claim/team settings this cursor was built with.
+    fields: Mapped[dict[str, str | None] | None] = mapped_column(JSON)
 
 
 class RunRow(Base):
@@ -156,6 +158,7 @@ class DecisionRow(Base):
     decided_by: Mapped[str | None] = mapped_column(String(255))
     why: Mapped[str | None] = mapped_column(Text)
     origin: Mapped[str] = mapped_column(String(16))  # catalogue | jira | cli
+    origin_detail: Mapped[str | None] = mapped_column(String(255))  # migration 0008
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
+from jira import JIRA
 from sqlalchemy.orm import Session
 
 from connector import jira_okrs
@@ -360,3 +361,76 @@ def test_a_jql_count_on_data_center_reads_the_search_total() -> None:
         jql = "project = OPS AND priority = Highest AND statusCategory != Done"
         assert jira_okrs.count(source, jql) == 2
         assert not [r for r in sandbox.requests if "approximate-count" in r.path]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("deployment", "bulk", "field"),
+    [
+        ("Cloud", True, "OKR approval"),
+        ("Cloud", False, "OKR approval"),
+        ("Server", False, "OKR approval"),
+        ("Server", False, APPROVAL),  # the settings name the field by id; the changelog by name
+    ],
+    ids=["cloud-bulk", "cloud-one-by-one", "data-center", "data-center-field-id"],
+)
+def test_a_decision_in_jira_names_who_made_it_from_the_changelog(
+    tmp_path: Path, deployment: str, bulk: bool, field: str
+) -> None:
+    data = dataset("string", None)
+    data["jira"]["deployment"] = deployment
+    with Sandbox(data) as sandbox:
+        sandbox.jira.changelog_bulk = bulk  # without it, Cloud's changelogs are read one by one
+        loaded = settings_file(tmp_path, sandbox.url, approval={"jira_field": field})
+        sync_and_evaluate(loaded)
+        # A leader in Sydney rejects PAY-1's claim on 12 November, 09:00 her time.
+        sandbox.jira.update_issue(
+            "PAY-1",
+            by="Priya Raman",
+            fields={APPROVAL: "Rejected"},
+            updated="2026-11-12T09:00:00+11:00",
+        )
+        sandbox.jira.changelog_reads.clear()
+        sync_and_evaluate(loaded)
+        read = list(sandbox.jira.changelog_reads)
+    engine = open_store(loaded.store_url())
+    with Session(engine) as session:
+        pay1 = decision_store.decisions(session, "PAY-1")
+        pay7 = decision_store.decisions(session, "PAY-7")
+    engine.dispose()
+    assert [(d.state, d.by, d.at, d.origin_detail) for d in pay1] == [
+        (
+            ApprovalState.REJECTED,
+            "Priya Raman",
+            datetime(2026, 11, 11, 22, 0, tzinfo=UTC),
+            None,
+        )
+    ]
+    # Only the epic whose signal changed had its changelog read.
+    assert read == ["PAY-1"]
+    # PAY-7 came approved from the start: nothing in its changelog says who did it.
+    assert [(d.by, d.origin_detail) for d in pay7] == [
+        (None, "Jira field, no matching change in the changelog")
+    ]
+
+
+@pytest.mark.e2e
+def test_a_leader_approving_with_her_own_account_is_named(tmp_path: Path) -> None:
+    data = dataset("string", None)
+    data["auth"].append({"user": "priya@example.com", "token": "p-token", "name": "Priya Raman"})
+    with Sandbox(data) as sandbox:
+        loaded = settings_file(tmp_path, sandbox.url)
+        sync_and_evaluate(loaded)
+        leader = JIRA(sandbox.url, basic_auth=("priya@example.com", "p-token"), max_retries=0)
+        leader.issue("PAY-1").add_field_value("labels", "okr-approved")
+        sync_and_evaluate(loaded)
+    engine = open_store(loaded.store_url())
+    with Session(engine) as session:
+        (decision,) = decision_store.decisions(session, "PAY-1")
+    engine.dispose()
+    assert (decision.state, decision.by, decision.why, decision.origin_detail) == (
+        ApprovalState.APPROVED,
+        "Priya Raman",
+        "label okr-approved",
+        None,
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -255,21 +256,65 @@ def test_approval_round_trip_with_its_audit_trail(config: Path) -> None:
 def test_a_label_added_in_jira_approves_and_its_removal_withdraws(
     config: Path, sandbox: Sandbox
 ) -> None:
-    # A leader adds the label on 2026-11-12 (the decision is dated by the epic's update).
+    # A leader adds the label on 2026-11-12 at 10:00; the changelog says who and when.
     sandbox.jira.update_issue(
-        "PAY-2", labels=["okr:P1.KR2", "okr-approved"], updated="2026-11-12T10:00:00Z"
+        "PAY-2",
+        by="Priya Raman",
+        labels=["okr:P1.KR2", "okr-approved"],
+        updated="2026-11-12T10:00:00Z",
     )
+    # A later, unrelated edit moves the epic's last update: the decision keeps its own time.
+    sandbox.jira.update_issue("PAY-2", by="Ana", summary="Faster", updated="2026-11-12T15:00:00Z")
     synced(config)
     assert ("AWAITING_APPROVAL", "PAY-2") not in found(check(config)[1])
     synced(config)  # unchanged: nothing new in the trail
-    sandbox.jira.update_issue("PAY-2", labels=["okr:P1.KR2"], updated="2026-11-13T10:00:00Z")
+    sandbox.jira.update_issue(
+        "PAY-2", by="Marcus", labels=["okr:P1.KR2"], updated="2026-11-13T10:00:00Z"
+    )
     synced(config)
     trail = json.loads(outcomes("decisions", "PAY-2", "--json", "--config", str(config)).stdout)
-    assert [(r["state"], r["origin"], r["by"], r["why"]) for r in trail] == [
-        ("approved", "jira", "Jira", "label okr-approved"),
-        ("proposed", "jira", "Jira", "the approval signal was removed in Jira"),
+    assert [(r["state"], r["origin"], r["by"], r["why"], r["origin_detail"]) for r in trail] == [
+        ("approved", "jira", "Priya Raman", "label okr-approved", ""),
+        ("proposed", "jira", "Marcus", "the approval signal was removed in Jira", ""),
     ]
+    assert [r["at"][:16] for r in trail] == [_local("2026-11-12T10:00"), _local("2026-11-13T10:00")]
     assert ("AWAITING_APPROVAL", "PAY-2") in found(check(config)[1])
+
+
+def test_a_label_whose_changelog_cannot_be_read_says_so(config: Path, sandbox: Sandbox) -> None:
+    sandbox.jira.update_issue(
+        "PAY-2",
+        by="Priya Raman",
+        labels=["okr:P1.KR2", "okr-approved"],
+        updated="2026-11-12T10:00:00Z",
+    )
+    sandbox.jira.changelog_status = 403
+    synced(config)
+    trail = outcomes("decisions", "PAY-2", "--config", str(config)).stdout.splitlines()
+    assert [line[16:] for line in trail] == [
+        "  PAY-2 → P1.KR2  approved  by Jira (jira: Jira label, changelog unavailable)"
+        " — label okr-approved"
+    ]
+    assert trail[0][:16] == _local("2026-11-12T10:00").replace("T", " ")  # the epic's update
+
+
+def test_a_label_set_when_the_epic_was_created_is_not_in_its_changelog(
+    config: Path, sandbox: Sandbox
+) -> None:
+    sandbox.jira.add_issue(epic("PAY-4", ["okr:P1.KR1", "okr-approved"]))  # no change since
+    synced(config)
+    (row,) = json.loads(outcomes("decisions", "PAY-4", "--json", "--config", str(config)).stdout)
+    assert (row["state"], row["by"], row["origin_detail"]) == (
+        "approved",
+        "Jira",
+        "Jira label, no matching change in the changelog",
+    )
+
+
+def _local(utc: str) -> str:
+    """A UTC time as `outcomes decisions` shows it (in the machine's zone), to the minute."""
+    moment = datetime.fromisoformat(utc).replace(tzinfo=UTC)
+    return moment.astimezone().isoformat(timespec="minutes")[:16]
 
 
 def test_checkin_round_trip(config: Path) -> None:

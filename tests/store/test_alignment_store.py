@@ -109,3 +109,17 @@ def test_okrs_read_from_jira_are_kept_whole(engine: Engine) -> None:
         decision_store.save_okr_source(session, "jira", {"objectives": []}, synced_at=NOW)
     with Session(engine) as session:
         assert decision_store.okr_source(session, "jira") == {"objectives": []}
+
+
+def test_check_ins_of_one_day_go_by_the_instant_recorded(engine: Engine) -> None:
+    day = date(2026, 11, 20)
+    with Session(engine) as session, session.begin():
+        # A check-in at 10:00, written while a sync that started at 09:55 ran; the sync's
+        # measurement commits after it but was taken earlier.
+        manual = CheckIn(day, 30, source="manual")
+        checkin_store.add_checkin(session, "P1.KR3", manual, recorded_at=NOW.replace(hour=10))
+        measured = CheckIn(day, 5, source="jql")
+        at = NOW.replace(hour=9, minute=55)
+        checkin_store.record_measurement(session, "P1.KR3", measured, recorded_at=at)
+    with Session(engine) as session:
+        assert checkin_store.checkins(session)["P1.KR3"] == [measured, manual]  # latest last

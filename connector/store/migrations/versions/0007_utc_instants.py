@@ -7,7 +7,7 @@ an epic's names. Stored issues cannot be corrected here (the site's offset is no
 every portfolio's sync cursor is cleared: the next sync reads all issues again, in full. Until
 then an epic keeps the one name `team_key` held.
 
-Revision ID: 0007_utc_instants
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-03
 """
@@ -17,7 +17,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_utc_instants"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
