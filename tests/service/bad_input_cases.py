@@ -42,7 +42,7 @@ objectives:
       - {id: PAY-O1.KR1, title: Failures, start: 28, target: 14}
 """
 
-Files = dict[str, str | bytes]
+Files = dict[str, str | bytes | None]  # None: no such file (not even the default one)
 Case = tuple[str, str, Files, tuple[str, ...], tuple[str, ...]]
 
 CHECK = ("check", "--config", "outcomes.yaml")
@@ -540,8 +540,8 @@ ARGUMENTS: list[Case] = [
      ("outcomes", "no such command 'chek'", "did you mean check")),
     ("arguments", "unknown-global-option", {}, ("--verbose", "check"),
      ("outcomes", "no such option --verbose", "see outcomes --help")),
-    ("arguments", "missing-config", {}, ("check",),
-     ("outcomes check", "missing option '--config'")),
+    ("arguments", "missing-config", {"outcomes.yaml": None}, ("check",),
+     ("outcomes check", "no settings file", "--config FILE", "OUTCOMES_CONFIG", "outcomes.yaml")),
     ("arguments", "config-folder", {}, ("check", "--config", "."),
      ("outcomes check", "'--config'", "'.'", "is a directory")),
     ("arguments", "config-missing", {}, ("check", "--config", "nothing.yaml"),
@@ -566,7 +566,7 @@ ARGUMENTS: list[Case] = [
      ("outcomes status", "'--limit'", "0")),
     ("arguments", "serve-log-format", {}, ("serve", *CONFIG, "--log-format", "xml"),
      ("outcomes serve", "'--log-format'", "'xml'")),
-    ("arguments", "sandbox-no-data", {}, ("sandbox",), ("outcomes sandbox", "'--data'")),
+    ("arguments", "sandbox-no-data", {}, ("sandbox",), ("outcomes sandbox", "--data FILE")),
     ("arguments", "export-xlsx-folder", {}, ("export", *CONFIG, "--xlsx", "."),
      ("outcomes export", "'--xlsx'", "'.'")),
     ("arguments", "decisions-extra", {}, ("decisions", *CONFIG, "A", "B"),

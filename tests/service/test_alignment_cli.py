@@ -290,7 +290,8 @@ def test_a_label_whose_changelog_cannot_be_read_says_so(config: Path, sandbox: S
     )
     sandbox.jira.changelog_status = 403
     synced(config)
-    trail = outcomes("decisions", "PAY-2", "--config", str(config)).stdout.splitlines()
+    zone, *trail = outcomes("decisions", "PAY-2", "--config", str(config)).stdout.splitlines()
+    assert zone == "Times in UTC."  # schedule.timezone is not set
     assert [line[16:] for line in trail] == [
         "  PAY-2 → P1.KR2  approved  by Jira (jira: Jira label, changelog unavailable)"
         " — label okr-approved"
@@ -312,9 +313,10 @@ def test_a_label_set_when_the_epic_was_created_is_not_in_its_changelog(
 
 
 def _local(utc: str) -> str:
-    """A UTC time as `outcomes decisions` shows it (in the machine's zone), to the minute."""
+    """A UTC time as `outcomes decisions` shows it (in schedule.timezone: UTC, as these tests'
+    settings leave it unset), to the minute."""
     moment = datetime.fromisoformat(utc).replace(tzinfo=UTC)
-    return moment.astimezone().isoformat(timespec="minutes")[:16]
+    return moment.isoformat(timespec="minutes")[:16]
 
 
 def test_checkin_round_trip(config: Path) -> None:

@@ -145,10 +145,10 @@ def test_a_claim_field_configured_later_is_read_for_unchanged_epics(
 
 def test_a_team_field_and_a_points_field_configured_later(folder: Path, sandbox: Sandbox) -> None:
     sync(configure(folder, sandbox))
-    assert stored(folder / "outcomes.yaml", "PAY-1").team_key is None
+    assert stored(folder / "outcomes.yaml", "PAY-1").team_names == []
     config = configure(folder, sandbox, teams={"source": "field", "field": "Squad"})
     lines = sync(config)
-    assert stored(config, "PAY-1").team_key == "Mobile"
+    assert stored(config, "PAY-1").team_names == ["Mobile"]
     assert lines[0] == (
         "Settings for fields changed since the last sync (teams.source, teams.field):"
         " re-reading all 2 epics of retail"
