@@ -19,6 +19,7 @@ from reports.team_page import team_pages
 from reports.trends import History
 from reports.unaligned import unaligned_page
 from rules.model import Catalogue
+from rules.okr_changes import OkrChange
 from rules.results import Evaluation
 
 PageBuilder = Callable[[ReportContext], list[Page]]
@@ -44,6 +45,7 @@ def render_pages(
     history: History | None = None,
     jira_server_id: str | None = None,
     max_rows: int = MAX_TABLE_ROWS,
+    okr_changes: tuple[OkrChange, ...] = (),
 ) -> list[Page]:
     """`history`: the stored snapshots (for trends and "what is new"); none: the first report."""
     ctx = ReportContext(
@@ -55,6 +57,7 @@ def render_pages(
         history or History(),
         jira_server_id,
         max_rows,
+        okr_changes,
     )
     pages = [page for build in BUILDERS for page in build(ctx)]
     _check_tree(pages)

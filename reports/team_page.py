@@ -37,7 +37,7 @@ def _page(ctx: ReportContext, team: str) -> Page:
             s.heading(2, "Epics"),
             *_epics(ctx, epics),
             s.heading(2, "Findings"),
-            parts.findings_table(ctx, ctx.team_findings(team)),
+            parts.findings_table(ctx, ctx.team_findings(team), mentions=True),
             s.p("Back to ", s.page_link(overview_title(ctx.portfolio_name)), "."),
         ]
     )

@@ -96,6 +96,7 @@ class Forecast:
     method: str
     values: int  # dated values on different days that the forecast read
     at: date  # the day forecast: the cycle's last
+    needed: int = MIN_VALUES  # dated values a forecast needs
     value: float | None = None
     score: float | None = None
     low: float | None = None  # the band, in the key result's own terms
@@ -149,6 +150,7 @@ def forecast(
             METHOD,
             len(days),
             cycle.end,
+            needed,
             reason=(
                 f"not enough data: {_count(len(days))} this cycle, a forecast needs {needed} "
                 "on different days"
@@ -171,6 +173,7 @@ def forecast(
         METHOD,
         n,
         cycle.end,
+        needed,
         value=value,
         score=score_at(kr, value),
         low=value - half,

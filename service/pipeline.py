@@ -34,7 +34,7 @@ from rules.catalogue import parse_catalogue
 from rules.model import Catalogue
 from rules.results import Evaluation
 from rules.validation import ValidationProblem
-from service import alignment
+from service import alignment, okr_history
 from service.settings import LoadedSettings, Portfolio, read_yaml
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,7 @@ class PortfolioResult:
     portfolio: Portfolio
     evaluation: Evaluation
     pages: list[Page] = field(default_factory=list)
+    catalogue: Catalogue | None = None  # the one evaluated, recorded with the snapshot
 
 
 def load_catalogue(loaded: LoadedSettings) -> Catalogue:
@@ -138,12 +139,13 @@ def evaluate_all(
     confluence = loaded.settings.confluence
     results = []
     with Session(engine) as session:
+        changes = okr_history.changes_until(session, as_of, catalogue) if pages else ()
         for portfolio in loaded.settings.portfolios:
             evaluation = alignment.evaluate_portfolio(
                 loaded, session, catalogue, portfolio.id, as_of=as_of, overrides=overrides
             )
             if not pages:
-                results.append(PortfolioResult(portfolio, evaluation))
+                results.append(PortfolioResult(portfolio, evaluation, catalogue=catalogue))
                 continue
             rendered = render_pages(
                 evaluation,
@@ -154,8 +156,9 @@ def evaluate_all(
                 history=report_history(session, portfolio.id, evaluation.cycle.id),
                 jira_server_id=confluence.jira_server_id if confluence else None,
                 max_rows=confluence.max_table_rows if confluence else MAX_TABLE_ROWS,
+                okr_changes=changes,
             )
-            results.append(PortfolioResult(portfolio, evaluation, rendered))
+            results.append(PortfolioResult(portfolio, evaluation, rendered, catalogue))
     return results
 
 
@@ -210,6 +213,10 @@ def save_snapshots(
                 created_at=now,
                 data=snapshot_data(evaluation),
             )
+        for day, catalogue in {
+            r.evaluation.as_of: r.catalogue for r in results if r.catalogue is not None
+        }.items():
+            okr_history.record_day(session, catalogue, day, now=now)
 
 
 def snapshot_data(evaluation: Evaluation) -> dict[str, object]:

@@ -26,6 +26,7 @@ def add_checkin(session: Session, kr_id: str, checkin: CheckIn, *, recorded_at: 
             checked_by=checkin.by,
             source=checkin.source,
             recorded_at=recorded_at.astimezone(UTC),
+            forecast=checkin.forecast,
         )
     )
 
@@ -59,6 +60,7 @@ def checkins(session: Session, kr_id: str | None = None) -> dict[str, list[Check
                 note=row.note,
                 source=row.source,
                 by=row.checked_by,
+                forecast=row.forecast,
             )
         )
     return dict(found)

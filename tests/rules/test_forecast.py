@@ -85,6 +85,7 @@ def test_too_few_values_forecast_nothing_and_say_why() -> None:
         found.method if found else "",
         2,
         date(2026, 12, 31),
+        3,
         reason="not enough data: 2 dated values this cycle, a forecast needs 3 on different days",
     )
     none = forecast(UP, [], Q4)
