@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from reports import page_parts as parts
 from reports import storage as s
-from reports.forecast_parts import changes_section, forecast_line, forecast_table
 from reports.context import ReportContext
+from reports.forecast_parts import changes_section, forecast_line, forecast_table
 from reports.pages import OVERVIEW, Page, objective_key, objective_title, overview_title
 from reports.storage import Markup
 from reports.text import kr_unit, kr_values, pct, plural, points, with_unit

@@ -1,4 +1,4 @@
-"""How the OKRs themselves changed: the catalogue as each evaluation day read it, compared day by day.
+"""How the OKRs themselves changed: the catalogue each evaluation day read, compared day by day.
 
 `catalogue_record` turns a catalogue into plain, JSON-ready data (what the store keeps per day);
 `okr_changes` compares consecutive recorded days and says what changed on the later one: a key
@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from itertools import pairwise
 from typing import Any
 
 from rules.model import Catalogue, KeyResult, Objective
@@ -91,7 +92,7 @@ def okr_changes(days: Sequence[tuple[date, Mapping[str, Any]]]) -> tuple[OkrChan
     """Every change between consecutive recorded days, oldest first."""
     ordered = sorted(days, key=lambda d: d[0])
     found: list[OkrChange] = []
-    for (_, before), (day, after) in zip(ordered, ordered[1:], strict=False):
+    for (_, before), (day, after) in pairwise(ordered):
         found += _between(day, _objectives(before), _objectives(after))
     return tuple(found)
 

@@ -1,4 +1,4 @@
-"""Mentions: Confluence notifies a user when a saved version newly mentions them, not on every save."""
+"""Mentions: Confluence notifies a user when a saved version newly mentions them."""
 
 from __future__ import annotations
 
