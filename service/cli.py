@@ -182,6 +182,7 @@ def _register_commands() -> None:
     """Commands that live in modules of their own (imported here: they import this module)."""
     from service.cmd_alignment import COMMANDS as ALIGNMENT
     from service.cmd_export import export
+    from service.cmd_history import COMMANDS as HISTORY
     from service.cmd_init import init
     from service.cmd_publish import publish
     from service.cmd_sandbox import sandbox
@@ -190,7 +191,19 @@ def _register_commands() -> None:
     from service.cmd_sync import doctor, sync
     from service.demo import demo
 
-    commands = (demo, init, doctor, sync, serve, status, publish, export, sandbox, *ALIGNMENT)
+    commands = (
+        demo,
+        init,
+        doctor,
+        sync,
+        serve,
+        status,
+        publish,
+        export,
+        sandbox,
+        *ALIGNMENT,
+        *HISTORY,
+    )
     for command in commands:
         cli.add_command(command)
 

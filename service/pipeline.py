@@ -227,6 +227,9 @@ def snapshot_data(evaluation: Evaluation) -> dict[str, object]:
                 "score": round(o.score, 4),
                 "expected": round(o.expected, 4),
                 "status": o.status.value,
+                "forecast_score": (
+                    round(o.forecast_score, 4) if o.forecast_score is not None else None
+                ),
                 "key_results": {
                     k.key_result.id: {
                         "score": round(k.score, 4),
