@@ -164,9 +164,11 @@ def _print_summary(result: pipeline.PortfolioResult) -> None:
     )
     for progress in evaluation.portfolio_objectives():
         objective = progress.objective
+        ahead = progress.forecast_score
+        forecast = f"forecast {ahead:>4.0%}" if ahead is not None else "forecast    —"
         click.echo(
             f"  {objective.id:<8} {progress.score:>4.0%}  {progress.status.value:<9}  "
-            f"{objective.title}"
+            f"{forecast}  {objective.title}"
         )
     unaligned = [a for a in evaluation.alignment if a.team is not None and a.unaligned]
     total = next((a for a in evaluation.alignment if a.team is None), None)

@@ -62,7 +62,7 @@ def okrs(config_path: Path, okr_id: str | None, as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2))
         return
     if not days:
-        click.echo("No catalogue recorded yet: each run of check, run or publish records one.")
+        click.echo("No catalogue recorded yet: outcomes run and the scheduled check record one.")
         return
     if not changes:
         since = days[0][0].isoformat()
