@@ -185,6 +185,7 @@ def _register_commands() -> None:
     from service.cmd_alignment import COMMANDS as ALIGNMENT
     from service.cmd_export import export
     from service.cmd_history import COMMANDS as HISTORY
+    from service.cmd_review import COMMANDS as REVIEW
     from service.cmd_init import init
     from service.cmd_publish import publish
     from service.cmd_sandbox import sandbox
@@ -205,6 +206,7 @@ def _register_commands() -> None:
         sandbox,
         *ALIGNMENT,
         *HISTORY,
+        *REVIEW,
     )
     for command in commands:
         cli.add_command(command)

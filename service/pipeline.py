@@ -35,6 +35,7 @@ from rules.model import Catalogue
 from rules.results import Evaluation
 from rules.validation import ValidationProblem
 from service import alignment, okr_history
+from service.review_data import review_inputs
 from service.settings import LoadedSettings, Portfolio, read_yaml
 
 log = logging.getLogger(__name__)
@@ -287,6 +288,13 @@ def export(
     created = now or datetime.now().astimezone()
     for path, result in zip(paths, results, strict=True):
         evaluation = result.evaluation
+        changes, previous = (
+            review_inputs(
+                engine, result.portfolio.id, evaluation.cycle.id, evaluation.as_of, catalogue
+            )
+            if engine is not None
+            else ((), None)
+        )
         content = render_workbook(
             evaluation,
             catalogue,
@@ -295,6 +303,8 @@ def export(
             tagging=tagging(loaded),
             history=load_history(engine, result) if engine is not None else (),
             created=created,
+            okr_changes=changes,
+            previous_review=previous,
         )
         write_atomically(path, content)
     return paths

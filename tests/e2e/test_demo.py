@@ -49,6 +49,7 @@ def test_demo_workbook_has_the_four_sheets_filled(demo_out: tuple[Path, str]) ->
         "Findings",
         "Approvals",
         "Score History",
+        "Review",
     ]
     assert workbook["Epics"].max_row - 1 >= 60
     assert workbook["Key Results"].max_row - 1 >= 9

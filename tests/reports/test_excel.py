@@ -38,6 +38,7 @@ SHEETS = [
     "Findings",
     "Approvals",
     "Score History",
+    "Review",
 ]
 
 
@@ -84,6 +85,16 @@ def test_every_data_sheet_is_one_filterable_table_with_a_frozen_header(book: Wor
         "Findings": [("tblFindings", "A1:F7", "A1:F7")],
         "Approvals": [("tblApprovals", "A1:L5", "A1:L5")],
         "Score History": [("tblScoreHistory", "A1:H5", "A1:H5")],
+        # Review: title, blank, then a heading above each table, two blank rows between tables;
+        # one decision (PAY-O1's link to P1.KR2), one key result, three teams, and an empty row
+        # where there is nothing yet (no changes on a first review; the meeting's actions).
+        "Review": [
+            ("tblReviewDecisions", "A4:D5", "A4:D5"),
+            ("tblReviewKeyResults", "A9:L10", "A9:L10"),
+            ("tblReviewUnaligned", "A14:D17", "A14:D17"),
+            ("tblReviewChanges", "A21:C22", "A21:C22"),
+            ("tblReviewActions", "A26:C27", "A26:C27"),
+        ],
     }
     for ws in book.worksheets:
         for table in ws.tables.values():
@@ -92,7 +103,7 @@ def test_every_data_sheet_is_one_filterable_table_with_a_frozen_header(book: Wor
             header_row = ws[table.ref.split(":")[0][1:]]
             assert table.column_names == [c.value for c in header_row][: len(table.column_names)]
     # Summary keeps its title line in view; the others their table's header.
-    assert [ws.freeze_panes for ws in book.worksheets] == ["A2"] * 8
+    assert [ws.freeze_panes for ws in book.worksheets] == ["A2"] * 9
 
 
 def test_summary_headlines(book: Workbook) -> None:
