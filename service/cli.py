@@ -185,9 +185,9 @@ def _register_commands() -> None:
     from service.cmd_alignment import COMMANDS as ALIGNMENT
     from service.cmd_export import export
     from service.cmd_history import COMMANDS as HISTORY
-    from service.cmd_review import COMMANDS as REVIEW
     from service.cmd_init import init
     from service.cmd_publish import publish
+    from service.cmd_review import COMMANDS as REVIEW
     from service.cmd_sandbox import sandbox
     from service.cmd_serve import serve
     from service.cmd_status import status

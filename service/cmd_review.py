@@ -1,7 +1,7 @@
 """`outcomes review`: publish the day's review page for each portfolio, from the store (no Jira).
 
 The page is written once (service/review.py): a second run on the same day leaves it to the
-meeting. Like a check, it keeps the day's snapshot, so the next review can say what changed.
+meeting. With the page it keeps the day's snapshot, so the next review can say what changed.
 `--dry-run DIR` writes the page's storage XHTML and an HTML preview and touches no Confluence.
 """
 
@@ -64,8 +64,7 @@ def _review(loaded: LoadedSettings, engine: Engine, catalogue: Catalogue, as_of:
         run_id = pipeline.start_run(engine, "review", started, holder=holder)
         try:
             results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=as_of, pages=False)
-            pipeline.save_snapshots(engine, results, run_id=run_id, now=started)
-            published = publish_reviews(loaded, engine, results, now=started)
+            published = publish_reviews(loaded, engine, results, now=started, run_id=run_id)
         except OutcomesError as exc:
             pipeline.finish_run(engine, run_id, "failed", now(), str(exc))
             raise

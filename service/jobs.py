@@ -135,9 +135,7 @@ def review_job(ctx: JobContext) -> JobResult:
     from service.review import publish_reviews  # it imports the pipeline and publishing
 
     _, results = _evaluate(ctx, pages=False)
-    # The review's day is kept like a check's: the next review compares with it.
-    pipeline.save_snapshots(ctx.engine, results, run_id=ctx.run_id, now=ctx.now)
-    published = publish_reviews(ctx.loaded, ctx.engine, results, now=ctx.now)
+    published = publish_reviews(ctx.loaded, ctx.engine, results, now=ctx.now, run_id=ctx.run_id)
     failed = [item for item in published if not item.ok]
     message = "; ".join(f"{item.title}: {item.message or item.action.value}" for item in failed)
     return JobResult(

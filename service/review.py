@@ -60,7 +60,11 @@ def publish_reviews(
     results: list[pipeline.PortfolioResult],
     *,
     now: datetime,
+    run_id: int | None = None,
 ) -> list[PublishResult]:
+    """Publish each portfolio's review page once. The day's snapshot is kept with the page it
+    was written from (the next review compares with it); a day already reviewed keeps the one
+    the meeting saw."""
     settings = loaded.settings.confluence
     if settings is None:
         raise UserError(f"{loaded.path}: confluence: not configured; add a confluence section")
@@ -75,6 +79,8 @@ def publish_reviews(
             raise  # every other page would fail the same way: exit 3
         except ServiceError as exc:
             outcome = PublishResult(page.key, page.title, Action.FAILED, message=str(exc))
+        if outcome.action is Action.CREATED:
+            pipeline.save_snapshots(engine, [result], run_id=run_id, now=now)
         outcomes.append(outcome)
     return outcomes
 
