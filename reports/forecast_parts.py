@@ -7,7 +7,7 @@ from reports.context import ReportContext
 from reports.owners import owner_text
 from reports.storage import Markup
 from reports.text import kr_unit, pct, with_unit
-from rules.forecast import BAND, METHOD, MIN_VALUES
+from rules.forecast import BAND, MIN_VALUES
 from rules.model import KrKind
 from rules.okr_changes import OkrChange
 from rules.results import KeyResultProgress, ObjectiveProgress
@@ -40,10 +40,11 @@ def forecast_table(ctx: ReportContext, op: ObjectiveProgress) -> Markup:
     end = ctx.evaluation.cycle.end.isoformat()
     how = s.p(
         s.em(
-            f"How: a {METHOD} ({end}), through each key result's check-ins, measured values and "
-            f"dated current value this cycle; the likely range is the line's {BAND}. A forecast "
-            f"needs values on at least {needed} different days. The team's forecast is the one "
-            "given with its latest check-in (outcomes checkin … --forecast V)."
+            "How: a least-squares line through each key result's dated values this cycle (its "
+            "check-ins, measured values and a dated current value, one per day), read at the "
+            f"cycle's last day ({end}); the likely range is the line's {BAND}. A forecast needs "
+            f"values on at least {needed} different days. The team's forecast is the one given "
+            "with its latest check-in (outcomes checkin … --forecast V)."
         )
     )
     return s.join([s.table(FORECAST_HEADERS, rows), how])
