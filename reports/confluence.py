@@ -15,10 +15,13 @@ from reports.history_page import history_page
 from reports.objective_page import objective_pages
 from reports.overview import overview_page
 from reports.pages import Page
+from reports.review import PreviousReview, build_review
+from reports.review_page import review_page
 from reports.team_page import team_pages
 from reports.trends import History
 from reports.unaligned import unaligned_page
 from rules.model import Catalogue
+from rules.okr_changes import OkrChange
 from rules.results import Evaluation
 
 PageBuilder = Callable[[ReportContext], list[Page]]
@@ -44,6 +47,7 @@ def render_pages(
     history: History | None = None,
     jira_server_id: str | None = None,
     max_rows: int = MAX_TABLE_ROWS,
+    okr_changes: tuple[OkrChange, ...] = (),
 ) -> list[Page]:
     """`history`: the stored snapshots (for trends and "what is new"); none: the first report."""
     ctx = ReportContext(
@@ -55,6 +59,7 @@ def render_pages(
         history or History(),
         jira_server_id,
         max_rows,
+        okr_changes=okr_changes,
     )
     pages = [page for build in BUILDERS for page in build(ctx)]
     _check_tree(pages)
@@ -72,3 +77,31 @@ def _check_tree(pages: list[Page]) -> None:
             raise ValueError(f"page {page.key!r} comes before its parent {page.parent_key!r}")
         seen.add(page.key)
         titles.add(page.title)
+
+
+def render_review(
+    evaluation: Evaluation,
+    catalogue: Catalogue,
+    *,
+    portfolio_name: str,
+    jira_url: str,
+    tagging: Tagging | None = None,
+    history: History | None = None,
+    jira_server_id: str | None = None,
+    max_rows: int = MAX_TABLE_ROWS,
+    okr_changes: tuple[OkrChange, ...] = (),
+    previous: PreviousReview | None = None,
+) -> Page:
+    """The dated review page (reports.review_page); `previous`: the last review, if any."""
+    ctx = ReportContext(
+        evaluation,
+        catalogue,
+        portfolio_name,
+        jira_url,
+        tagging or Tagging(),
+        history or History(),
+        jira_server_id,
+        max_rows,
+        okr_changes=okr_changes,
+    )
+    return review_page(ctx, build_review(ctx, previous))

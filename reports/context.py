@@ -10,8 +10,9 @@ from functools import cached_property
 from reports.text import pct, plural
 from reports.trends import History, Snapshot, current_snapshot
 from rules.model import ApprovalState, Catalogue, CheckIn, Finding, KeyResult, StatusCategory
+from rules.okr_changes import OkrChange
 from rules.policy import Policy, claim_label
-from rules.results import EpicAlignment, Evaluation, ObjectiveProgress, Output
+from rules.results import EpicAlignment, Evaluation, KeyResultProgress, ObjectiveProgress, Output
 
 # Findings about an epic that explain why it is not tied to an outcome, most specific first.
 _REASON_ORDER = ("UNKNOWN_OKR", "OUT_OF_CYCLE", "REJECTED_CLAIM", "AWAITING_APPROVAL")
@@ -50,6 +51,7 @@ class ReportContext:
     jira_server_id: str | None = None  # set: Jira issue macros instead of plain links
     max_rows: int = MAX_TABLE_ROWS
     zone: tzinfo = UTC  # times of day are shown in this zone (settings: schedule.timezone)
+    okr_changes: tuple[OkrChange, ...] = ()  # how the OKRs changed, day by day (oldest first)
 
     # -- the zone times are shown in -------------------------------------------------------------
     @property
@@ -138,6 +140,13 @@ class ReportContext:
     @cached_property
     def epics(self) -> dict[str, EpicAlignment]:
         return {e.epic.key: e for e in self.evaluation.epics}
+
+    @cached_property
+    def key_results(self) -> dict[str, KeyResultProgress]:
+        """Upper-cased key result id -> its progress (findings name key results by id)."""
+        return {
+            k.key_result.id.upper(): k for o in self.evaluation.objectives for k in o.key_results
+        }
 
     @cached_property
     def objectives(self) -> dict[str, ObjectiveProgress]:

@@ -24,13 +24,16 @@ from openpyxl.writer.excel import ExcelWriter
 from reports.context import ReportContext, Tagging
 from reports.excel_sheets import HistoryRun, SheetData, WorkbookInput
 from reports.excel_write import write_sheet
+from reports.review import PreviousReview
 from reports.text import clean
 from reports.workbook_history import history_sheet
 from reports.workbook_okrs import key_results_sheet, objectives_sheet
 from reports.workbook_review import approvals_sheet, findings_sheet
+from reports.workbook_review_sheet import review_sheet
 from reports.workbook_summary import summary_sheet
 from reports.workbook_work import epics_sheet, unaligned_sheet
 from rules.model import Catalogue
+from rules.okr_changes import OkrChange
 from rules.results import Evaluation
 
 WRITE_ONLY_ABOVE = 1000  # epics; beyond this the workbook streams its rows (twice as fast at 5,000)
@@ -45,6 +48,7 @@ SHEETS: tuple[Callable[[WorkbookInput], SheetData], ...] = (
     findings_sheet,
     approvals_sheet,
     history_sheet,
+    review_sheet,
 )
 
 # zlib's level: 3 compresses 20,000 epics' 53 MB of XML in a third of the default's time (6),
@@ -69,6 +73,8 @@ def render_workbook(
     created: datetime | None = None,
     write_only: bool | None = None,
     zone: tzinfo = UTC,
+    okr_changes: tuple[OkrChange, ...] = (),
+    previous_review: PreviousReview | None = None,
 ) -> bytes:
     """The workbook as .xlsx bytes.
 
@@ -76,9 +82,15 @@ def render_workbook(
     a mode (default: write-only past WRITE_ONLY_ABOVE epics); `zone` is the one times are shown in.
     """
     ctx = ReportContext(
-        evaluation, catalogue, portfolio_name, jira_url, tagging or Tagging(), zone=zone
+        evaluation,
+        catalogue,
+        portfolio_name,
+        jira_url,
+        tagging or Tagging(),
+        zone=zone,
+        okr_changes=okr_changes,
     )
-    source = WorkbookInput(ctx, tuple(history))
+    source = WorkbookInput(ctx, tuple(history), previous_review)
     if write_only is None:
         write_only = len(evaluation.epics) > WRITE_ONLY_ABOVE
     wb = Workbook(write_only=write_only)

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from enum import Enum
 
 from reports.context import ReportContext
+from reports.review import PreviousReview
 from rules.model import AlignmentState, ApprovalState, PaceStatus, Severity
 
 
@@ -120,3 +121,4 @@ class WorkbookInput:
 
     ctx: ReportContext
     history: Sequence[HistoryRun] = ()
+    previous_review: PreviousReview | None = None  # for the Review sheet's "since the last review"

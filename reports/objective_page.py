@@ -11,6 +11,7 @@ from __future__ import annotations
 from reports import page_parts as parts
 from reports import storage as s
 from reports.context import ReportContext
+from reports.forecast_parts import changes_section, forecast_line, forecast_table
 from reports.pages import OVERVIEW, Page, objective_key, objective_title, overview_title
 from reports.storage import Markup
 from reports.text import kr_unit, kr_values, pct, plural, points, with_unit
@@ -48,12 +49,16 @@ def _page(ctx: ReportContext, op: ObjectiveProgress) -> Page:
                 [(k.key_result.id, k.key_result.id) for k in op.key_results],
                 objectives=False,
             ),
+            s.heading(2, "Forecast at the cycle's end"),
+            forecast_table(ctx, op),
             s.heading(2, "Team objectives that support it"),
             _supporters(ctx, op),
             s.heading(2, "The work behind each key result"),
             *_work(ctx, op),
+            s.heading(2, "Changes to this objective"),
+            changes_section(ctx, op),
             s.heading(2, "Findings"),
-            parts.findings_table(ctx, ctx.objective_findings(op)),
+            parts.findings_table(ctx, ctx.objective_findings(op), mentions=True),
             s.p("Back to ", s.page_link(overview_title(ctx.portfolio_name)), "."),
         ]
     )
@@ -75,7 +80,8 @@ def _summary(ctx: ReportContext, op: ObjectiveProgress) -> Markup:
     )
     line = s.p(
         s.lozenge(op.status),
-        f" {score} {owner}Confidence {parts.confidence(ctx.objective_confidence(op))}.{moved}",
+        f" {score} {owner}Confidence {parts.confidence(ctx.objective_confidence(op))}.{moved}"
+        f"{forecast_line(op)}",
     )
     return line
 

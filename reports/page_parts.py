@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from reports import storage as s
 from reports.context import ReportContext
+from reports.owners import MENTION_CODES, account_id, mention
 from reports.pages import objective_key, objective_title, team_title
 from reports.storage import Markup
 from reports.text import pct, plural, points
@@ -121,26 +122,51 @@ def capped(
 
 
 def findings_table(
-    ctx: ReportContext, findings: Sequence[Finding], *, limit: int | None = None
+    ctx: ReportContext,
+    findings: Sequence[Finding],
+    *,
+    limit: int | None = None,
+    mentions: bool = False,
 ) -> Markup:
-    """Worst first (the rules sort them so); `limit` keeps the top ones and says how many more."""
+    """Worst first (the rules sort them so); `limit` keeps the top ones and says how many more.
+
+    `mentions`: this is the page that owns these key results, so a finding that asks a key
+    result's owner to act mentions them when they are an Atlassian account (reports.owners)."""
     if not findings:
         return s.p("No findings.")
     worst_first = sorted(findings, key=lambda f: -f.severity.rank)  # stable within a severity
     if limit is None:
         shown, note = capped(ctx, worst_first)
-        return s.join([s.table(FINDING_HEADERS, _finding_rows(ctx, shown)), note])
+        return s.join([s.table(FINDING_HEADERS, _finding_rows(ctx, shown, mentions)), note])
     shown = worst_first[:limit]
     more = len(findings) - len(shown)
     tail = s.p(s.em(f"{plural(more, 'more finding')} below, on the team and objective pages."))
-    return s.join([s.table(FINDING_HEADERS, _finding_rows(ctx, shown)), tail if more else None])
+    table = s.table(FINDING_HEADERS, _finding_rows(ctx, shown, mentions))
+    return s.join([table, tail if more else None])
 
 
-def _finding_rows(ctx: ReportContext, findings: Iterable[Finding]) -> list[list[s.Node]]:
+def _finding_rows(
+    ctx: ReportContext, findings: Iterable[Finding], mentions: bool = False
+) -> list[list[s.Node]]:
     return [
-        [severity(f.severity), s.code(f.code), subject(ctx, f.subject), f.message, f.hint or "—"]
+        [
+            severity(f.severity),
+            s.code(f.code),
+            subject(ctx, f.subject),
+            f.message,
+            _helps(ctx, f, mentions),
+        ]
         for f in findings
     ]
+
+
+def _helps(ctx: ReportContext, f: Finding, mentions: bool) -> Markup:
+    hint = s.render(f.hint or "—")
+    kr = ctx.key_results.get(f.subject.upper()) if f.code in MENTION_CODES else None
+    owner = kr.key_result.owner if kr is not None else None
+    if not mentions or account_id(owner) is None:
+        return hint
+    return s.join([hint, s.br(), "Owner: ", mention(owner)])
 
 
 EPIC_HEADERS = [

@@ -9,7 +9,8 @@ titles may, and the publisher then renames the page.
     ├── <portfolio> — Team <team name>              one per team
     ├── <portfolio> — Work not tied to an outcome
     ├── <portfolio> — Awaiting approval
-    └── <portfolio> — History
+    ├── <portfolio> — History
+    └── <portfolio> — Review 2026-12-03            one per review day (`outcomes review`)
 """
 
 from __future__ import annotations
@@ -66,3 +67,14 @@ def team_key(team_id: str) -> str:
 
 def team_title(portfolio_name: str, team_name: str) -> str:
     return _fit(f"{portfolio_name} — Team {team_name}")
+
+
+REVIEW_PREFIX = "review:"
+
+
+def review_key(day: str) -> str:
+    return f"{REVIEW_PREFIX}{day}"
+
+
+def review_title(portfolio_name: str, day: str) -> str:
+    return _fit(f"{portfolio_name} — Review {day}")

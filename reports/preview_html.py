@@ -205,6 +205,11 @@ class _Converter:
             self.out.append(f'<nav class="toc"><ul>{"".join(items)}</ul></nav>')
 
     def link(self, el: Element) -> None:
+        user = el.find(f"{_RI}user")
+        if user is not None:  # a mention: Confluence shows the user's name
+            account = user.get(f"{_RI}account-id", "")
+            self.wrap("span", None, f"@{account}", cls="mention")
+            return
         page = el.find(f"{_RI}page")
         title = page.get(f"{_RI}content-title", "") if page is not None else ""
         rich = el.find(f"{_AC}link-body")

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from reports import page_parts as parts
 from reports import storage as s
 from reports.context import ReportContext
+from reports.forecast_parts import forecast_table
 from reports.pages import OVERVIEW, Page, overview_title, team_key
 from reports.storage import Markup
 from reports.text import kr_progress_line, pct, plural, points, sentences
@@ -32,16 +33,28 @@ def _page(ctx: ReportContext, team: str) -> Page:
             s.toc(),
             s.heading(2, "Our objectives"),
             _objectives(ctx, objectives),
+            *_forecasts(ctx, objectives),
             s.heading(2, "Alignment of our active work"),
             _alignment(share),
             s.heading(2, "Epics"),
             *_epics(ctx, epics),
             s.heading(2, "Findings"),
-            parts.findings_table(ctx, ctx.team_findings(team)),
+            parts.findings_table(ctx, ctx.team_findings(team), mentions=True),
             s.p("Back to ", s.page_link(overview_title(ctx.portfolio_name)), "."),
         ]
     )
     return Page(team_key(team), parts.team_page_title(ctx, team), OVERVIEW, body)
+
+
+def _forecasts(ctx: ReportContext, objectives: list[ObjectiveProgress]) -> list[Markup]:
+    """Each objective's key results forecast at the cycle's end, beside the team's own."""
+    with_krs = [op for op in objectives if op.key_results]
+    if not with_krs:
+        return []
+    blocks = [s.heading(2, "Forecast at the cycle's end")]
+    for op in with_krs:
+        blocks += [s.heading(3, f"{op.objective.id} {op.objective.title}"), forecast_table(ctx, op)]
+    return blocks
 
 
 def _summary(

@@ -13,6 +13,7 @@ from reports.excel_sheets import (
     Value,
     WorkbookInput,
 )
+from reports.owners import owner_text
 from reports.text import kr_unit, kr_values
 from rules.model import ApprovalState, KeyResult, KrKind, Level
 from rules.results import KeyResultProgress, ObjectiveProgress
@@ -51,6 +52,7 @@ def objectives_sheet(source: WorkbookInput) -> SheetData:
         Column("Epics done", Kind.INT),
         Column("Points done", Kind.POINTS),
         Column("Points total", Kind.POINTS),
+        Column("Forecast score", Kind.PERCENT),
     )
     rows = [_objective_row(source, op) for op in ordered_objectives(source)]
     return SheetData("Objectives", (TableData("tblObjectives", columns, rows),))
@@ -79,6 +81,7 @@ def _objective_row(source: WorkbookInput, op: ObjectiveProgress) -> list[Value]:
         out.epics_done,
         out.points_done,
         out.points_total,
+        op.forecast_score,
     ]
 
 
@@ -107,6 +110,14 @@ def key_results_sheet(source: WorkbookInput) -> SheetData:
         Column("Child issues total", Kind.INT),
         Column("Points done", Kind.POINTS),
         Column("Points total", Kind.POINTS),
+        Column("Owner"),
+        Column("Forecast", Kind.NUMBER),
+        Column("Forecast low", Kind.NUMBER),
+        Column("Forecast high", Kind.NUMBER),
+        Column("Forecast score", Kind.PERCENT),
+        Column("Forecast note"),
+        Column("Team forecast", Kind.NUMBER),
+        Column("Team forecast score", Kind.PERCENT),
     )
     rows = [_kr_row(source, op, krp) for op in ordered_objectives(source) for krp in op.key_results]
     return SheetData("Key Results", (TableData("tblKeyResults", columns, rows),))
@@ -148,4 +159,25 @@ def _kr_row(source: WorkbookInput, op: ObjectiveProgress, krp: KeyResultProgress
         out.children_total,
         out.points_done,
         out.points_total,
+        *_forecast_cells(krp),
+    ]
+
+
+def _forecast_cells(krp: KeyResultProgress) -> list[Value]:
+    """Owner, the computed forecast (value, band, score, or why none) and the team's own."""
+    found, team = krp.forecast, krp.team_forecast
+    note = None
+    if krp.key_result.kind is not KrKind.METRIC:
+        note = f"not forecast ({krp.key_result.kind.value})"
+    elif found is not None and found.value is None:
+        note = found.reason
+    return [
+        owner_text(krp.key_result.owner) if krp.key_result.owner else None,
+        found.value if found else None,
+        found.low if found else None,
+        found.high if found else None,
+        found.score if found else None,
+        note,
+        team.value if team else None,
+        team.score if team else None,
     ]

@@ -320,7 +320,7 @@ def _objective(o: ObjectiveFile, spelling: Mapping[str, str]) -> Objective:
         supports=supports,  # spelled as the catalogue spells the supported ids
         approval=_approval(o.approval),
         retired=o.retired,
-        key_results=tuple(_key_result(kr, o.id) for kr in o.key_results),
+        key_results=tuple(_key_result(kr, o.id, o.owner) for kr in o.key_results),
         jira_key=o.jira,
     )
 
@@ -344,7 +344,7 @@ def _approval(a: ApprovalFile | None) -> Approval | None:
     return Approval(state=ApprovalState(a.state), by=a.by, at=a.at, note=a.note)
 
 
-def _key_result(kr: KeyResultFile, objective_id: str) -> KeyResult:
+def _key_result(kr: KeyResultFile, objective_id: str, owner: str | None) -> KeyResult:
     checkins = sorted(kr.checkins, key=lambda c: c.on)  # oldest first, whatever the file order
     return KeyResult(
         id=kr.id,
@@ -361,9 +361,12 @@ def _key_result(kr: KeyResultFile, objective_id: str) -> KeyResult:
         milestones=tuple(Milestone(m.title, m.done) for m in kr.milestones or ()),
         done=bool(kr.done),
         measure_jql=kr.measure.jql if kr.measure else None,
-        checkins=tuple(CheckIn(c.on, c.value, c.confidence, c.note) for c in checkins),
+        checkins=tuple(
+            CheckIn(c.on, c.value, c.confidence, c.note, forecast=c.forecast) for c in checkins
+        ),
         jira_key=kr.jira,
         current_on=kr.current_on,
         measure_field=kr.measure.field if kr.measure else None,
         measure_issue=(kr.measure.issue or kr.jira) if kr.measure and kr.measure.field else None,
+        owner=kr.owner or owner,
     )

@@ -97,6 +97,7 @@ class CheckInFile(FileModel):
     value: Number
     confidence: Share | None = None
     note: str | None = None
+    forecast: Number | None = None  # the team's own forecast of the value at the cycle's end
 
     @model_validator(mode="before")
     @classmethod
@@ -125,6 +126,7 @@ class KeyResultFile(FileModel):
     checkins: tuple[CheckInFile, ...] = ()
     current_on: Day | None = None  # when `current` was measured (see rules.measurement)
     jira: IssueKey | None = None  # the Jira issue that holds this key result
+    owner: Text | None = None  # default: the objective's owner
 
 
 class ObjectiveFile(FileModel):

@@ -16,6 +16,7 @@ from rules.alignment import align_epic, alignment_shares, natural_key, team_look
 from rules.approval import DecisionBook, catalogue_decisions, connections_of, summary_approval
 from rules.claims import OkrIndex
 from rules.findings import FindingContext, run_rules
+from rules.forecast import dated_values, forecast, rolled_up, team_forecast
 from rules.measurement import last_checkin, measured
 from rules.model import (
     ApprovalState,
@@ -55,6 +56,7 @@ def evaluate(
     """`decisions`, `checkins` (key result id -> check-ins) and `first_seen` (key result id ->
     the first report day that saw its undated `current`) come from the store."""
     cycle = reporting_cycle(catalogue, as_of, cycle_id)
+    written = {kr.id: kr for kr in catalogue.key_results()}  # before check-ins replace `current`
     catalogue = measured(catalogue, checkins or {}, as_of, first_seen)
     index = OkrIndex.of(catalogue)
     book = DecisionBook.of([*catalogue_decisions(catalogue), *decisions], as_of)
@@ -65,7 +67,7 @@ def evaluate(
     claims = _Claims.of(alignments)
     supporters = _supporters(decided)
     objectives = tuple(
-        _objective_progress(o, links, supporters, catalogue, claims, as_of, policy)
+        _objective_progress(o, links, supporters, catalogue, claims, as_of, policy, written)
         for o, links in decided
     )
     shares = alignment_shares(alignments, catalogue.teams)
@@ -126,9 +128,14 @@ def _objective_progress(
     claims: _Claims,
     as_of: date,
     policy: Policy,
+    written: Mapping[str, KeyResult],
 ) -> ObjectiveProgress:
-    expected = catalogue.cycle(objective.cycle_id).elapsed_share(as_of)
-    key_results = tuple(_kr_progress(kr, claims, expected, policy) for kr in objective.key_results)
+    cycle = catalogue.cycle(objective.cycle_id)
+    expected = cycle.elapsed_share(as_of)
+    key_results = tuple(
+        _kr_progress(kr, claims, expected, policy, cycle, as_of, written.get(kr.id, kr))
+        for kr in objective.key_results
+    )
     own_ids = {objective.id.upper(), *(kr.id.upper() for kr in objective.key_results)}
     score = objective_score(objective.key_results)
     return ObjectiveProgress(
@@ -143,13 +150,23 @@ def _objective_progress(
         ),
         epic_keys=tuple(a.epic.key for a in claims.claiming(own_ids)),
         connections=links,
+        forecast_score=rolled_up(
+            [(k.key_result.weight, k.forecast.score if k.forecast else None) for k in key_results]
+        ),
     )
 
 
 def _kr_progress(
-    kr: KeyResult, claims: _Claims, expected: float, policy: Policy
+    kr: KeyResult,
+    claims: _Claims,
+    expected: float,
+    policy: Policy,
+    cycle: Cycle,
+    as_of: date,
+    written: KeyResult,
 ) -> KeyResultProgress:
     score = kr_score(kr)
+    values = dated_values(written, kr.checkins, cycle, as_of)
     behind = claims.claiming({kr.id.upper()})
     return KeyResultProgress(
         key_result=kr,
@@ -159,6 +176,8 @@ def _kr_progress(
         epic_keys=tuple(a.epic.key for a in behind),
         output=output_of([a.epic for a in behind]),
         last_checkin=last_checkin(kr),
+        forecast=forecast(kr, values, cycle, min_values=policy.forecast_min_values),
+        team_forecast=team_forecast(kr, kr.checkins),
     )
 
 

@@ -19,6 +19,7 @@ from rules.findings_claims import (
     unaligned_epic,
     unknown_okr,
 )
+from rules.findings_forecast import forecast_miss
 from rules.findings_outcomes import (
     exempt_over_budget,
     kr_without_work,
@@ -121,6 +122,14 @@ RULES: tuple[FindingRule, ...] = (
         "cycle that has passed (`include_at_risk: true` flags at-risk ones too)",
         off_pace,
         ("include_at_risk",),
+    ),
+    FindingRule(
+        "FORECAST_MISS",
+        Severity.WARNING,
+        "a key result's forecast score at the cycle's end (computed, else the team's own) is "
+        "below the on-track band; forecasts need `min_values` (default 3) dated values",
+        forecast_miss,
+        ("min_values",),
     ),
     FindingRule(
         "OUTPUT_WITHOUT_OUTCOME",

@@ -119,6 +119,7 @@ class CheckIn:
     note: str | None = None
     source: str = "catalogue"  # catalogue | manual (outcomes checkin) | jira-field | jql
     by: str | None = None
+    forecast: float | None = None  # the team's own forecast of the value at the cycle's end
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ class KeyResult:
     current_on: date | None = None  # when `current` was measured (see rules.measurement)
     measure_issue: str | None = None  # measured from a numeric field of this Jira issue ...
     measure_field: str | None = None  # ... named so (read at sync time)
+    owner: str | None = None  # who answers for it (the objective's owner unless given)
 
     @property
     def direction(self) -> str:

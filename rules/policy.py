@@ -37,6 +37,7 @@ class Policy:
     output_max_score: float = 0.2  # ... and the key result's score still at most this
     exempt_max_share: float = 0.3  # EXEMPT_OVER_BUDGET: allowed share of exempt active epics
     exempt_team_shares: Mapping[str, float] = field(default_factory=dict)  # team id -> share
+    forecast_min_values: int = 3  # forecasts (and FORECAST_MISS) need this many dated values
 
     def __post_init__(self) -> None:
         if not (self.label_prefix + self.label_suffix).strip():
@@ -45,6 +46,11 @@ class Policy:
             raise ValueError(
                 f"status bands need 0 <= at_risk <= on_track, got at_risk={self.at_risk}, "
                 f"on_track={self.on_track}"
+            )
+        if self.forecast_min_values < 3:
+            raise ValueError(
+                f"min_values must be at least 3 (a line and its spread), got "
+                f"{self.forecast_min_values}"
             )
         if self.stale_days < 1:
             raise ValueError(f"stale_days must be at least 1, got {self.stale_days}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from rules.forecast import Forecast, TeamForecast
 from rules.model import (
     AlignmentState,
     ApprovalState,
@@ -51,6 +52,8 @@ class KeyResultProgress:
     epic_keys: tuple[str, ...] = ()  # epics with a valid claim on this key result
     output: Output = field(default_factory=Output)
     last_checkin: CheckIn | None = None  # the latest on or before the evaluation date
+    forecast: Forecast | None = None  # computed (metric key results only; see rules.forecast)
+    team_forecast: TeamForecast | None = None  # the team's own, from a check-in
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class ObjectiveProgress:
     supported_by: tuple[str, ...] = ()  # ids of team objectives that support this one
     epic_keys: tuple[str, ...] = ()  # epics claiming the objective itself or one of its KRs
     connections: tuple[Connection, ...] = ()  # a team objective's supports links, with states
+    forecast_score: float | None = None  # key results' forecast scores by weight, where known
 
 
 @dataclass(frozen=True)

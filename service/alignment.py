@@ -280,8 +280,17 @@ def finding_rows(evaluation: Evaluation, seen: set[tuple[str, str]] | None) -> l
 def kr_snapshot(progress: KeyResultProgress) -> dict[str, Any]:
     """A key result's measurement, for the run's snapshot (trends of values and confidence)."""
     kr, last = progress.key_result, progress.last_checkin
+    found, team = progress.forecast, progress.team_forecast
     return {
         "current": kr.current,
         "confidence": kr.confidence,
         "last_checkin": last.on.isoformat() if last else None,
+        "owner": kr.owner,
+        "forecast": _rounded(found.value if found else None),
+        "forecast_score": _rounded(found.score if found else None),
+        "team_forecast": team.value if team else None,
     }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)

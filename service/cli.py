@@ -229,7 +229,12 @@ def _print_summary(result: pipeline.PortfolioResult) -> None:
     for progress in evaluation.portfolio_objectives():
         objective = progress.objective
         score = "—" if progress.score is None else f"{progress.score:.0%}"  # no key results
-        echo(f"  {objective.id:<8} {score:>4}  {progress.status.value:<9}  {objective.title}")
+        ahead = progress.forecast_score
+        forecast = f"forecast {ahead:>4.0%}" if ahead is not None else "forecast    —"
+        echo(
+            f"  {objective.id:<8} {score:>4}  {progress.status.value:<9}  "
+            f"{forecast}  {objective.title}"
+        )
     unaligned = [a for a in evaluation.alignment if a.team is not None and a.unaligned]
     total = next((a for a in evaluation.alignment if a.team is None), None)
     if total is not None:
@@ -242,15 +247,30 @@ def _register_commands() -> None:
     """Commands that live in modules of their own (imported here: they import this module)."""
     from service.cmd_alignment import COMMANDS as ALIGNMENT
     from service.cmd_export import export
+    from service.cmd_history import COMMANDS as HISTORY
     from service.cmd_init import init
     from service.cmd_publish import publish
+    from service.cmd_review import COMMANDS as REVIEW
     from service.cmd_sandbox import sandbox
     from service.cmd_serve import serve
     from service.cmd_status import status
     from service.cmd_sync import doctor, sync
     from service.demo import demo
 
-    commands = (demo, init, doctor, sync, serve, status, publish, export, sandbox, *ALIGNMENT)
+    commands = (
+        demo,
+        init,
+        doctor,
+        sync,
+        serve,
+        status,
+        publish,
+        export,
+        sandbox,
+        *ALIGNMENT,
+        *HISTORY,
+        *REVIEW,
+    )
     for command in commands:
         cli.add_command(command)
 

@@ -198,6 +198,12 @@ def _pick(subject: str, connected: list[str], okr: str | None) -> str | None:
     help="How sure the team is to reach the target, 0..1.",
 )
 @click.option("--note", default=None, help="What moved it, or what blocks it.")
+@click.option(
+    "--forecast",
+    type=float,
+    default=None,
+    help="The team's own forecast of its value at the cycle's end.",
+)
 @click.option("--by", "by", default=None, help="Who checks in.")
 @click.option(
     "--on",
@@ -212,6 +218,7 @@ def checkin(
     value: float,
     confidence: float | None,
     note: str | None,
+    forecast: float | None,
     by: str | None,
     on: datetime | None,
 ) -> None:
@@ -224,9 +231,15 @@ def checkin(
         raise UserError(f"--on: {day.isoformat()} is in the future")
     if not math.isfinite(value):
         raise UserError(f"--value: expected a finite number, got {value}")
+    if forecast is not None and not math.isfinite(forecast):
+        raise UserError(f"--forecast: expected a finite number, got {forecast}")
+    if forecast is not None and kr.kind is not KrKind.METRIC:
+        raise UserError(f"--forecast: {kr.id} is a {kr.kind.value} key result; only metrics")
     if kr.kind is KrKind.BOOLEAN and value not in (0, 1):
         raise UserError(f"--value: {kr.id} is done or not: expected 0 or 1, got {value:g}")
-    entry = CheckIn(day, value, confidence, note, source=checkin_store.MANUAL, by=by)
+    entry = CheckIn(
+        day, value, confidence, note, source=checkin_store.MANUAL, by=by, forecast=forecast
+    )
     engine = open_store(loaded.store_url())
     try:
         with Session(engine) as session, session.begin():
@@ -237,8 +250,9 @@ def checkin(
     measured = measure(kr, stored, day, cycle_start)
     unit = f" {kr.unit}" if kr.unit else ""
     sure = f", confidence {confidence:g}" if confidence is not None else ""
+    ahead = f", forecast {show_number(forecast)}{unit}" if forecast is not None else ""
     echo(
-        f"Checked in {kr.id} “{kr.title}”: {show_number(value)}{unit}{sure} on {day}; "
+        f"Checked in {kr.id} “{kr.title}”: {show_number(value)}{unit}{sure}{ahead} on {day}; "
         f"score {kr_score(measured):.0%}"
     )
 

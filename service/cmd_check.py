@@ -116,11 +116,18 @@ def _print_findings(name: str, evaluation: Evaluation, seen: set[tuple[str, str]
         return
     width = max(len(f.code) for f in findings)
     subject_width = max(len(f.subject) for f in findings)
+    owners = {
+        k.key_result.id: k.key_result.owner
+        for o in evaluation.objectives
+        for k in o.key_results
+        if k.key_result.owner
+    }
     for f in findings:
         mark = "+" if f in new else " "
+        owner = f" (owner: {owners[f.subject]})" if f.subject in owners else ""
         echo(
             f"{mark} {f.severity.value:<7}  {f.code:<{width}}  {f.subject:<{subject_width}}  "
-            f"{f.message}"
+            f"{f.message}{owner}"
         )
         if f.hint:
             echo(f"  {'':<7}  {'':<{width}}  {'':<{subject_width}}  → {f.hint}")

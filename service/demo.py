@@ -18,6 +18,7 @@ import yaml
 
 from connector.sandbox import Sandbox
 from connector.store.db import open_store
+from reports.pages import Page
 from reports.preview import render_preview
 from rules.evaluate import reporting_cycle
 from rules.model import Catalogue
@@ -26,6 +27,7 @@ from service.cli_options import now as current_time
 from service.cli_options import say
 from service.demo_portfolio import DemoPortfolio, build_demo
 from service.progress import ProgressLine
+from service.review import publish_reviews, review_pages
 from service.settings import LoadedSettings, load_settings
 
 TOKEN_VARIABLE = "OUTCOMES_DEMO_TOKEN"
@@ -141,10 +143,14 @@ def demo(out: Path, as_of: datetime | None, serve: bool, port: int) -> None:
             results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=today)
             pipeline.save_snapshots(engine, results, run_id=None, now=now)
             failed = _report_publish(publishing.publish(loaded, engine, results, now=now))
+            # Today's review page, as `outcomes review` would publish it for the meeting.
+            reviewed = publish_reviews(loaded, engine, results, now=now)
+            failed = _report_publish(reviewed) or failed
+            reviews = {r.portfolio.id: page for r, page in review_pages(loaded, engine, results)}
             workbooks = pipeline.export(loaded, catalogue, results, engine=engine, now=now)
         finally:
             engine.dispose()
-        _show_results(out, loaded, results, workbooks, now)
+        _show_results(out, loaded, results, workbooks, now, reviews)
         if serve:
             _serve_until_stopped(out, portfolio, sandbox.url)
     sys.exit(1 if failed else 0)
@@ -156,13 +162,15 @@ def _show_results(
     results: list[pipeline.PortfolioResult],
     workbooks: list[Path],
     now: datetime,
+    reviews: dict[str, Page],
 ) -> None:
     from service.cli import _print_summary
 
     preview = out / "preview"
     for result in results:
+        review = reviews.get(result.portfolio.id)
         files = render_preview(
-            result.pages,
+            [*result.pages, *([review] if review else [])],
             generated_at=now.strftime("%Y-%m-%d %H:%M"),
             jira_url=loaded.settings.jira.url,
         )

@@ -121,8 +121,8 @@ def _check_spec(spec: Mapping[str, Any]) -> None:
         if not team["people"]:
             raise fail(f"teams[{i}].people", "a team needs at least one person")
     gen = spec["generation"]
-    for key in ("mostly_done", "stale", "checkin_notes"):
-        for claim in gen[key]:
+    for key in ("mostly_done", "stale", "checkin_notes", "team_forecasts"):
+        for claim in gen.get(key) or ():
             if claim.upper() not in okr_ids:
                 raise fail(f"generation.{key}", f"unknown OKR id {claim!r}")
     for i, edge in enumerate(spec["edge_epics"]):
@@ -227,6 +227,9 @@ def _checkins(
         checkins.append(checkin)
     if kr["id"].upper() in notes:
         checkins[-1]["note"] = notes[kr["id"].upper()]
+    forecasts = {okr_id.upper(): v for okr_id, v in (gen.get("team_forecasts") or {}).items()}
+    if kr["id"].upper() in forecasts:
+        checkins[-1]["forecast"] = forecasts[kr["id"].upper()]
     return checkins
 
 

@@ -140,11 +140,24 @@ def export_job(ctx: JobContext) -> JobResult:
     return JobResult(outcome, {"workbooks": len(written)}, message)
 
 
+def review_job(ctx: JobContext) -> JobResult:
+    from service.review import publish_reviews  # it imports the pipeline and publishing
+
+    _, results = _evaluate(ctx, pages=False)
+    published = publish_reviews(ctx.loaded, ctx.engine, results, now=ctx.now, run_id=ctx.run_id)
+    failed = [item for item in published if not item.ok]
+    message = "; ".join(f"{item.title}: {item.message or item.action.value}" for item in failed)
+    return JobResult(
+        runs.PARTIAL if failed else runs.DONE, publish_counts(published), message or None
+    )
+
+
 JOBS: dict[str, Job] = {
     "sync": sync_job,
     "check": check_job,
     "publish": publish_job,
     "export": export_job,
+    "review": review_job,
 }
 
 

@@ -35,7 +35,8 @@ from rules.catalogue import parse_catalogue
 from rules.model import Catalogue
 from rules.results import Evaluation
 from rules.validation import ValidationProblem, closest
-from service import alignment
+from service import alignment, okr_history
+from service.review_data import review_inputs
 from service.settings import LoadedSettings, Portfolio, read_yaml
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ class PortfolioResult:
     portfolio: Portfolio
     evaluation: Evaluation
     pages: list[Page] = field(default_factory=list)
+    catalogue: Catalogue | None = None  # the one evaluated, recorded with the snapshot
 
 
 def load_catalogue(loaded: LoadedSettings, *, as_of: date | None = None) -> Catalogue:
@@ -185,12 +187,13 @@ def evaluate_all(
     confluence = loaded.settings.confluence
     results = []
     with Session(engine) as session:
+        changes = okr_history.changes_until(session, as_of, catalogue) if pages else ()
         for portfolio in loaded.settings.portfolios:
             evaluation = alignment.evaluate_portfolio(
                 loaded, session, catalogue, portfolio.id, as_of=as_of, overrides=overrides
             )
             if not pages:
-                results.append(PortfolioResult(portfolio, evaluation))
+                results.append(PortfolioResult(portfolio, evaluation, catalogue=catalogue))
                 continue
             rendered = render_pages(
                 evaluation,
@@ -201,8 +204,9 @@ def evaluate_all(
                 history=report_history(session, portfolio.id, evaluation.cycle.id),
                 jira_server_id=confluence.jira_server_id if confluence else None,
                 max_rows=confluence.max_table_rows if confluence else MAX_TABLE_ROWS,
+                okr_changes=changes,
             )
-            results.append(PortfolioResult(portfolio, evaluation, rendered))
+            results.append(PortfolioResult(portfolio, evaluation, rendered, catalogue))
     return results
 
 
@@ -258,6 +262,10 @@ def save_snapshots(
                 created_at=now,
                 data=snapshot_data(evaluation),
             )
+        for day, catalogue in {
+            r.evaluation.as_of: r.catalogue for r in results if r.catalogue is not None
+        }.items():
+            okr_history.record_day(session, catalogue, day, now=now)
 
 
 def snapshot_data(evaluation: Evaluation) -> dict[str, object]:
@@ -268,6 +276,9 @@ def snapshot_data(evaluation: Evaluation) -> dict[str, object]:
                 "score": round(o.score, 4) if o.score is not None else None,
                 "expected": round(o.expected, 4),
                 "status": o.status.value,
+                "forecast_score": (
+                    round(o.forecast_score, 4) if o.forecast_score is not None else None
+                ),
                 "key_results": {
                     k.key_result.id: {
                         "score": round(k.score, 4),
@@ -331,6 +342,13 @@ def export(
     created = now or datetime.now().astimezone()
     for path, result in zip(paths, results, strict=True):
         evaluation = result.evaluation
+        changes, previous = (
+            review_inputs(
+                engine, result.portfolio.id, evaluation.cycle.id, evaluation.as_of, catalogue
+            )
+            if engine is not None
+            else ((), None)
+        )
         content = render_workbook(
             evaluation,
             catalogue,
@@ -340,6 +358,8 @@ def export(
             history=load_history(engine, result) if engine is not None else (),
             created=created,
             zone=ZoneInfo(loaded.settings.schedule.timezone),
+            okr_changes=changes,
+            previous_review=previous,
         )
         try:
             write_atomically(path, content)

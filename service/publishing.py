@@ -14,6 +14,7 @@ from connector.confluence_api import PageApi, connect_pages
 from connector.errors import UserError
 from connector.publisher import PageRecord, Publisher, PublishResult, record_keys
 from connector.store import history
+from reports.pages import REVIEW_PREFIX
 from service.pipeline import PortfolioResult
 from service.settings import ConfluenceSettings, LoadedSettings
 
@@ -92,5 +93,10 @@ def _records(
         rows = history.publish_records(session, result.portfolio.id)
     records = {r.page_key: PageRecord(r.page_id, r.version, r.body_hash) for r in rows}
     kept = {key: record for key, record in records.items() if key in current}
-    stale = [(r.page_key, r.title, records[r.page_key]) for r in rows if r.page_key not in current]
+    # A review page is the meeting's minutes (service.review): never "no longer reported".
+    stale = [
+        (r.page_key, r.title, records[r.page_key])
+        for r in rows
+        if r.page_key not in current and not r.page_key.startswith(REVIEW_PREFIX)
+    ]
     return kept, stale

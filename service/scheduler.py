@@ -44,7 +44,7 @@ from service.settings import LoadedSettings, ScheduleSettings
 
 log = logging.getLogger(__name__)
 
-JOB_NAMES = ("sync", "check", "publish", "export")
+JOB_NAMES = ("sync", "check", "publish", "export", "review")
 
 
 def timezone_of(schedule: ScheduleSettings) -> tzinfo:
@@ -142,11 +142,12 @@ class Service:
                 f"{loaded.path}: schedule: no job has a cron; set schedule.sync, schedule.check,"
                 " schedule.publish or schedule.export"
             )
-        if "publish" in self.triggers and settings.confluence is None:
-            raise UserError(
-                f"{loaded.path}: schedule.publish: set, but there is no confluence section to"
-                " publish to"
-            )
+        for name in ("publish", "review"):
+            if name in self.triggers and settings.confluence is None:
+                raise UserError(
+                    f"{loaded.path}: schedule.{name}: set, but there is no confluence section to"
+                    " publish to"
+                )
         self.jobs = jobs
         self.grace = timedelta(seconds=self.schedule.misfire_grace_seconds)
         lease = timedelta(seconds=self.schedule.lease_seconds)

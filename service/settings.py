@@ -231,6 +231,7 @@ class ScheduleSettings(_Strict):
     check: Cron | None = None
     publish: Cron | None = None
     export: Cron | None = None
+    review: Cron | None = None  # the dated review page (service/review.py)
     misfire_grace_seconds: int = Field(default=300, ge=1)  # a fire time missed by more is skipped
     shutdown_grace_seconds: float = Field(default=25, gt=0)  # SIGTERM: time left to a running job
     lease_seconds: float = Field(default=30, ge=1)  # leader lease; a standby takes over within it

@@ -106,6 +106,10 @@ class OffPaceSettings(FindingSettings):
     include_at_risk: bool | None = None
 
 
+class ForecastSettings(FindingSettings):
+    min_values: int | None = Field(default=None, ge=3)
+
+
 class OutputSettings(FindingSettings):
     done_share: Share | None = None
     max_score: Share | None = None
@@ -126,6 +130,7 @@ class FindingsSettings(_Strict):
     KR_WITHOUT_WORK: FindingSettings = FindingSettings()
     STALE_KR: StaleSettings = StaleSettings()
     OFF_PACE: OffPaceSettings = OffPaceSettings()
+    FORECAST_MISS: ForecastSettings = ForecastSettings()
     OUTPUT_WITHOUT_OUTCOME: OutputSettings = OutputSettings()
     EXEMPT_OVER_BUDGET: ExemptSettings = ExemptSettings()
     AMBIGUOUS_TEAM: FindingSettings = FindingSettings()
@@ -152,6 +157,8 @@ def policy_of(settings: Settings) -> Policy:
         knobs["stale_days"] = findings.STALE_KR.days
     if findings.OFF_PACE.include_at_risk is not None:
         knobs["off_pace_at_risk"] = findings.OFF_PACE.include_at_risk
+    if findings.FORECAST_MISS.min_values is not None:
+        knobs["forecast_min_values"] = findings.FORECAST_MISS.min_values
     if findings.OUTPUT_WITHOUT_OUTCOME.done_share is not None:
         knobs["output_done_share"] = findings.OUTPUT_WITHOUT_OUTCOME.done_share
     if findings.OUTPUT_WITHOUT_OUTCOME.max_score is not None:

@@ -6,6 +6,7 @@ just before the next update lands (``edit_before_next_update``), as happens on a
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,18 @@ from .dataset import Dataset
 from .xhtml import StorageError, normalise_storage
 
 SEED_AUTHOR = "Sandbox seed"
+# A user mention in storage format: <ac:link><ri:user ri:account-id="..." /></ac:link>.
+_MENTION = re.compile(r'<ri:user\b[^>]*?\bri:account-id="([^"]*)"')
+
+
+@dataclass(frozen=True)
+class Notification:
+    """Confluence tells a user they were mentioned: once, when a version that newly mentions them
+    is saved (a later version that still mentions them notifies nobody)."""
+
+    account_id: str
+    page_id: str
+    version: int
 
 
 class ContentError(Exception):
@@ -79,6 +92,7 @@ class ConfluenceState:
         self.files = AttachmentStore()
         self._conflicts = 0
         self._races: list[tuple[str, str]] = []  # (body, author) of edits that beat our update
+        self.notifications: list[Notification] = []  # mention notifications, in order sent
         by_title: dict[tuple[str, str], str] = {}
         for seed in ds.pages:  # ids in listed order; parents resolved once all exist
             page = self._new_page(seed.space, None, seed.title, seed.body, SEED_AUTHOR, "")
@@ -304,7 +318,11 @@ class ConfluenceState:
 
     def _add_version(self, page: Page, title: str, body: str, author: str, message: str) -> None:
         number = page.current.number + 1 if page.versions else 1
+        before = set(_MENTION.findall(page.current.body)) if page.versions else set()
         page.versions.append(PageVersion(number, title, body, author, _now(), message))
+        for account in dict.fromkeys(_MENTION.findall(body)):
+            if account not in before:
+                self.notifications.append(Notification(account, page.id, number))
 
 
 def _storage(body: str) -> str:

@@ -32,6 +32,7 @@ def add_checkin(session: Session, kr_id: str, checkin: CheckIn, *, recorded_at: 
             checked_by=checkin.by,
             source=checkin.source,
             recorded_at=recorded_at.astimezone(UTC),
+            forecast=checkin.forecast,
         )
     )
 
@@ -68,6 +69,7 @@ def checkins(session: Session, kr_id: str | None = None) -> dict[str, list[Check
                 note=row.note,
                 source=row.source,
                 by=row.checked_by,
+                forecast=row.forecast,
             )
         )
     return dict(found)

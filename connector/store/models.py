@@ -176,6 +176,7 @@ class CheckinRow(Base):
     checked_by: Mapped[str | None] = mapped_column(String(255))
     source: Mapped[str] = mapped_column(String(16))  # manual | jira-field | jql
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    forecast: Mapped[float | None] = mapped_column(Float)  # migration 0009: the team's own
 
 
 class OkrSourceRow(Base):
@@ -186,3 +187,14 @@ class OkrSourceRow(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     synced_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class CatalogueDay(Base):
+    """The OKRs as the catalogue said them on an evaluation day (migration 0009), for
+    `rules.okr_changes`: the last run of the day is the one kept."""
+
+    __tablename__ = "catalogue_days"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())

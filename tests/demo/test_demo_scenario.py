@@ -103,6 +103,22 @@ EXPECTED = [
     ("UNKNOWN_OKR", "MOB-2", E, "mobile"),  # P1.KR7: P1 has three key results
     ("UNKNOWN_OKR", "PAY-4", E, "payments"),  # P9.KR1
     ("EXEMPT_OVER_BUDGET", "platform", W, "platform"),  # 6 of 18 active epics > 30 %
+    # The demo checks in every 14 days from 10-07 to 11-18 (days 6 to 48), evenly from start to
+    # current: the line carries on at that rate to day 91, 43 days further, so the forecast score
+    # is today's × (56 + 43) / 56 ≈ 1.77 (a little off where check-ins are rounded): below the
+    # on-track 0.7 when today's score is below about 0.396. P4.KR2 and CARD-O1.KR2 have one
+    # check-in each: no forecast. P1.KR2 0.375 -> 0.663; ONB-O1.KR1 9/24 -> 0.678 (rounded values).
+    ("FORECAST_MISS", "CARD-O1.KR1", W, "cards"),  # 70/190
+    ("FORECAST_MISS", "MOB-O2.KR1", W, "mobile"),  # 0.16
+    ("FORECAST_MISS", "ONB-O1.KR1", W, "onboarding"),  # 9/24
+    ("FORECAST_MISS", "ONB-O1.KR2", W, "onboarding"),  # 90/270
+    ("FORECAST_MISS", "P1.KR2", W, None),  # 12/32
+    ("FORECAST_MISS", "P2.KR2", W, None),  # 3/21
+    ("FORECAST_MISS", "P3.KR1", W, None),  # 0.2/2.8
+    ("FORECAST_MISS", "P3.KR3", W, None),  # 6/21
+    ("FORECAST_MISS", "PLAT-O1.KR2", W, "platform"),  # 6/20
+    ("FORECAST_MISS", "RISK-O1.KR1", W, "risk"),  # 4/23
+    ("FORECAST_MISS", "RISK-O1.KR2", W, "risk"),  # 0: flat, forecast 0
     ("KR_WITHOUT_WORK", "PLAT-O2.KR1", W, "platform"),
     ("KR_WITHOUT_WORK", "RISK-O1.KR2", W, "risk"),
     ("OFF_PACE", "MOB-O2.KR1", W, "mobile"),  # 0.16
@@ -160,6 +176,22 @@ EXPECTED = [
 
 def test_findings(evaluation: Evaluation) -> None:
     assert [(f.code, f.subject, f.severity, f.team) for f in evaluation.findings] == EXPECTED
+
+
+def test_forecasts(evaluation: Evaluation) -> None:
+    krs = {k.key_result.id: k for o in evaluation.objectives for k in o.key_results}
+    # P1.KR2 checked in at 39, 36, 33, 30 on days 6, 20, 34, 48: 3 s less every 14 days, so
+    # 30 − 43 · 3 / 14 = 20.79 s on day 91, (42 − 20.79) / 32 = 66 % of the way.
+    p1_kr2 = krs["P1.KR2"].forecast
+    assert p1_kr2 is not None and p1_kr2.value is not None
+    assert round(p1_kr2.value, 2) == 20.79
+    assert p1_kr2.low == p1_kr2.high == pytest.approx(p1_kr2.value)  # a straight line
+    stale = krs["P4.KR2"].forecast
+    assert stale is not None and stale.value is None
+    assert stale.reason == (
+        "not enough data: 1 dated value this cycle, a forecast needs 3 on different days"
+    )
+    assert krs["P1.KR3"].forecast is None  # a milestone key result
 
 
 def test_finding_messages(evaluation: Evaluation) -> None:

@@ -31,6 +31,9 @@ def test_demo_prints_objectives_unaligned_work_and_where_the_files_are(
     for objective in ("P1", "P2", "P3"):
         assert f"  {objective} " in output
     assert "Work not tied to an outcome:" in output
+    # P1's forecast: P1.KR1 heads past its target (100 %), P1.KR2 to 20.79 s, (42 − 20.79) / 32
+    # = 66 %; the milestone P1.KR3 has none: (100 % + 66 %) / 2 = 83 %.
+    assert "  P1        49%  on track   forecast  83%  Make everyday payments effortless" in output
     for team in ("payments", "onboarding", "mobile", "cards", "risk", "platform"):
         assert team in output
     assert str(out / "preview" / "index.html") in output
@@ -49,6 +52,7 @@ def test_demo_workbook_has_the_four_sheets_filled(demo_out: tuple[Path, str]) ->
         "Findings",
         "Approvals",
         "Score History",
+        "Review",
     ]
     assert workbook["Epics"].max_row - 1 >= 60
     assert workbook["Key Results"].max_row - 1 >= 9
@@ -87,3 +91,24 @@ def test_demo_preview_opens_in_a_browser(demo_out: tuple[Path, str]) -> None:
     assert 'class="lozenge lozenge-' in overview
     unaligned = _dom(browser, out / "preview" / "unaligned.html")
     assert "okr-exempt" in unaligned
+
+
+@pytest.mark.e2e
+def test_demo_review_page_opens_in_a_browser(demo_out: tuple[Path, str]) -> None:
+    out, _ = demo_out
+    browser = _chromium()
+    index = _dom(browser, out / "preview" / "index.html")
+    assert "Retail banking — Review 2026-11-24" in index
+    review = _dom(browser, out / "preview" / "review-2026-11-24.html")
+    for heading in (
+        "What needs a leader's decision",
+        "Key results off pace or forecast to miss",
+        "Work not tied to an outcome, by team",
+        "What changed this cycle (the first review)",
+        "Decisions and actions",
+    ):
+        assert heading in review
+    # The teams' own forecasts stand beside the computed ones: P1.KR2's team says 16 s.
+    objective = _dom(browser, out / "preview" / "objective-p1.html")
+    assert "Forecast at the cycle's end" in objective
+    assert "16 s (81%), 2026-11-18" in objective

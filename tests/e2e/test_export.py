@@ -61,6 +61,7 @@ def test_export_writes_the_workbook_from_the_store_without_touching_jira(
         "Findings",
         "Approvals",
         "Score History",
+        "Review",
     ]
     epics = book["Epics"]
     listed = rows(epics)

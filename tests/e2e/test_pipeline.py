@@ -97,6 +97,7 @@ def test_run_publishes_pages_and_writes_the_workbook(sandbox: Sandbox, tmp_path:
         "Findings",
         "Approvals",
         "Score History",
+        "Review",
     ]
     keys = [row[0].value for row in workbook["Unaligned"].iter_rows(min_row=2)]
     assert sorted(k for k in keys if k) == ["MOB-2", "PAY-4", "PAY-6"]

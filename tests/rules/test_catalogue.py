@@ -46,10 +46,10 @@ objectives:
         target: 10
         direction: decrease
         checkins:
-          - {on: 2026-11-16, value: 30, confidence: 0.6, note: after the cache}
+          - {on: 2026-11-16, value: 30, confidence: 0.6, note: after the cache, forecast: 18}
           - {on: 2026-11-02, value: 36}
       - {id: P1.KR3, title: Open P1 payment incidents, start: 12, target: 2,
-         measure: {jql: "project = PAY AND priority = P1"}}
+         measure: {jql: "project = PAY AND priority = P1"}, owner: "@accountid:557058:ab-12"}
   - id: PAY-O1
     cycle: 2026-Q4
     team: payments
@@ -117,6 +117,7 @@ def test_a_valid_catalogue_parses_to_the_domain_objects() -> None:
                 weight=2.0,
                 confidence=0.7,
                 needs_work=False,
+                owner="Priya",  # the objective's owner, by default
             ),
             KeyResult(
                 id="P1.KR2",
@@ -126,8 +127,9 @@ def test_a_valid_catalogue_parses_to_the_domain_objects() -> None:
                 target=10.0,
                 checkins=(  # oldest first, although the file lists them newest first
                     CheckIn(date(2026, 11, 2), 36.0),
-                    CheckIn(date(2026, 11, 16), 30.0, 0.6, "after the cache"),
+                    CheckIn(date(2026, 11, 16), 30.0, 0.6, "after the cache", forecast=18.0),
                 ),
+                owner="Priya",
             ),
             KeyResult(
                 id="P1.KR3",
@@ -136,6 +138,7 @@ def test_a_valid_catalogue_parses_to_the_domain_objects() -> None:
                 start=12.0,
                 target=2.0,
                 measure_jql="project = PAY AND priority = P1",
+                owner="@accountid:557058:ab-12",  # its own
             ),
         ),
     )

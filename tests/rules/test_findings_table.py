@@ -192,6 +192,25 @@ def two_teams(category: StatusCategory = IN_PROGRESS) -> Callable[[World], None]
     return run
 
 
+def checkins(*values: float, forecast: float | None = None) -> Callable[[World], None]:
+    """P1.KR1 checked in on 10-21, 10-31, 11-10 (days 20, 30, 40 of the cycle), no dated current."""
+    days = ("2026-10-21", "2026-10-31", "2026-11-10")[-len(values) :]
+
+    def run(world: World) -> None:
+        kr = world.kr("P1.KR1")
+        kr.pop("current_on")
+        kr["checkins"] = [
+            {"on": day, "value": value, **({"forecast": forecast} if forecast is not None else {})}
+            for day, value in zip(days, values, strict=True)
+        ]
+
+    return run
+
+
+# 10, 15, 20 on days 20, 30, 40: the line y = x / 2 reaches 45.5 on day 91 (12-31): 46 % < 70 %.
+# Now at 20 of 100 with half the cycle gone, pace 0.4: at risk, which OFF_PACE leaves alone.
+slow = checkins(10, 15, 20)
+
 CASES = [
     Case("UNALIGNED_EPIC", "fires", add(unlabelled), {("UNALIGNED_EPIC", "PAY-3")}),
     Case("UNALIGNED_EPIC", "done work is quiet", add(epic("PAY-3", category=DONE)), set()),
@@ -289,6 +308,17 @@ CASES = [
         {("OFF_PACE", "P1.KR1")},
         {"off_pace_at_risk": True},
     ),
+    Case("FORECAST_MISS", "fires", slow, {("FORECAST_MISS", "P1.KR1")}),
+    # 10, 20, 30: y = x − 10 reaches 81 on day 91, above the on-track band.
+    Case("FORECAST_MISS", "on course is quiet", checkins(10, 20, 30), set()),
+    Case("FORECAST_MISS", "two values forecast nothing", checkins(15, 20), set()),
+    Case(
+        "FORECAST_MISS",
+        "the team's own forecast, without enough data",
+        checkins(15, 20, forecast=40),
+        {("FORECAST_MISS", "P1.KR1")},
+    ),
+    Case("FORECAST_MISS", "min_values: 4", slow, set(), {"forecast_min_values": 4}),
     Case(
         "OUTPUT_WITHOUT_OUTCOME",
         "fires",
@@ -404,6 +434,16 @@ def test_key_result_messages() -> None:
     assert messages(set_kr("P1.KR1", current=10))[("OFF_PACE", "P1.KR1")][0] == (
         "Key result P1.KR1 “Instant payments” is 10% of the way to its target with 50% of the "
         "cycle gone (off track)"
+    )
+    assert messages(slow)[("FORECAST_MISS", "P1.KR1")] == (
+        "Key result P1.KR1 “Instant payments” is forecast to reach 46% of the way to its target "
+        "by the cycle's end (2026-12-31); on track needs 70%",
+        "Inspect and adapt: what would change its course? Change the work, ask for support, or "
+        "agree a new target with leadership.",
+    )
+    assert messages(checkins(10, 15, 20, forecast=60))[("FORECAST_MISS", "P1.KR1")][0] == (
+        "Key result P1.KR1 “Instant payments” is forecast to reach 46% of the way to its target "
+        "by the cycle's end (2026-12-31); on track needs 70%; the team forecasts 60%"
     )
     assert messages(mostly_done)[("OUTPUT_WITHOUT_OUTCOME", "P1.KR1")][0] == (
         "Most of the work behind key result P1.KR1 “Instant payments” is done (8 of 10 child "

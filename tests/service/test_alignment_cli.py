@@ -334,13 +334,16 @@ def test_checkin_round_trip(config: Path) -> None:
         "Ana",
         "--on",
         "2026-11-14",
+        "--forecast",
+        "4",
         "--config",
         str(config),
     )
     assert result.exit_code == 0, result.output
     # (6 - 10) / (0 - 10) = 0.4
     assert result.stdout.strip() == (
-        "Checked in P1.KR2 “Transfer time”: 6 s, confidence 0.7 on 2026-11-14; score 40%"
+        "Checked in P1.KR2 “Transfer time”: 6 s, confidence 0.7, forecast 4 s on 2026-11-14; "
+        "score 40%"
     )
     _, portfolio = check(config)
     assert ("STALE_KR", "P1.KR2") not in found(portfolio)
@@ -350,7 +353,13 @@ def test_checkin_round_trip(config: Path) -> None:
         "current": 6.0,
         "confidence": 0.7,
         "last_checkin": "2026-11-14",
+        "owner": None,
+        "forecast": None,  # one dated value: not enough for a line
+        "forecast_score": None,
+        "team_forecast": 4.0,
     }
+    # The team forecasts 4 s: (4 - 10) / (0 - 10) = 60 % of the way, below the on-track 70 %.
+    assert ("FORECAST_MISS", "P1.KR2") in found(portfolio)
 
 
 @pytest.mark.parametrize(
@@ -380,6 +389,10 @@ def test_checkin_round_trip(config: Path) -> None:
             "KR-ID: no key result 'P1.KR9' in the catalogue (did you mean P1.KR1?)",
         ),
         (("checkin", "P1.KR1", "--value", "nan"), "--value: expected a finite number, got nan"),
+        (
+            ("checkin", "P1.KR1", "--value", "1", "--forecast", "inf"),
+            "--forecast: expected a finite number, got inf",
+        ),
         (
             ("checkin", "P1.KR1", "--value", "1", "--on", "2999-01-01"),
             "--on: 2999-01-01 is in the future",

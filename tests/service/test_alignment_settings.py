@@ -61,6 +61,7 @@ def test_every_key(tmp_path: Path) -> None:
             "OFF_PACE": {"include_at_risk": True, "severity": "error"},
             "OUTPUT_WITHOUT_OUTCOME": {"done_share": 0.8, "max_score": 0.1},
             "EXEMPT_OVER_BUDGET": {"max_share": 0.25, "teams": {"platform": 0.5}},
+            "FORECAST_MISS": {"min_values": 5},
             "AWAITING_APPROVAL": {"enabled": False},
             "UNKNOWN_OKR": None,  # an empty entry keeps the defaults
         },
@@ -87,6 +88,7 @@ def test_every_key(tmp_path: Path) -> None:
         output_max_score=0.1,
         exempt_max_share=0.25,
         exempt_team_shares={"platform": 0.5},
+        forecast_min_values=5,
     )
 
 
@@ -96,6 +98,10 @@ def test_every_key(tmp_path: Path) -> None:
         (
             {"findings": {"STALE_KR": {"days": 0}}},
             "findings.STALE_KR.days: must be at least 1, got 0",
+        ),
+        (
+            {"findings": {"FORECAST_MISS": {"min_values": 2}}},
+            "findings.FORECAST_MISS.min_values: must be at least 3, got 2",
         ),
         (
             {"findings": {"EXEMPT_OVER_BUDGET": {"teams": {"platform": 1.5}}}},

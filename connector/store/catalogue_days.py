@@ -1,0 +1,28 @@
+"""The catalogue each evaluation day read (see `rules.okr_changes`): one row per day, the last
+run of the day replacing the earlier ones, as snapshots do."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from connector.store.models import CatalogueDay
+
+
+def record_catalogue_day(
+    session: Session, day: date, data: dict[str, Any], *, recorded_at: datetime
+) -> None:
+    session.merge(CatalogueDay(day=day.isoformat(), data=data, recorded_at=recorded_at))
+
+
+def catalogue_days(
+    session: Session, until: date | None = None
+) -> list[tuple[date, dict[str, Any]]]:
+    """(day, catalogue record) of every recorded day up to `until`, oldest first."""
+    query = select(CatalogueDay.day, CatalogueDay.data).order_by(CatalogueDay.day)
+    if until is not None:
+        query = query.where(CatalogueDay.day <= until.isoformat())
+    return [(date.fromisoformat(day), data) for day, data in session.execute(query)]
