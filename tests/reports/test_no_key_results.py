@@ -140,6 +140,7 @@ def test_check_json_and_the_snapshot_say_no_score_and_trends_skip_it() -> None:
         "score": None,
         "expected": 0.5,
         "status": "no key results",
+        "forecast_score": None,  # nothing to forecast either
         "key_results": {},
     }
     snapshot = snapshot_from_data(AS_OF, "2026-Q4", data)
