@@ -21,6 +21,7 @@ from connector.jira_search import DC_WINDOW, Page, Searcher, both
 from connector.jira_teams import TeamReader
 from connector.retry import CallContext, RetryPolicy, call
 from connector.store.issues import IssueRecord
+from connector.transit import watch
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class JiraSource:
             else {"token_auth": credentials.token}
         )
         # max_retries=0: the client's own retry loop would nest inside ours and sleep for minutes.
-        self.client: JIRA = self._call(
+        self.client: JIRA = call(
             lambda: JIRA(
                 server=credentials.url,
                 max_retries=0,
@@ -79,8 +80,10 @@ class JiraSource:
                 get_server_info=True,
                 **auth,
             ),
-            "connect",
+            CallContext(self.service, "connect", request="GET /rest/api/2/serverInfo"),
+            self.policy,
         )
+        watch(self.client._session)  # garbled answers become retried faults that name the request
         detected = "cloud" if self.client.deploymentType == "Cloud" else "datacenter"
         self.deployment = detected if deployment == "auto" else deployment
         # The site's fields, read once: every field name in the settings resolves against them.
@@ -112,9 +115,9 @@ class JiraSource:
             answer = self._call(
                 lambda: self.client._session.post(
                     url, params={"validation": "strict"}, json={"queries": [jql]}
-                ),
+                ).json(),
                 "validate JQL",
-            ).json()
+            )
             return [str(e) for q in answer.get("queries", []) for e in q.get("errors") or []]
         try:
             call(
@@ -127,6 +130,11 @@ class JiraSource:
         except BadQuery as exc:
             return [str(exc)]
         return []
+
+    def version(self) -> str:
+        """The server's version, as serverInfo gives it."""
+        info = self._call(self.client.server_info, "read the server info")
+        return str(info.get("version", ""))
 
     def myself(self) -> str:
         me = self._call(self.client.myself, "read the signed-in user")

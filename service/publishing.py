@@ -13,19 +13,22 @@ from sqlalchemy.orm import Session
 from connector.confluence_api import PageApi, connect_pages
 from connector.errors import UserError
 from connector.publisher import PageRecord, Publisher, PublishResult, record_keys
+from connector.retry import RetryPolicy
 from connector.store import history
-from service.pipeline import PortfolioResult
+from service.pipeline import PortfolioResult, retry_policy
 from service.settings import ConfluenceSettings, LoadedSettings
 
 
-def connect_confluence(settings: ConfluenceSettings) -> PageApi:
-    """The page API the settings choose (`confluence.api`: v2 for *.atlassian.net on auto)."""
+def connect_confluence(settings: ConfluenceSettings, policy: RetryPolicy | None = None) -> PageApi:
+    """The page API the settings choose (`confluence.api`: v2 for *.atlassian.net on auto),
+    retried by `policy` (pass `pipeline.retry_policy(loaded)`: the one Jira's calls follow)."""
     return connect_pages(
         settings.url,
         api=settings.api,
         user=settings.auth.email,
         token=settings.auth.token.get_secret_value(),
         timeout=settings.timeout,
+        policy=policy,
     )
 
 
@@ -35,7 +38,7 @@ def publish(
     settings = loaded.settings.confluence
     if settings is None:
         raise UserError(f"{loaded.path}: confluence: not configured; add a confluence section")
-    api = connect_confluence(settings)
+    api = connect_confluence(settings, retry_policy(loaded))
     publisher = Publisher(
         api,
         space=settings.space,

@@ -67,6 +67,11 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+def query_text(query: dict[str, list[str]]) -> str:
+    """The decoded query string, for faults that target a request by what it asks."""
+    return "&".join(f"{name}={value}" for name, values in query.items() for value in values)
+
+
 class BadRequest(Exception):
     """Raised by a handler to answer 400 in the product's error shape."""
 
@@ -138,10 +143,11 @@ class App:
         self.log: list[RequestRecord] = []
 
     def handle(self, req: Request) -> Response:
-        delay = self.faults.delay()
+        query = query_text(req.query)
+        delay = self.faults.delay(req.method, req.path, query)
         if delay:
             time.sleep(delay)
-        failure = self.faults.take(req.path)
+        failure = self.faults.take(req.path, req.method, query)
         if failure is not None:
             headers = (
                 {} if failure.retry_after is None else {"Retry-After": str(failure.retry_after)}
@@ -234,7 +240,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         req = Request(method, parts.path, query, self.headers, body, app.base_url)
-        transit = app.faults.take_transit(method, parts.path)
+        transit = app.faults.take_transit(method, parts.path, query_text(query))
         if transit is Transit.RESET:
             app.record(RequestRecord(method, parts.path, query, 0))
             self._reset()
