@@ -72,18 +72,20 @@ class JiraSource:
             else {"token_auth": credentials.token}
         )
         # max_retries=0: the client's own retry loop would nest inside ours and sleep for minutes.
-        self.client: JIRA = call(
-            lambda: JIRA(
-                server=credentials.url,
-                max_retries=0,
-                timeout=credentials.timeout,
-                get_server_info=True,
-                **auth,
-            ),
-            CallContext(self.service, "connect", request="GET /rest/api/2/serverInfo"),
-            self.policy,
+        # serverInfo is read here rather than by the constructor, so that it is watched (garbled
+        # answers become faults that name the request) and retried like every other call.
+        self.client = JIRA(
+            server=credentials.url,
+            max_retries=0,
+            timeout=credentials.timeout,
+            get_server_info=False,
+            **auth,
         )
-        watch(self.client._session)  # garbled answers become retried faults that name the request
+        watch(self.client._session)
+        self.server_info: dict[str, Any] = self._call(self.client.server_info, "connect")
+        # What the constructor sets from serverInfo, for the client's own version checks.
+        self.client.deploymentType = self.server_info.get("deploymentType")
+        self.client._version = tuple(self.server_info.get("versionNumbers") or (0, 0, 0))
         detected = "cloud" if self.client.deploymentType == "Cloud" else "datacenter"
         self.deployment = detected if deployment == "auto" else deployment
         # The site's fields, read once: every field name in the settings resolves against them.
@@ -121,8 +123,10 @@ class JiraSource:
             return [str(e) for q in answer.get("queries", []) for e in q.get("errors") or []]
         try:
             call(
+                # One issue, not maxResults=0: the library warns on 0 ("All issues cannot be
+                # fetched at once"), straight onto the user's terminal.
                 lambda: self.client.search_issues(
-                    jql, maxResults=0, validate_query=True, json_result=True
+                    jql, maxResults=1, fields=["id"], validate_query=True, json_result=True
                 ),
                 CallContext(self.service, "validate JQL", jql),
                 self.policy,
@@ -132,9 +136,8 @@ class JiraSource:
         return []
 
     def version(self) -> str:
-        """The server's version, as serverInfo gives it."""
-        info = self._call(self.client.server_info, "read the server info")
-        return str(info.get("version", ""))
+        """The server's version, as serverInfo gave it."""
+        return str(self.server_info.get("version", ""))
 
     def myself(self) -> str:
         me = self._call(self.client.myself, "read the signed-in user")

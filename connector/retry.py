@@ -62,7 +62,6 @@ class CallContext:
     service: str  # "Jira at https://…"
     what: str  # "search", "read the field list"
     jql: str | None = None
-    request: str | None = None  # "GET /rest/api/2/serverInfo", when no answer can tell
 
 
 class Attempts:
@@ -129,9 +128,9 @@ def call(action: Callable[[], T], context: CallContext, policy: RetryPolicy) -> 
         except JIRAError as exc:
             if not _retryable(exc):
                 _raise_for(exc, context)
-            fault = status_fault(exc.response, context.request)
+            fault = status_fault(exc.response)
         except TRANSIT_ERRORS as exc:
-            fault = fault_of(exc, context.request)
+            fault = fault_of(exc)
         attempts.again(fault)
 
 

@@ -13,6 +13,7 @@ import json
 import re
 import socket
 import struct
+import sys
 import threading
 import time
 import traceback
@@ -326,3 +327,9 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], app: App) -> None:
         self.app = app
         super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up first (it gave up on a slow answer) is no sandbox error."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
