@@ -117,7 +117,7 @@ class Http:
     def _lost(self, fault: Fault) -> AnswerLost:
         return AnswerLost(
             f"{self.service} did not answer {fault.request} properly ({fault.what}); the write"
-            " may have been made, so it was not sent again: the next run checks the page"
+            " may have been made, so it was not sent again (the next run looks before it writes)"
         )
 
     def json(self, method: str, path: str, what: str, **kwargs: Any) -> dict[str, Any]:

@@ -179,13 +179,19 @@ def timeout_for(kind: str) -> float:
     return TIMEOUT if kind == "slow" else 10.0
 
 
-def hits(sandbox: Sandbox, method: str, path: str, expected: int | None = None) -> int:
-    """How many requests the sandbox logged for `method path`. A slow answer is logged when the
-    sandbox finishes it, after the client gave up: with `expected`, wait (a bounded while) for
-    the log to catch up before counting."""
+def hits(
+    sandbox: Sandbox, method: str, path: str, expected: int | None = None, *, under: bool = False
+) -> int:
+    """How many requests the sandbox logged for `method path` (or, `under`, for paths below it).
+    A slow answer is logged when the sandbox finishes it, after the client gave up: with
+    `expected`, wait (a bounded while) for the log to catch up before counting."""
 
     def count() -> int:
-        return sum(1 for r in sandbox.requests if r.method == method and r.path == path)
+        return sum(
+            1
+            for r in sandbox.requests
+            if r.method == method and (r.path.startswith(path) if under else r.path == path)
+        )
 
     deadline = time.monotonic() + 3 * SLOW * TRIES
     while expected is not None and count() < expected and time.monotonic() < deadline:

@@ -114,7 +114,7 @@ def test_a_fault_on_the_epic_search_that_persists_stops_the_sync_with_one_line(
     sandbox: Sandbox, deployment: str, kind: str, tmp_path: Path
 ) -> None:
     inject(sandbox, kind, persistent=True, path=SEARCH[deployment], query=EPICS)
-    code, output, errors = sync(tmp_path, sandbox, deployment, kind)
+    code, _, errors = sync(tmp_path, sandbox, deployment, kind)
     assert code == 3
     assert one_error_line(errors) == jira_line(sandbox, f"GET {SEARCH[deployment]}", kind)
     assert hits(sandbox, "GET", SEARCH[deployment], TRIES) == TRIES  # tried 4 times, no more
