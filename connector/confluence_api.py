@@ -7,8 +7,9 @@
 The library's page helpers are not used: `ConfluenceServer.update_page` reads the history and
 writes current + 1, so it could never notice a person's edit or meet a 409, and the v2 class's
 `update_page` leaves out the `status` the API requires. Calls go through the client's own
-`request` (same session, auth and 429 handling) in advanced mode, and statuses are turned into
-Outcomes' errors here, each with a message that says what to do.
+`request` (same session and auth) in advanced mode, with the client's own 429 handling off:
+`Http` retries by Outcomes' policy (connector/retry.py) and turns statuses into Outcomes'
+errors, each with a message that says what to do.
 """
 
 from __future__ import annotations

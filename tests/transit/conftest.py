@@ -13,6 +13,7 @@ of 0 (the sandbox log, not the clock, shows what was retried).
 from __future__ import annotations
 
 import copy
+import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +29,7 @@ from connector.sandbox import Sandbox, Transit
 from connector.store.db import open_store
 from connector.store.models import IssueRow
 from service.cli import cli
+from service.logs import _OurHandler
 from tests.e2e.conftest import CATALOGUE, DATASET, TOKEN, USER
 
 AS_OF = "2026-11-15"
@@ -73,7 +75,7 @@ def dataset(deployment: str) -> dict[str, Any]:
     if deployment == "DC":
         jira["fields"].append({"id": "customfield_10100", "name": "Epic Link", "type": "epiclink"})
     jira["projects"].append({"key": "OKR", "name": "Objectives"})
-    okr = {"assignee": None, "labels": [], "status": "In Progress"}
+    okr: dict[str, Any] = {"assignee": None, "labels": [], "status": "In Progress"}
     okr |= {"created": "2026-10-02T09:00:00Z", "updated": "2026-11-10T10:00:00Z"}
     jira["issues"] += [
         {**okr, "key": "OKR-1", "type": "Objective", "summary": "Faster payments"}
@@ -82,6 +84,29 @@ def dataset(deployment: str) -> dict[str, Any]:
         | {"parent": "OKR-1", "fields": {START: 40, TARGET: 10, CURRENT: 31}},
     ]
     return data
+
+
+@pytest.fixture(autouse=True)
+def fresh_logging() -> Iterator[None]:
+    """Logging as a fresh process has it: an earlier test's `run` or `serve` may have routed
+    INFO records to stderr, which a new `outcomes sync` or `publish` would not print."""
+    root = logging.getLogger()
+    ours = ("connector", "rules", "reports", "service")
+    saved = list(root.handlers), root.level, {name: logging.getLogger(name).level for name in ours}
+    for handler in saved[0]:
+        if isinstance(handler, _OurHandler):
+            root.removeHandler(handler)
+    root.setLevel(logging.WARNING)
+    for name in ours:
+        logging.getLogger(name).setLevel(logging.NOTSET)
+    yield
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    for handler in saved[0]:
+        root.addHandler(handler)
+    root.setLevel(saved[1])
+    for name, level in saved[2].items():
+        logging.getLogger(name).setLevel(level)
 
 
 @pytest.fixture(params=list(DEPLOYMENTS))
