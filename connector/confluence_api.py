@@ -7,8 +7,9 @@
 The library's page helpers are not used: `ConfluenceServer.update_page` reads the history and
 writes current + 1, so it could never notice a person's edit or meet a 409, and the v2 class's
 `update_page` leaves out the `status` the API requires. Calls go through the client's own
-`request` (same session, auth and 429 handling) in advanced mode, and statuses are turned into
-Outcomes' errors here, each with a message that says what to do.
+`request` (same session and auth) in advanced mode, with the client's own 429 handling off:
+`Http` retries by Outcomes' policy (connector/retry.py) and turns statuses into Outcomes'
+errors, each with a message that says what to do.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from urllib.parse import urlsplit
 import requests
 from atlassian.confluence import ConfluenceServer
 
-from connector.errors import AuthError, Forbidden, RateLimited, ServiceError, Unavailable
+from connector.errors import AnswerLost, AuthError, Forbidden, ServiceError
+from connector.retry import Attempts, RetryPolicy
+from connector.transit import TRANSIT_ERRORS, Fault, fault_of, status_fault, watch
 
-# A 429's Retry-After is honoured once by the client; never wait longer than this for it.
-MAX_RETRY_AFTER = 60
+# The client's own 429 handling is switched off: our policy (connector.retry) waits and retries.
+NO_CLIENT_RETRIES: dict[str, Any] = {"retry_with_header": False, "backoff_and_retry": False}
 MESSAGE = "Published by Outcomes"
 ATTACH_HEADERS = {"X-Atlassian-Token": "no-check", "Accept": "application/json"}
 
@@ -74,28 +77,63 @@ class PageApi(Protocol):
 
 
 class Http:
-    """Requests through an atlassian-python-api client, with statuses turned into our errors."""
+    """Requests through an atlassian-python-api client, retried by Outcomes' policy (the one
+    Jira's calls use), with statuses turned into our errors.
 
-    def __init__(self, client: Any, url: str) -> None:
+    A read is tried again on a 429 or 5xx and on an answer that was lost or came garbled. A write
+    (POST, PUT) is tried again only when the service said it did not do it (429, 503) or the
+    connection was never made; when its answer is lost after it was sent (reset, timeout, cut
+    off, garbled, a gateway's 5xx) it may have taken effect, so it is not sent again blindly:
+    `AnswerLost`, and the caller re-reads before it writes again.
+    """
+
+    def __init__(self, client: Any, url: str, policy: RetryPolicy | None = None) -> None:
         self.client = client
         self.url = url
+        self.service = f"Confluence at {url}"
+        self.policy = policy or RetryPolicy()
+        self.root = urlsplit(url).path.rstrip("/")  # "/wiki": requests are named by full path
+        watch(client._session)  # garbled answers become faults that name the request
 
     def send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        try:
-            response: requests.Response = self.client.request(
-                method, path, advanced_mode=True, **kwargs
-            )
-            return response
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise Unavailable(
-                f"Confluence at {self.url} is unreachable ({type(exc).__name__});"
-                " check confluence.url and the network"
-            ) from None
+        request = f"{method} {self.root}/{path.lstrip('/')}"
+        write = method not in ("GET", "HEAD")
+        attempts = Attempts(
+            self.policy,
+            self.service,
+            advice="check that it is up and reachable (confluence.url, the network, a proxy)",
+            busy_advice="run again later",
+        )
+        while True:
+            try:
+                response: requests.Response = self.client.request(
+                    method, path, advanced_mode=True, **kwargs
+                )
+            except TRANSIT_ERRORS as exc:
+                fault = fault_of(exc, request)
+                if write and fault.sent:
+                    raise self._lost(fault) from None
+            else:
+                status = response.status_code
+                if status != 429 and status < 500:
+                    return response
+                fault = status_fault(response, request)
+                if write and status not in (429, 503):
+                    raise self._lost(fault)
+            attempts.again(fault)
+
+    def _lost(self, fault: Fault) -> AnswerLost:
+        return AnswerLost(
+            f"{self.service} did not answer {fault.request} properly ({fault.what}); the write"
+            " may have been made, so it was not sent again (the next run looks before it writes)"
+        )
 
     def json(self, method: str, path: str, what: str, **kwargs: Any) -> dict[str, Any]:
         return self.check(self.send(method, path, **kwargs), what)
 
     def check(self, response: requests.Response, what: str) -> dict[str, Any]:
+        """A 2xx answer's JSON (`send` has already checked that it is whole and JSON), or the
+        error its 4xx status means."""
         status = response.status_code
         if status == 401:
             raise AuthError(
@@ -104,11 +142,6 @@ class Http:
             )
         if status == 403:
             raise Forbidden(f"Confluence refused to {what} (403): the user lacks permission")
-        if status == 429:
-            raise RateLimited(
-                f"Confluence rate-limited Outcomes while it tried to {what} (429);"
-                " the next run tries again"
-            )
         if status == 409:
             raise VersionConflict(f"Confluence answered 409 while Outcomes tried to {what}")
         if status >= 400:
@@ -166,15 +199,21 @@ class V1Pages:
 
     EXPAND = "version,body.storage"
 
-    def __init__(self, url: str, *, user: str | None, token: str, timeout: float = 30.0):
+    def __init__(
+        self,
+        url: str,
+        *,
+        user: str | None,
+        token: str,
+        timeout: float = 30.0,
+        policy: RetryPolicy | None = None,
+    ):
         self.url = url
         credentials: dict[str, Any] = (
             {"username": user, "password": token} if user else {"token": token}
         )
-        self.client = ConfluenceServer(
-            url, timeout=int(timeout), max_backoff_seconds=MAX_RETRY_AFTER, **credentials
-        )
-        self.http = Http(self.client, url)
+        self.client = ConfluenceServer(url, timeout=timeout, **NO_CLIENT_RETRIES, **credentials)
+        self.http = Http(self.client, url, policy)
         self._own: frozenset[str] | None = None
 
     def find(self, space: str, title: str) -> RemotePage | None:
@@ -242,13 +281,19 @@ def choose_api(url: str, api: str) -> str:
 
 
 def connect_pages(
-    url: str, *, api: str, user: str | None, token: str, timeout: float = 30.0
+    url: str,
+    *,
+    api: str,
+    user: str | None,
+    token: str,
+    timeout: float = 30.0,
+    policy: RetryPolicy | None = None,
 ) -> PageApi:
     if choose_api(url, api) == "v2":
         from connector.confluence_v2 import V2Pages
 
-        return V2Pages(url, user=user, token=token, timeout=timeout)
-    return V1Pages(url, user=user, token=token, timeout=timeout)
+        return V2Pages(url, user=user, token=token, timeout=timeout, policy=policy)
+    return V1Pages(url, user=user, token=token, timeout=timeout, policy=policy)
 
 
 def _v1_page(data: dict[str, Any]) -> RemotePage:

@@ -14,14 +14,15 @@ from typing import Any
 from atlassian import ConfluenceV2
 
 from connector.confluence_api import (
-    MAX_RETRY_AFTER,
     MESSAGE,
+    NO_CLIENT_RETRIES,
     AttachedFile,
     Http,
     RemotePage,
     current_user,
 )
 from connector.errors import UserError
+from connector.retry import RetryPolicy
 
 
 def _client(url: str, credentials: dict[str, Any], timeout: float) -> Any:
@@ -32,21 +33,27 @@ def _client(url: str, credentials: dict[str, Any], timeout: float) -> Any:
             message="V1 methods are deprecated in ConfluenceCloud",
             category=DeprecationWarning,
         )
-        return ConfluenceV2(
-            url, timeout=int(timeout), max_backoff_seconds=MAX_RETRY_AFTER, **credentials
-        )
+        return ConfluenceV2(url, timeout=timeout, **NO_CLIENT_RETRIES, **credentials)
 
 
 class V2Pages:
     """The Cloud v2 pages API."""
 
-    def __init__(self, url: str, *, user: str | None, token: str, timeout: float = 30.0):
+    def __init__(
+        self,
+        url: str,
+        *,
+        user: str | None,
+        token: str,
+        timeout: float = 30.0,
+        policy: RetryPolicy | None = None,
+    ):
         self.url = url
         credentials: dict[str, Any] = (
             {"username": user, "password": token} if user else {"token": token}
         )
         self.client = _client(url, credentials, timeout)
-        self.http = Http(self.client, url)
+        self.http = Http(self.client, url, policy)
         self._space_ids: dict[str, str] = {}
         self._own: frozenset[str] | None = None
 

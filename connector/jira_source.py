@@ -21,6 +21,7 @@ from connector.jira_search import DC_WINDOW, Page, Searcher, both
 from connector.jira_teams import TeamReader
 from connector.retry import CallContext, RetryPolicy, call
 from connector.store.issues import IssueRecord
+from connector.transit import watch
 
 log = logging.getLogger(__name__)
 
@@ -71,16 +72,20 @@ class JiraSource:
             else {"token_auth": credentials.token}
         )
         # max_retries=0: the client's own retry loop would nest inside ours and sleep for minutes.
-        self.client: JIRA = self._call(
-            lambda: JIRA(
-                server=credentials.url,
-                max_retries=0,
-                timeout=credentials.timeout,
-                get_server_info=True,
-                **auth,
-            ),
-            "connect",
+        # serverInfo is read here rather than by the constructor, so that it is watched (garbled
+        # answers become faults that name the request) and retried like every other call.
+        self.client = JIRA(
+            server=credentials.url,
+            max_retries=0,
+            timeout=credentials.timeout,
+            get_server_info=False,
+            **auth,
         )
+        watch(self.client._session)
+        self.server_info: dict[str, Any] = self._call(self.client.server_info, "connect")
+        # What the constructor sets from serverInfo, for the client's own version checks.
+        self.client.deploymentType = self.server_info.get("deploymentType")
+        self.client._version = tuple(self.server_info.get("versionNumbers") or (0, 0, 0))
         detected = "cloud" if self.client.deploymentType == "Cloud" else "datacenter"
         self.deployment = detected if deployment == "auto" else deployment
         # The site's fields, read once: every field name in the settings resolves against them.
@@ -126,9 +131,9 @@ class JiraSource:
             answer = self._call(
                 lambda: self.client._session.post(
                     url, params={"validation": "strict"}, json={"queries": [jql]}
-                ),
+                ).json(),
                 "validate JQL",
-            ).json()
+            )
             return [str(e) for q in answer.get("queries", []) for e in q.get("errors") or []]
         try:
             call(
@@ -143,6 +148,10 @@ class JiraSource:
         except BadQuery as exc:
             return [str(exc)]
         return []
+
+    def version(self) -> str:
+        """The server's version, as serverInfo gave it."""
+        return str(self.server_info.get("version", ""))
 
     def myself(self) -> str:
         me = self._call(self.client.myself, "read the signed-in user")

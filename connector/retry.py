@@ -1,10 +1,13 @@
-"""The retry policy for Jira calls, owned here rather than by the client library.
+"""The retry policy for Jira and Confluence calls, owned here rather than by the client libraries.
 
-The `jira` client is built with `max_retries=0`: its own loop sleeps up to minutes, ignores
-HTTP-date `Retry-After` values and would nest inside ours. Here, 429 and 503 wait what the server
-asks (seconds or an HTTP date); other 5xx and connection errors back off exponentially with full
-jitter; attempts and total waiting are both bounded. Data Center's "Search limit exceeded" is not
-retried: no retry can fix it (the caller splits the query instead).
+The `jira` client is built with `max_retries=0` and the `atlassian` clients without their own
+429 handling: their loops sleep up to minutes, ignore HTTP-date `Retry-After` values and would
+nest inside ours. Here, 429 and 503 wait what the server asks (seconds or an HTTP date, bounded
+by `max_delay`); other 5xx, connection errors, timeouts and garbled answers (cut off, or not
+JSON: see connector/transit.py) back off exponentially with full jitter; attempts and total
+waiting are both bounded. Data Center's "Search limit exceeded" is not retried: no retry can fix
+it (the caller splits the query instead). A call that runs out of tries fails with one line that
+names the service, the request and what went wrong.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, NoReturn, TypeVar
 
-import requests
 from jira import JIRAError
 
 from connector.errors import (
@@ -30,6 +32,7 @@ from connector.errors import (
     ServiceError,
     Unavailable,
 )
+from connector.transit import TRANSIT_ERRORS, Fault, fault_of, status_fault
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -61,43 +64,79 @@ class CallContext:
     jql: str | None = None
 
 
-def call(action: Callable[[], T], context: CallContext, policy: RetryPolicy) -> T:
-    waited = 0.0
-    for attempt in range(policy.max_attempts):
-        try:
-            return action()
-        except JIRAError as exc:
-            wait = _wait_for_status(exc, attempt, policy)
-            if wait is None:
-                _raise_for(exc, context)
-            failure: Exception = exc
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            wait = policy.backoff(attempt)
-            failure = exc
-        if attempt + 1 >= policy.max_attempts or waited + wait > policy.max_wait:
-            _give_up(failure, context)
+class Attempts:
+    """The tries of one call under a policy: `again(fault)` sleeps before the next try, or raises
+    the one-line error once the tries or the waiting budget are spent."""
+
+    def __init__(self, policy: RetryPolicy, service: str, *, advice: str, busy_advice: str) -> None:
+        self.policy = policy
+        self.service = service
+        self.advice = advice  # what to do when the service stays down
+        self.busy_advice = busy_advice  # ... and when it keeps rate-limiting
+        self.made = 0
+        self.waited = 0.0
+
+    def again(self, fault: Fault) -> None:
+        policy = self.policy
+        self.made += 1
+        if fault.status in (429, 503) and (asked := retry_after(fault.retry_after)) is not None:
+            wait = min(policy.max_delay, asked)
+        else:
+            wait = policy.backoff(self.made - 1)
+        if self.made >= policy.max_attempts or self.waited + wait > policy.max_wait:
+            raise self.failed(fault)
         log.info(
             "%s: %s failed (%s); retrying in %.1fs",
-            context.service,
-            context.what,
-            _describe(failure),
+            self.service,
+            fault.request or "a request",
+            fault.what,
             wait,
         )
         policy.retries += 1
         policy.sleep(wait)
-        waited += wait
-    raise AssertionError("unreachable")  # pragma: no cover
+        self.waited += wait
+
+    def failed(self, fault: Fault) -> ServiceError:
+        tries = f"{self.made} {'try' if self.made == 1 else 'tries'}"
+        request = fault.request or "a request"
+        if fault.status == 429:
+            return RateLimited(
+                f"{self.service} kept rate-limiting {request} (429) after {tries};"
+                f" {self.busy_advice}"
+            )
+        if not fault.sent:
+            return Unavailable(
+                f"{self.service} is unreachable ({fault.what}) for {request} after {tries};"
+                f" {self.advice}"
+            )
+        return Unavailable(
+            f"{self.service} did not answer {request} properly after {tries} ({fault.what});"
+            f" {self.advice}"
+        )
 
 
-def _wait_for_status(exc: JIRAError, attempt: int, policy: RetryPolicy) -> float | None:
-    """Seconds to wait before retrying, or None when retrying cannot help."""
+def call(action: Callable[[], T], context: CallContext, policy: RetryPolicy) -> T:
+    attempts = Attempts(
+        policy,
+        context.service,
+        advice="check that it is up and reachable (jira.url, the network, a proxy)",
+        busy_advice="run again later or lower the sync frequency",
+    )
+    while True:
+        try:
+            return action()
+        except JIRAError as exc:
+            if not _retryable(exc):
+                _raise_for(exc, context)
+            fault = status_fault(exc.response)
+        except TRANSIT_ERRORS as exc:
+            fault = fault_of(exc)
+        attempts.again(fault)
+
+
+def _retryable(exc: JIRAError) -> bool:
     status = exc.status_code or 0
-    if status in (429, 503):
-        asked = retry_after(_header(exc, "Retry-After"))
-        return min(policy.max_delay, asked) if asked is not None else policy.backoff(attempt)
-    if status >= 500 and not _search_limit(exc):
-        return policy.backoff(attempt)
-    return None
+    return status == 429 or (status >= 500 and not _search_limit(exc))
 
 
 def retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -140,24 +179,6 @@ def _messages(exc: JIRAError) -> list[str]:
 
 def _search_limit(exc: JIRAError) -> bool:
     return exc.status_code == 500 and any("limit exceeded" in m.lower() for m in _messages(exc))
-
-
-def _describe(failure: Exception) -> str:
-    if isinstance(failure, JIRAError):
-        return f"HTTP {failure.status_code}"
-    return type(failure).__name__
-
-
-def _give_up(failure: Exception, context: CallContext) -> NoReturn:
-    if isinstance(failure, JIRAError) and failure.status_code == 429:
-        raise RateLimited(
-            f"{context.service} kept rate-limiting ({context.what}) beyond the retry budget;"
-            " run again later or lower the sync frequency"
-        ) from None
-    raise Unavailable(
-        f"{context.service} failed to {context.what} ({_describe(failure)}) after retries;"
-        " check that it is up and reachable"
-    ) from None
 
 
 def _raise_for(exc: JIRAError, context: CallContext) -> NoReturn:

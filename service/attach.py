@@ -13,10 +13,11 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from connector.errors import AuthError, ServiceError
+from connector.errors import AuthError, RateLimited, ServiceError, Unavailable
 from connector.store import history
 from reports.excel import content_digest
 from reports.pages import OVERVIEW
+from service.pipeline import retry_policy
 from service.publishing import connect_confluence
 from service.settings import LoadedSettings
 
@@ -30,7 +31,7 @@ def attach_workbooks(
     settings = loaded.settings.confluence
     if not loaded.settings.excel.attach or settings is None or not workbooks:
         return []
-    api = connect_confluence(settings)
+    api = connect_confluence(settings, retry_policy(loaded))
     problems = []
     for portfolio_id, path in workbooks:
         with Session(engine) as session:
@@ -45,8 +46,8 @@ def attach_workbooks(
             content = path.read_bytes()
             name = f"outcomes-{portfolio_id}.xlsx"
             api.attach(record.page_id, name, content, XLSX, content_digest(content))
-        except AuthError:
-            raise
+        except (AuthError, Unavailable, RateLimited):
+            raise  # Confluence itself failed: every other workbook would too (exit 3)
         except ServiceError as exc:
             problems.append(f"{path.name}: not attached: {exc}")
     return problems

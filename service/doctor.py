@@ -66,11 +66,12 @@ def _jira(loaded: LoadedSettings, note: Note) -> JiraSource | None:
     try:
         source = pipeline.connect_jira(loaded)
         who = source.myself()
+        version = source.version()
     except OutcomesError as exc:
         note(False, "Jira", str(exc), exc)
         return None
     kind = "Cloud" if source.deployment == "cloud" else "Data Center"
-    note(True, "Jira", f"{url}: {kind} {source.client.server_info().get('version', '')}".strip())
+    note(True, "Jira", f"{url}: {kind} {version}".strip())
     note(True, "Jira credentials", f"signed in as {who}")
     return source
 
@@ -122,7 +123,7 @@ def _confluence(loaded: LoadedSettings, note: Note) -> None:
         note(True, "Confluence", "not configured: nothing will be published")
         return
     try:
-        api = publishing.connect_confluence(settings)
+        api = publishing.connect_confluence(settings, pipeline.retry_policy(loaded))
         parent = api.find(settings.space, settings.parent_title)
     except OutcomesError as exc:
         note(False, "Confluence", str(exc), exc)

@@ -110,6 +110,17 @@ def tagging(loaded: LoadedSettings) -> Tagging:
     return Tagging.of(loaded.settings.policy())  # the labels the rules read, suffix and all
 
 
+def retry_policy(loaded: LoadedSettings) -> RetryPolicy:
+    """One policy for Jira's and Confluence's calls, from `jira.retries` (a fresh object per
+    client, so each counts its own retries)."""
+    retries = loaded.settings.jira.retries
+    return RetryPolicy(
+        max_attempts=retries.max_attempts,
+        max_wait=retries.max_wait_seconds,
+        base_delay=retries.base_delay_seconds,
+    )
+
+
 def connect_jira(loaded: LoadedSettings, policy: RetryPolicy | None = None) -> JiraSource:
     jira = loaded.settings.jira
     jira.auth.require()  # a missing ${VAR} in jira.auth is an error from here on
@@ -119,12 +130,7 @@ def connect_jira(loaded: LoadedSettings, policy: RetryPolicy | None = None) -> J
         token=jira.auth.token.get_secret_value(),
         timeout=jira.timeout,
     )
-    retries = jira.retries
-    policy = policy or RetryPolicy(
-        max_attempts=retries.max_attempts,
-        max_wait=retries.max_wait_seconds,
-        base_delay=retries.base_delay_seconds,
-    )
+    policy = policy or retry_policy(loaded)
     source = JiraSource(
         credentials,
         story_points_field=jira.story_points_field,

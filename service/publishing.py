@@ -13,14 +13,16 @@ from sqlalchemy.orm import Session
 from connector.confluence_api import PageApi, connect_pages
 from connector.errors import UserError
 from connector.publisher import PageRecord, Publisher, PublishResult, record_keys
+from connector.retry import RetryPolicy
 from connector.store import history
 from reports.pages import REVIEW_PREFIX
-from service.pipeline import PortfolioResult
+from service.pipeline import PortfolioResult, retry_policy
 from service.settings import ConfluenceSettings, LoadedSettings
 
 
-def connect_confluence(settings: ConfluenceSettings) -> PageApi:
-    """The page API the settings choose (`confluence.api`: v2 for *.atlassian.net on auto)."""
+def connect_confluence(settings: ConfluenceSettings, policy: RetryPolicy | None = None) -> PageApi:
+    """The page API the settings choose (`confluence.api`: v2 for *.atlassian.net on auto),
+    retried by `policy` (pass `pipeline.retry_policy(loaded)`: the one Jira's calls follow)."""
     settings.auth.require()  # a missing ${VAR} in confluence.auth is an error from here on
     return connect_pages(
         settings.url,
@@ -28,6 +30,7 @@ def connect_confluence(settings: ConfluenceSettings) -> PageApi:
         user=settings.auth.email,
         token=settings.auth.token.get_secret_value(),
         timeout=settings.timeout,
+        policy=policy,
     )
 
 
@@ -37,7 +40,7 @@ def publish(
     settings = loaded.settings.confluence
     if settings is None:
         raise UserError(f"{loaded.path}: confluence: not configured; add a confluence section")
-    api = connect_confluence(settings)
+    api = connect_confluence(settings, retry_policy(loaded))
     publisher = Publisher(
         api,
         space=settings.space,

@@ -8,11 +8,29 @@ from enum import StrEnum
 
 
 @dataclass
+class Target:
+    """Which requests a queued fault applies to: a path prefix, and optionally a method and a
+    piece of the (decoded) query string, such as a JQL condition."""
+
+    path_prefix: str
+    method: str | None = None
+    query_contains: str | None = None
+
+    def matches(self, method: str, path: str, query: str) -> bool:
+        return (
+            path.startswith(self.path_prefix)
+            and self.method in (None, method)
+            and (self.query_contains is None or self.query_contains in query)
+        )
+
+
+@dataclass
 class Failure:
     status: int
     remaining: int
     retry_after: int | float | str | None
     path_prefix: str
+    target: Target | None = None
 
 
 class Transit(StrEnum):
@@ -29,8 +47,14 @@ class Transit(StrEnum):
 class TransitFault:
     kind: Transit
     remaining: int
-    path_prefix: str
-    method: str | None
+    target: Target
+
+
+@dataclass
+class Slow:
+    seconds: float
+    remaining: int
+    target: Target
 
 
 class Faults:
@@ -45,7 +69,7 @@ class Faults:
         self._failures: list[Failure] = []
         self._every: tuple[int, tuple[int, ...], int | float | str | None, str] | None = None
         self._seen = 0  # requests counted for fail_every
-        self._slow: list[list[float]] = []  # [seconds, remaining]
+        self._slow: list[Slow] = []
         self._transit: list[TransitFault] = []
 
     def fail_next(
@@ -54,13 +78,17 @@ class Faults:
         count: int = 1,
         retry_after: int | float | str | None = None,
         path_prefix: str = "/rest/api",
+        method: str | None = None,
+        query_contains: str | None = None,
     ) -> None:
-        """Make the next ``count`` requests whose path starts with ``path_prefix`` answer
-        ``status`` (with a ``Retry-After`` header when ``retry_after`` is given)."""
+        """Make the next ``count`` requests whose path starts with ``path_prefix`` (and whose
+        method and query match, when given) answer ``status`` (with a ``Retry-After`` header
+        when ``retry_after`` is given)."""
         if count < 1:
             raise ValueError(f"count must be at least 1, got: {count}")
+        target = Target(path_prefix, method, query_contains)
         with self._lock:
-            self._failures.append(Failure(status, count, retry_after, path_prefix))
+            self._failures.append(Failure(status, count, retry_after, path_prefix, target))
 
     def fail_every(
         self,
@@ -77,10 +105,20 @@ class Faults:
             self._every = (n, statuses, retry_after, path_prefix)
             self._seen = 0
 
-    def slow_next(self, seconds: float, count: int = 1) -> None:
-        """Hold the next ``count`` requests for ``seconds`` before answering (client timeouts)."""
+    def slow_next(
+        self,
+        seconds: float,
+        count: int = 1,
+        path_prefix: str = "/",
+        method: str | None = None,
+        query_contains: str | None = None,
+    ) -> None:
+        """Hold the next ``count`` matching requests for ``seconds`` before answering (client
+        timeouts); by default any request matches."""
+        if count < 1:
+            raise ValueError(f"count must be at least 1, got: {count}")
         with self._lock:
-            self._slow.append([seconds, count])
+            self._slow.append(Slow(seconds, count, Target(path_prefix, method, query_contains)))
 
     def break_next(
         self,
@@ -88,38 +126,42 @@ class Faults:
         count: int = 1,
         path_prefix: str = "/rest/api",
         method: str | None = None,
+        query_contains: str | None = None,
     ) -> None:
         """Break the transport of the next ``count`` requests whose path starts with
-        ``path_prefix`` (and whose method is ``method``, when given); see :class:`Transit`."""
+        ``path_prefix`` (and whose method and query match, when given); see :class:`Transit`."""
         if count < 1:
             raise ValueError(f"count must be at least 1, got: {count}")
+        target = Target(path_prefix, method, query_contains)
         with self._lock:
-            self._transit.append(TransitFault(Transit(kind), count, path_prefix, method))
+            self._transit.append(TransitFault(Transit(kind), count, target))
 
-    def take_transit(self, method: str, path: str) -> Transit | None:
+    def take_transit(self, method: str, path: str, query: str = "") -> Transit | None:
         """Consume one queued transport fault that applies to this request, oldest first."""
         with self._lock:
             for fault in self._transit:
-                if path.startswith(fault.path_prefix) and fault.method in (None, method):
+                if fault.target.matches(method, path, query):
                     fault.remaining -= 1
                     if fault.remaining == 0:
                         self._transit.remove(fault)
                     return fault.kind
             return None
 
-    def delay(self) -> float:
-        """Seconds to hold this request: the latency plus one queued slow answer, if any."""
+    def delay(self, method: str = "GET", path: str = "/", query: str = "") -> float:
+        """Seconds to hold this request: the latency plus one queued slow answer that applies."""
         with self._lock:
             extra = 0.0
-            if self._slow:
-                extra = self._slow[0][0]
-                self._slow[0][1] -= 1
-                if self._slow[0][1] <= 0:
-                    self._slow.pop(0)
+            for slow in self._slow:
+                if slow.target.matches(method, path, query):
+                    extra = slow.seconds
+                    slow.remaining -= 1
+                    if slow.remaining <= 0:
+                        self._slow.remove(slow)
+                    break
             return self.latency_ms / 1000 + extra
 
-    def take(self, path: str) -> Failure | None:
-        """Consume one queued failure that applies to ``path``, oldest first."""
+    def take(self, path: str, method: str = "GET", query: str = "") -> Failure | None:
+        """Consume one queued failure that applies to this request, oldest first."""
         with self._lock:
             if self._every is not None and path.startswith(self._every[3]):
                 n, statuses, retry_after, prefix = self._every
@@ -129,7 +171,8 @@ class Faults:
                     header = retry_after if status in (429, 503) else None
                     return Failure(status, 1, header, prefix)
             for failure in self._failures:
-                if path.startswith(failure.path_prefix):
+                target = failure.target or Target(failure.path_prefix)
+                if target.matches(method, path, query):
                     failure.remaining -= 1
                     if failure.remaining == 0:
                         self._failures.remove(failure)

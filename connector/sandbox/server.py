@@ -13,6 +13,7 @@ import json
 import re
 import socket
 import struct
+import sys
 import threading
 import time
 import traceback
@@ -65,6 +66,11 @@ class Response:
     status: int
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+
+
+def query_text(query: dict[str, list[str]]) -> str:
+    """The decoded query string, for faults that target a request by what it asks."""
+    return "&".join(f"{name}={value}" for name, values in query.items() for value in values)
 
 
 class BadRequest(Exception):
@@ -138,10 +144,11 @@ class App:
         self.log: list[RequestRecord] = []
 
     def handle(self, req: Request) -> Response:
-        delay = self.faults.delay()
+        query = query_text(req.query)
+        delay = self.faults.delay(req.method, req.path, query)
         if delay:
             time.sleep(delay)
-        failure = self.faults.take(req.path)
+        failure = self.faults.take(req.path, req.method, query)
         if failure is not None:
             headers = (
                 {} if failure.retry_after is None else {"Retry-After": str(failure.retry_after)}
@@ -234,7 +241,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         req = Request(method, parts.path, query, self.headers, body, app.base_url)
-        transit = app.faults.take_transit(method, parts.path)
+        transit = app.faults.take_transit(method, parts.path, query_text(query))
         if transit is Transit.RESET:
             app.record(RequestRecord(method, parts.path, query, 0))
             self._reset()
@@ -320,3 +327,9 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], app: App) -> None:
         self.app = app
         super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up first (it gave up on a slow answer) is no sandbox error."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)

@@ -23,6 +23,7 @@ from connector.publisher import (
     PublishResult,
     record_keys,
 )
+from connector.retry import RetryPolicy
 from connector.sandbox import Sandbox
 
 USER, TOKEN = "pub@example.com", "pub-token"
@@ -48,7 +49,8 @@ def sandbox() -> Iterator[Sandbox]:
 
 def make_api(kind: str, url: str, token: str = TOKEN) -> PageApi:
     cls = V1Pages if kind == "v1" else V2Pages
-    return cls(url, user=USER, token=token, timeout=10)
+    fast = RetryPolicy(base_delay=0.001, max_delay=0.01)  # retries without the waiting
+    return cls(url, user=USER, token=token, timeout=10, policy=fast)
 
 
 @pytest.fixture(params=["v1", "v2"])

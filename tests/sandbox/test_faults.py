@@ -128,3 +128,32 @@ def test_transport_faults_match_method_and_count(sandbox: Sandbox) -> None:
         sandbox.faults.break_next(Transit.RESET, count=0)
     with pytest.raises(ValueError):
         sandbox.faults.break_next("melt")
+
+
+def test_queued_faults_can_target_a_method_and_a_query(sandbox: Sandbox) -> None:
+    sandbox.faults.fail_next(502, path_prefix="/rest/api/3/search", query_contains="MOB")
+    sandbox.faults.break_next(Transit.RESET, path_prefix="/rest/api/3/search", method="POST")
+    assert get(sandbox, "/rest/api/3/search/jql").status_code == 200  # project = PAY
+    with requests.Session() as session:
+        answer = session.get(
+            sandbox.url + "/rest/api/3/search/jql",
+            auth=(USER, TOKEN),
+            timeout=10,
+            params={"jql": "project = MOB"},
+        )
+    assert answer.status_code == 502
+    assert [r.status for r in sandbox.requests] == [200, 502]  # the POST reset is still queued
+
+
+def test_a_slow_answer_can_target_one_path(sandbox: Sandbox) -> None:
+    sandbox.faults.slow_next(5.0, path_prefix="/rest/api/3/search")
+    with requests.Session() as session:
+        info = session.get(sandbox.url + "/rest/api/2/serverInfo", auth=(USER, TOKEN), timeout=2)
+        assert info.status_code == 200  # another path is answered at once
+        with pytest.raises(requests.Timeout):
+            session.get(
+                sandbox.url + "/rest/api/3/search/jql",
+                auth=(USER, TOKEN),
+                timeout=0.5,
+                params={"jql": "project = PAY"},
+            )

@@ -69,7 +69,8 @@ def test_a_jira_that_stays_down_fails_after_bounded_attempts(
     waits: list[float] = []
     sandbox.faults.fail_next(503, count=100, path_prefix="/rest/api/2/search")
     sandbox.reset_requests()
-    with pytest.raises(Unavailable, match="after retries"):
+    said = r"did not answer GET /rest/api/2/search(/jql)? properly after 4 tries \(HTTP 503\)"
+    with pytest.raises(Unavailable, match=said):
         sync(sandbox, engine, policy=RetryPolicy(max_attempts=4, sleep=waits.append))
     assert len(waits) == 3
     assert len([r for r in sandbox.requests if "/search" in r.path]) == 4
