@@ -85,6 +85,10 @@ def _store_failed(url: URL) -> Callable[[ExceptionContext], None]:
         if context.is_pre_ping:  # the pool replaces a dead pooled connection by itself
             return
         original = context.original_exception
+        if not isinstance(original, Exception):
+            # Ctrl-C (or SystemExit) during a query: SQLAlchemy drops the connection and calls
+            # it a disconnect, but the store is fine; the interrupt goes on as it is.
+            return
         reason = (str(original).strip().splitlines() or [type(original).__name__])[0]
         if context.connection is None:  # could not connect at all
             raise StoreUnavailable(f"store: cannot open {where}: {reason}")

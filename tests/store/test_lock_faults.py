@@ -160,3 +160,22 @@ def test_commits_outside_a_held_lock_are_not_checked(tmp_path: Path) -> None:
         assert cursors(engine) == ["retail"]
     finally:
         engine.dispose()
+
+
+def test_ctrl_c_during_a_query_stays_an_interrupt_not_a_lost_store(tmp_path: Path) -> None:
+    """SQLAlchemy drops the connection of a query that Ctrl-C interrupts and calls that a
+    disconnect; the run must still be recorded as interrupted, not as a store that went away."""
+    from sqlalchemy import event
+
+    engine = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    event.listen(engine, "before_cursor_execute", interrupted)
+    try:
+        with pytest.raises(KeyboardInterrupt), engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    finally:
+        event.remove(engine, "before_cursor_execute", interrupted)
+        engine.dispose()
