@@ -20,7 +20,7 @@ from html import escape
 from typing import Protocol
 
 from connector.confluence_api import PageApi, RemotePage, VersionConflict
-from connector.errors import AnswerLost, AuthError, RateLimited, ServiceError, Unavailable
+from connector.errors import AuthError, RateLimited, ServiceError, Unavailable
 from connector.storage_form import canonical_hash, hashes, legacy_hash
 
 CONFLICT_RETRIES = 3
@@ -238,10 +238,7 @@ class Publisher:
             return self._create(page, parent_id, records, mode)
         except (AuthError, Unavailable, RateLimited):
             raise  # every other page would fail the same way: stop, exit 3
-        except AnswerLost as exc:
-            message = f"{exc}; the next run finds the page if the write landed, and takes it over"
-            return PublishResult(page.key, page.title, Action.FAILED, message=message)
-        except ServiceError as exc:
+        except ServiceError as exc:  # AnswerLost too: the next run finds the page and adopts it
             return PublishResult(page.key, page.title, Action.FAILED, message=str(exc))
 
     def _update(

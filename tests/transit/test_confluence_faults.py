@@ -71,12 +71,21 @@ def clean(deployment: str) -> Clean:
         return Clean(store, first, pages(sandbox), messages, posts, len(puts), puts[0])
 
 
+MACRO_ID = re.compile(r' ac:macro-id="[^"]*"')  # Confluence gives each save's macros new ids
+
+
 def pages(sandbox: Sandbox) -> set[tuple[Any, ...]]:
-    """Each page's title, parent's title, version and body (links name this sandbox's URL)."""
+    """Each page's title, parent's title, version and body (links name this sandbox's URL; the
+    macro ids each save makes anew are left out)."""
     found = sandbox.confluence.pages()
     titles = {p["id"]: p["title"] for p in found}
     return {
-        (p["title"], titles.get(p["parent_id"]), p["version"], p["body"].replace(sandbox.url, "U"))
+        (
+            p["title"],
+            titles.get(p["parent_id"]),
+            p["version"],
+            MACRO_ID.sub("", p["body"].replace(sandbox.url, "U")),
+        )
         for p in found
     }
 
