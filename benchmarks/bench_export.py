@@ -42,7 +42,7 @@ from rules.catalogue import parse_catalogue
 from rules.evaluate import evaluate
 from rules.model import Catalogue, ChildStats, Epic, StatusCategory
 from rules.policy import Policy
-from service.pipeline import write_atomically
+from service.files import write_atomically
 
 AS_OF = date(2026, 11, 24)
 TEAMS = [f"T{n:02d}" for n in range(1, 13)]

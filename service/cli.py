@@ -23,7 +23,7 @@ from connector.publisher import Action, PublishResult
 from connector.store.db import open_store
 from connector.store.lock import run_lock
 from rules.model import Catalogue
-from service import jobs, pipeline, publishing
+from service import exporting, jobs, pipeline, publishing
 from service.attach import attach_workbooks
 from service.cli_options import as_of_option, config_option, say, today
 from service.cli_options import now as current_time
@@ -197,7 +197,7 @@ def _run_stages(
         counts.update(jobs.publish_counts(published))
         failed = _report_publish(published)
     if export:
-        written = pipeline.export(loaded, catalogue, results, engine=engine, now=now)
+        written = exporting.export(loaded, catalogue, results, engine=engine, now=now)
         counts["workbooks"] = len(written)
         for path in written:
             say(f"Workbook: {path}")

@@ -19,7 +19,7 @@ from connector.errors import UserError
 from connector.store import runs
 from connector.store.db import open_store
 from connector.store.issues import sync_cursor
-from service import jobs, pipeline
+from service import exporting, jobs, pipeline
 from service.attach import attach_workbooks
 from service.cli_options import as_of_option, config_option, now, say, today
 from service.settings import load_settings
@@ -53,7 +53,7 @@ def export(config_path: Path, as_of: datetime | None, xlsx: Path | None) -> None
         with jobs.recorded_run(engine, "export", started) as run:
             day = today(as_of)
             results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=day, pages=False)
-            written = pipeline.export(
+            written = exporting.export(
                 loaded,
                 catalogue,
                 results,

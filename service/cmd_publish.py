@@ -24,6 +24,7 @@ from reports.preview import page_file_names, render_preview
 from rules.model import Catalogue
 from service import jobs, pipeline, publishing
 from service.cli_options import as_of_option, config_option, now, say, today
+from service.files import write_atomically
 from service.settings import LoadedSettings, load_settings
 
 
@@ -90,10 +91,10 @@ def _write_dry_run(
         names = page_file_names(result.pages)
         for page in result.pages:
             stem = names[page.key].removesuffix(".html")
-            pipeline.write_atomically(folder / "storage" / f"{stem}.xhtml", page.body)
+            write_atomically(folder / "storage" / f"{stem}.xhtml", page.body)
         files = render_preview(result.pages, generated_at=stamp, jira_url=loaded.settings.jira.url)
         for name, html in files.items():
-            pipeline.write_atomically(folder / "preview" / name, html)
+            write_atomically(folder / "preview" / name, html)
         plan = _plan(engine, result)
         say(
             f"Dry run for {result.portfolio.name}: {len(result.pages)} pages in"

@@ -22,6 +22,7 @@ from rules.model import Catalogue
 from service import pipeline
 from service.cli_options import as_of_option, config_option, now, say, today
 from service.cmd_publish import _require_synced
+from service.files import write_atomically
 from service.review import publish_reviews, review_pages
 from service.settings import LoadedSettings, load_settings
 
@@ -81,10 +82,10 @@ def _dry_run(
     for result, page in review_pages(loaded, engine, results):
         folder = out / result.portfolio.id
         stem = page_file_names([page])[page.key].removesuffix(".html")
-        pipeline.write_atomically(folder / "storage" / f"{stem}.xhtml", page.body)
+        write_atomically(folder / "storage" / f"{stem}.xhtml", page.body)
         files = render_preview([page], generated_at=stamp, jira_url=loaded.settings.jira.url)
         for name, html in files.items():
-            pipeline.write_atomically(folder / "preview" / name, html)
+            write_atomically(folder / "preview" / name, html)
         say(f"Dry run: {page.title}: {folder / 'preview' / 'index.html'}")
     say("Confluence was not touched.")
 

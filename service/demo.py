@@ -22,10 +22,11 @@ from reports.pages import Page
 from reports.preview import render_preview
 from rules.evaluate import reporting_cycle
 from rules.model import Catalogue
-from service import pipeline, publishing
+from service import exporting, pipeline, publishing
 from service.cli_options import now as current_time
 from service.cli_options import say
 from service.demo_portfolio import DemoPortfolio, build_demo
+from service.files import write_atomically
 from service.progress import ProgressLine
 from service.review import publish_reviews, review_pages
 from service.settings import LoadedSettings, load_settings
@@ -147,7 +148,7 @@ def demo(out: Path, as_of: datetime | None, serve: bool, port: int) -> None:
             reviewed = publish_reviews(loaded, engine, results, now=now)
             failed = _report_publish(reviewed) or failed
             reviews = {r.portfolio.id: page for r, page in review_pages(loaded, engine, results)}
-            workbooks = pipeline.export(loaded, catalogue, results, engine=engine, now=now)
+            workbooks = exporting.export(loaded, catalogue, results, engine=engine, now=now)
         finally:
             engine.dispose()
         _show_results(out, loaded, results, workbooks, now, reviews)
@@ -175,7 +176,7 @@ def _show_results(
             jira_url=loaded.settings.jira.url,
         )
         for name, html in files.items():
-            pipeline.write_atomically(preview / name, html)
+            write_atomically(preview / name, html)
         _print_summary(result)
     click.echo("\nFiles:")
     for path in workbooks:

@@ -29,7 +29,7 @@ from connector.store import runs
 from connector.store.lock import run_lock
 from connector.store.models import RunRow
 from rules.model import Catalogue
-from service import pipeline, publishing
+from service import exporting, pipeline, publishing
 from service.attach import attach_workbooks
 from service.settings import LoadedSettings
 
@@ -132,7 +132,7 @@ def publish_job(ctx: JobContext) -> JobResult:
 
 def export_job(ctx: JobContext) -> JobResult:
     catalogue, results = _evaluate(ctx, pages=False)
-    written = pipeline.export(ctx.loaded, catalogue, results, engine=ctx.engine, now=ctx.now)
+    written = exporting.export(ctx.loaded, catalogue, results, engine=ctx.engine, now=ctx.now)
     pairs = [(r.portfolio.id, p) for r, p in zip(results, written, strict=True)]
     problems = attach_workbooks(ctx.loaded, ctx.engine, pairs)
     outcome = runs.PARTIAL if problems else runs.DONE

@@ -22,7 +22,7 @@ from connector.sandbox import Sandbox
 from connector.store import decisions as decision_store
 from connector.store.db import open_store
 from rules.model import ApprovalState, DecisionOrigin
-from service import pipeline
+from service import exporting, pipeline
 from service.cli import cli
 from service.settings import LoadedSettings, load_settings
 from tests.postgres import scratch_database
@@ -124,7 +124,7 @@ def test_a_sydney_data_center_site_end_to_end(tmp_path: Path, store: str) -> Non
             pipeline.sync(loaded, engine, now=SYNCED)
             catalogue = pipeline.load_catalogue(loaded)
             results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=AS_OF, pages=False)
-            pipeline.export(loaded, catalogue, results, target=str(tmp_path / "review.xlsx"))
+            exporting.export(loaded, catalogue, results, target=str(tmp_path / "review.xlsx"))
             with Session(engine) as session:
                 trail = decision_store.decisions(session, "PAY-3")
         finally:
@@ -183,7 +183,7 @@ def test_reports_show_times_in_the_schedule_s_zone_and_say_so(tmp_path: Path) ->
             pipeline.sync(loaded, engine, now=SYNCED)
             catalogue = pipeline.load_catalogue(loaded)
             results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=AS_OF, pages=False)
-            pipeline.export(loaded, catalogue, results, target=str(tmp_path / "review.xlsx"))
+            exporting.export(loaded, catalogue, results, target=str(tmp_path / "review.xlsx"))
         finally:
             engine.dispose()
     # Sydney's clock: +1000 before 4 October, +1100 after.
