@@ -1,8 +1,9 @@
 """Confluence pages through `atlassian-python-api`: the few calls the publisher needs, on both APIs.
 
 `V1Pages` speaks the v1 content API (`/rest/api/content`: Data Center, and Cloud where configured);
-`V2Pages` (connector/confluence_v2.py) the Cloud v2 pages API. `connect_pages` picks one from the
-`confluence.api` setting (`auto`: v2 for `*.atlassian.net`, v1 otherwise).
+`V2Pages` (connector/confluence_v2.py) the Cloud v2 pages API. `connect_pages` (connector/
+confluence.py) picks one from the `confluence.api` setting (`auto`: v2 for `*.atlassian.net`, v1
+otherwise).
 
 The library's page helpers are not used: `ConfluenceServer.update_page` reads the history and
 writes current + 1, so it could never notice a person's edit or meet a 409, and the v2 class's
@@ -266,34 +267,6 @@ class V1Pages:
         self, page_id: str, name: str, content: bytes, content_type: str, fingerprint: str = ""
     ) -> AttachedFile:
         return self.http.attach(page_id, name, content, content_type, fingerprint)
-
-
-def is_cloud(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    return host == "atlassian.net" or host.endswith(".atlassian.net")
-
-
-def choose_api(url: str, api: str) -> str:
-    """`auto` means v2 on Atlassian Cloud (`*.atlassian.net`) and v1 everywhere else."""
-    if api == "auto":
-        return "v2" if is_cloud(url) else "v1"
-    return api
-
-
-def connect_pages(
-    url: str,
-    *,
-    api: str,
-    user: str | None,
-    token: str,
-    timeout: float = 30.0,
-    policy: RetryPolicy | None = None,
-) -> PageApi:
-    if choose_api(url, api) == "v2":
-        from connector.confluence_v2 import V2Pages
-
-        return V2Pages(url, user=user, token=token, timeout=timeout, policy=policy)
-    return V1Pages(url, user=user, token=token, timeout=timeout, policy=policy)
 
 
 def _v1_page(data: dict[str, Any]) -> RemotePage:

@@ -10,7 +10,8 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from connector.confluence_api import PageApi, connect_pages
+from connector.confluence import connect_pages
+from connector.confluence_api import PageApi
 from connector.errors import UserError
 from connector.publisher import PageRecord, Publisher, PublishResult, record_keys
 from connector.retry import RetryPolicy

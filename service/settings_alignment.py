@@ -7,15 +7,13 @@ README): a knob left out of the file is not passed on.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from rules.model import Severity
 from rules.policy import Policy
-
-if TYPE_CHECKING:
-    from service.settings import Settings
 
 ID = "<id>"
 
@@ -147,7 +145,37 @@ class FindingsSettings(_Strict):
         return {code: getattr(self, code) for code in type(self).model_fields}
 
 
-def policy_of(settings: Settings) -> Policy:
+class _Bands(Protocol):
+    @property
+    def on_track(self) -> float: ...
+    @property
+    def at_risk(self) -> float: ...
+
+
+class _Catalogue(Protocol):
+    @property
+    def jira(self) -> JiraCatalogue | None: ...
+
+
+class PolicySource(Protocol):
+    """What `policy_of` reads of `service.settings.Settings` (named here, not imported: the
+    settings module builds on this one)."""
+
+    @property
+    def claims(self) -> ClaimSettings: ...
+    @property
+    def findings(self) -> FindingsSettings: ...
+    @property
+    def approval(self) -> ApprovalSettings: ...
+    @property
+    def exempt_labels(self) -> Sequence[str]: ...
+    @property
+    def status_bands(self) -> _Bands: ...
+    @property
+    def catalogue(self) -> _Catalogue: ...
+
+
+def policy_of(settings: PolicySource) -> Policy:
     claims, findings = settings.claims, settings.findings
     prefix, suffix = claims.labels.parts()
     jira = settings.catalogue.jira

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from atlassian import Confluence
 
-from connector.confluence_api import PageApi, V1Pages, choose_api, connect_pages
+from connector.confluence import choose_api, connect_pages
+from connector.confluence_api import PageApi, V1Pages
 from connector.confluence_v2 import V2Pages
 from connector.errors import RateLimited, ServiceError, UserError
 from connector.publisher import Action, Draft, Publisher
