@@ -166,22 +166,14 @@ def _sample(
         f"{len(sample.epics)} epics (the first {samples.SAMPLE_EPICS} at most)"
         f" and {len(sample.children)} of their child issues",
     )
-    report = _reporter(note)
-    samples.check_fields(source, sample, configured, portfolio_id, report)
+    samples.check_fields(source, sample, configured, portfolio_id, note)
     if catalogue is None:
         return  # its own line said what is wrong; teams and claims are read against it
     epics = samples.epics_of(source, sample)
     if teams_read:
         first = settings.catalogue.files[0]
-        samples.check_teams(epics, catalogue, settings.teams.source, first, portfolio_id, report)
-    samples.check_claims(epics, catalogue, settings.policy(), portfolio_id, report)
-
-
-def _reporter(note: Note) -> Callable[[bool, str, str], None]:
-    def report(ok: bool, subject: str, detail: str) -> None:
-        note(ok, subject, detail)
-
-    return report
+        samples.check_teams(epics, catalogue, settings.teams.source, first, portfolio_id, note)
+    samples.check_claims(epics, catalogue, settings.policy(), portfolio_id, note)
 
 
 def _confluence(loaded: LoadedSettings, note: Note) -> None:

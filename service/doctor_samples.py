@@ -121,38 +121,46 @@ def sample_fields(source: JiraSource, configured: list[Configured]) -> tuple[lis
 def check_fields(
     source: JiraSource, sample: Sample, configured: list[Configured], where: str, report: Report
 ) -> None:
-    """One line per configured field: how many sampled issues carry a value in it."""
+    """One line per configured field: how many sampled issues carry a value in it; when none
+    does but a similarly named field has values, a failed line with the setting to change."""
     for c in configured:
-        issues = sample.children if c.on_children else sample.epics
-        what = "child issues" if c.on_children else "epics"
+        # Story points sit on stories: count the child issues first, the epics as well.
+        groups = [(sample.children, "child issues"), (sample.epics, "epics")]
+        if not c.on_children:
+            groups = groups[1:]
         subject = f"{c.key} ({where})"
-        if not issues:
-            report(True, subject, f"no sampled {what} to count {c.name!r} on")
+        if not any(issues for issues, _ in groups):
+            report(True, subject, f"no sampled {groups[0][1]} to count {c.name!r} on")
             continue
-        filled = _filled(issues, c.field_id) if c.field_id else 0
         named = f"{c.name!r} ({c.field_id})" if c.field_id else f"{c.name!r} (not on this site)"
-        if filled:
-            report(
-                True, subject, f"{named} has a value on {filled} of {len(issues)} sampled {what}"
-            )
+        if c.field_id and (counted := _counts(groups, c.field_id)):
+            report(True, subject, f"{named} has a value on {counted}")
             continue
+        sampled = " and ".join(f"{len(issues)} sampled {what}" for issues, what in groups if issues)
         others = [
-            (name, field_id, count)
+            (name, field_id, counted)
             for field_id, name in similar_fields(source.field_list, c)
-            if (count := _filled(issues, field_id))
+            if (counted := _counts(groups, field_id))
         ]
-        if others:
-            best = max(others, key=lambda o: o[2])
-            also = "; ".join(f"{n!r} ({i}) has one on {k}" for n, i, k in others)
-            report(
-                False,
-                subject,
-                f"{named} is empty on all {len(issues)} sampled {what}; {also}:"
-                f" set `{c.key}: {best[0]}` in the settings",
-            )
-        else:
-            ok = not c.required or c.on_children  # nothing better to point at: not a setting
-            report(ok, subject, f"{named} is empty on all {len(issues)} sampled {what}")
+        if not others:
+            # Nothing better to point at: maybe nobody fills it yet, not a setting to change.
+            report(True, subject, f"{named} is empty on all {sampled}")
+            continue
+        also = "; ".join(f"{n!r} ({i}) has values on {k}" for n, i, k in others)
+        report(
+            False,
+            subject,
+            f"{named} is empty on all {sampled}; {also}:"
+            f" set `{c.key}: {others[0][0]}` in the settings",
+        )
+
+
+def _counts(groups: Sequence[tuple[Sequence[dict[str, Any]], str]], field_id: str) -> str:
+    """'4 of 4 sampled child issues and 0 of 7 epics', or '' when no issue has a value."""
+    counts = [(_filled(issues, field_id), len(issues), what) for issues, what in groups if issues]
+    if not any(filled for filled, _, _ in counts):
+        return ""
+    return " and ".join(f"{f} of {n} sampled {what}" for f, n, what in counts)
 
 
 def _filled(issues: Sequence[dict[str, Any]], field_id: str) -> int:

@@ -55,8 +55,11 @@ def test_an_empty_story_points_field_is_reported_with_the_field_that_has_the_val
         code, lines = doctor(config)
         assert code == 1, lines
         points = line(lines, "FAIL jira.story_points_field (retail): ")
-        assert "'Story Points' (customfield_10016) is empty on all 4 sampled child issues" in points
-        assert "'Story point estimate' (customfield_10035) has one on 4" in points
+        assert (
+            "'Story Points' (customfield_10016) is empty on all 4 sampled child issues"
+            " and 7 sampled epics;" in points
+        )
+        assert "'Story point estimate' (customfield_10035) has values on 4 of 4 sampled" in points
         assert "set `jira.story_points_field: Story point estimate`" in points
 
         # Doing what it says passes the check.
@@ -67,6 +70,7 @@ def test_an_empty_story_points_field_is_reported_with_the_field_that_has_the_val
     assert code == 0, lines
     assert line(lines, "ok   jira.story_points_field (retail): ").endswith(
         "'Story point estimate' (customfield_10035) has a value on 4 of 4 sampled child issues"
+        " and 0 of 7 sampled epics"
     )
 
 
