@@ -95,7 +95,8 @@ def _settings_fields(loaded: LoadedSettings, source: JiraSource, note: Note) -> 
     try:
         source.teams = team_reader(teams.source, teams.field, teams.label_prefix, source.field_list)
     except OutcomesError as exc:
-        note(False, "fields", f"{exc}{_team_hint(source, teams.field or 'Team')}", exc)
+        said = str(exc).split("; `outcomes doctor`")[0]  # that is us: say what we see instead
+        note(False, "fields", f"{said}{_team_hint(source, teams.field or 'Team')}", exc)
         teams_read = False
     else:
         teams_read = True
@@ -125,7 +126,8 @@ def _team_hint(source: JiraSource, name: str) -> str:
     similar = [n for _, n in samples.similar_fields(source.field_list, wanted)]
     if similar:
         return f"; similar fields here: {', '.join(repr(n) for n in similar)}"
-    return "; or set teams.source to component or label (Data Center has no Team field)"
+    where = " (Data Center has no Team field)" if source.deployment == "datacenter" else ""
+    return f"; name the field your teams use, or set teams.source to component or label{where}"
 
 
 def _check_jql(source: JiraSource, portfolio: str, jql: str, note: Note) -> bool:

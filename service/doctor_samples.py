@@ -39,7 +39,6 @@ class Configured:
     name: str  # the field's name as the settings give it
     field_id: str | None  # what it resolved to on this site
     on_children: bool = False  # story points sit on stories: count the child issues
-    required: bool = True  # an empty approval field is normal (no leader decided yet)
 
 
 @dataclass(frozen=True)
@@ -51,14 +50,15 @@ class Sample:
 def configured_fields(s: Settings, source: JiraSource) -> list[Configured]:
     """The fields the settings point at that hold values we read."""
     points = source.site.story_points
-    found = [Configured("jira.story_points_field", s.jira.story_points_field, points, True)]
+    # The name may have resolved to a fallback ("Story point estimate"): show the field's own.
+    names = {str(f["id"]): str(f.get("name", "")) for f in source.field_list}
+    name = names.get(points or "", s.jira.story_points_field)
+    found = [Configured("jira.story_points_field", name, points, on_children=True)]
     if s.claims.field is not None:
         found.append(Configured("claims.field", s.claims.field.name, source.claims.claim_field))
     if s.approval.jira_field:
         approval = source.claims.approval_field
-        found.append(
-            Configured("approval.jira_field", s.approval.jira_field, approval, required=False)
-        )
+        found.append(Configured("approval.jira_field", s.approval.jira_field, approval))
     if s.teams.source == "field":
         found.append(Configured("teams.field", s.teams.field or "Team", source.teams.field_id))
     return found
@@ -108,7 +108,7 @@ def _issues(pages: Iterable[list[dict[str, Any]]]) -> Iterable[dict[str, Any]]:
 def sample_fields(source: JiraSource, configured: list[Configured]) -> tuple[list[str], list[str]]:
     """What to ask for: the epics' fields (the sync's own, plus similar ones) and the children's."""
     similar = {c.key: similar_fields(source.field_list, c) for c in configured}
-    epic_fields = list(dict.fromkeys([*BASE_FIELDS, "components", *source.fields]))
+    epic_fields = list(dict.fromkeys([*BASE_FIELDS, *source.fields]))
     child_fields: list[str] = []
     for c in configured:
         ids = [i for i in (c.field_id, *(f for f, _ in similar[c.key])) if i]
@@ -143,8 +143,9 @@ def check_fields(
             if (counted := _counts(groups, field_id))
         ]
         if not others:
-            # Nothing better to point at: maybe nobody fills it yet, not a setting to change.
-            report(True, subject, f"{named} is empty on all {sampled}")
+            if c.field_id:  # (a field the site lacks has its own failed line already)
+                # Nothing better to point at: maybe nobody fills it yet, not a setting to change.
+                report(True, subject, f"{named} is empty on all {sampled}")
             continue
         also = "; ".join(f"{n!r} ({i}) has values on {k}" for n, i, k in others)
         report(
@@ -211,7 +212,9 @@ def check_teams(
     else:
         for epic in epics:
             unmatched.update(n for n in epic.team_names if n.casefold() not in lookup.by_name)
-        kinds = {"component": "components", "label": "team labels"}.get(team_source, "values")
+        kinds = {"component": "components", "label": "team labels"}.get(
+            team_source, "team field values"
+        )
         fix = f"add it to the aliases of the team it names in {catalogue_file}"
     detail = f"{mapped} of {len(epics)} sampled epics map to a catalogue team"
     if unmatched:
