@@ -141,3 +141,18 @@ def test_without_the_jql_parse_endpoint_the_query_is_checked_by_a_search(tmp_pat
     query = line(lines, "FAIL portfolios[retail].epics_jql: ")
     assert "sprint" in query and "fix the query" in query
     assert "check jira.url" not in query
+
+
+def test_the_sample_is_bounded_and_says_so(tmp_path: Path) -> None:
+    data = copy.deepcopy(DATASET)
+    data["jira"]["issues"] = [
+        {"key": f"PAY-{n}", "type": "Epic", "summary": f"Epic {n}", "status": "To Do"}
+        for n in range(1, 206)
+    ]
+    with Sandbox(data) as sandbox:
+        code, lines = doctor(write_settings(tmp_path, sandbox.url))
+    assert code == 0, lines
+    assert line(lines, "ok   portfolios[retail] sample: ").endswith(
+        "200 epics (the first 200 at most) and 0 of their child issues"
+    )
+    assert "0 of 200 sampled epics claim an OKR" in line(lines, "ok   claims (retail): ")
