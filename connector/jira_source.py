@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from jira import JIRA
 
-from connector.errors import BadQuery
+from connector.errors import BadQuery, NotFound
 from connector.jira_claims import NO_CLAIMS, ClaimReader
 from connector.jira_fields import SiteFields, parse_time, resolve_fields
 from connector.jira_search import DC_WINDOW, Page, Searcher, both
@@ -125,29 +125,39 @@ class JiraSource:
         return call(action, CallContext(self.service, what), self.policy)
 
     def validate_jql(self, jql: str) -> list[str]:
-        """Jira's own verdict on a query: its error messages, none when the query is fine."""
+        """Jira's own verdict on a query: its error messages, none when the query is fine.
+
+        Cloud parses it (`jql/parse`); where that endpoint is missing (404: Data Center, or a
+        site or proxy without it) a one-issue search asks the same question."""
         if self.deployment == "cloud":
             url = f"{self.url}/rest/api/3/jql/parse"
-            answer = self._call(
-                lambda: self.client._session.post(
-                    url, params={"validation": "strict"}, json={"queries": [jql]}
-                ).json(),
-                "validate JQL",
-            )
-            return [str(e) for q in answer.get("queries", []) for e in q.get("errors") or []]
+            try:
+                answer = self._call(
+                    lambda: self.client._session.post(
+                        url, params={"validation": "strict"}, json={"queries": [jql]}
+                    ).json(),
+                    "validate JQL",
+                )
+            except NotFound:
+                log.info("%s has no jql/parse: validating the query by a search", self.service)
+            else:
+                return [str(e) for q in answer.get("queries", []) for e in q.get("errors") or []]
         try:
-            call(
-                # One issue, not maxResults=0: the library warns on 0 ("All issues cannot be
-                # fetched at once"), straight onto the user's terminal.
-                lambda: self.client.search_issues(
-                    jql, maxResults=1, fields=["id"], validate_query=True, json_result=True
-                ),
-                CallContext(self.service, "validate JQL", jql),
-                self.policy,
-            )
+            call(self._one_issue(jql), CallContext(self.service, "validate JQL", jql), self.policy)
         except BadQuery as exc:
             return [str(exc)]
         return []
+
+    def _one_issue(self, jql: str) -> Any:
+        # One issue, not maxResults=0: the library warns on 0 ("All issues cannot be fetched at
+        # once"), straight onto the user's terminal.
+        if self.deployment == "cloud":
+            return lambda: self.client.enhanced_search_issues(
+                jql, maxResults=1, fields=["id"], json_result=True
+            )
+        return lambda: self.client.search_issues(
+            jql, maxResults=1, fields=["id"], validate_query=True, json_result=True
+        )
 
     def version(self) -> str:
         """The server's version, as serverInfo gave it."""

@@ -116,6 +116,14 @@ def retry_policy(loaded: LoadedSettings) -> RetryPolicy:
 
 
 def connect_jira(loaded: LoadedSettings, policy: RetryPolicy | None = None) -> JiraSource:
+    source = jira_source(loaded, policy)
+    teams = loaded.settings.teams
+    source.teams = team_reader(teams.source, teams.field, teams.label_prefix, source.field_list)
+    return source
+
+
+def jira_source(loaded: LoadedSettings, policy: RetryPolicy | None = None) -> JiraSource:
+    """Connected, fields read, no team field resolved yet (doctor checks that on its own line)."""
     jira = loaded.settings.jira
     jira.auth.require()  # a missing ${VAR} in jira.auth is an error from here on
     credentials = JiraCredentials(
@@ -125,16 +133,13 @@ def connect_jira(loaded: LoadedSettings, policy: RetryPolicy | None = None) -> J
         timeout=jira.timeout,
     )
     policy = policy or retry_policy(loaded)
-    source = JiraSource(
+    return JiraSource(
         credentials,
         story_points_field=jira.story_points_field,
         deployment=jira.deployment,
         policy=policy,
         search_window=jira.search_window,
     )
-    teams = loaded.settings.teams
-    source.teams = team_reader(teams.source, teams.field, teams.label_prefix, source.field_list)
-    return source
 
 
 def sync(

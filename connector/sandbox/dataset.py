@@ -88,13 +88,26 @@ def _parse_jira(ck: Checker, jira: Any, ds: Dataset) -> None:
     jira = ck.mapping(
         jira,
         "jira",
-        ("deployment", "timezone", "statuses", "fields", "projects", "issues", "link_types"),
+        (
+            "deployment",
+            "timezone",
+            "jql_parse",
+            "statuses",
+            "fields",
+            "projects",
+            "issues",
+            "link_types",
+        ),
     )
     deployment = DEPLOYMENTS.get(str(jira.get("deployment", "Cloud")).lower().replace(" ", ""))
     if deployment is None:
         got = jira.get("deployment")
         raise ck.fail("jira.deployment", f"expected Cloud or Data Center, got {got!r}")
     ds.deployment = deployment
+    jql_parse = jira.get("jql_parse", True)
+    if not isinstance(jql_parse, bool):
+        raise ck.fail("jira.jql_parse", f"expected true or false, got {jql_parse!r}")
+    ds.jql_parse = jql_parse
     zone = jira.get("timezone", "UTC")
     try:
         ZoneInfo(zone)

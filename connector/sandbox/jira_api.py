@@ -214,7 +214,7 @@ class JiraApi:
 
     def parse_jql(self, req: Request) -> Response:
         """Cloud's JQL validation: each query with its errors (none when it is fine)."""
-        if not self.cloud:
+        if not self.cloud or not self.state.jql_parse:
             return jira_error(404, "jql/parse is served by Jira Cloud only in the sandbox.")
         body = req.json()
         queries = body.get("queries") if isinstance(body, dict) else None

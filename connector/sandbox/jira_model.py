@@ -70,6 +70,7 @@ class JiraState:
     ) -> None:
         self.lock = lock or threading.RLock()
         self.deployment = ds.deployment
+        self.jql_parse = ds.jql_parse
         self.zone = ZoneInfo(ds.timezone)  # timestamps are rendered in the site's zone
         self.statuses: list[StatusDef] = list(ds.statuses)
         self.projects: list[Project] = list(ds.projects)

@@ -155,6 +155,7 @@ class Dataset:
     credentials: list[Credential]
     deployment: str = "Cloud"
     timezone: str = "UTC"  # the site's zone: timestamps carry its offset, as real Jira's do
+    jql_parse: bool = True  # Cloud serves /rest/api/3/jql/parse (false: a site without it)
     statuses: list[StatusDef] = field(default_factory=list)
     custom_fields: list[CustomField] = field(default_factory=list)
     projects: list[Project] = field(default_factory=list)
