@@ -211,7 +211,11 @@ def check_teams(
         kinds, fix = "projects", f"add it to the projects of its team in {catalogue_file}"
     else:
         for epic in epics:
-            unmatched.update(n for n in epic.team_names if n.casefold() not in lookup.by_name)
+            names = [n for n in epic.team_names if n.casefold() not in lookup.by_name]
+            # A component beside one that names a team is about something else (a subsystem,
+            # say): only an epic none of whose names is a team's falls back, and is worth a fix.
+            if names and len(names) == len(epic.team_names):
+                unmatched.update(names)
         kinds = {"component": "components", "label": "team labels"}.get(
             team_source, "team field values"
         )

@@ -99,7 +99,12 @@ def test_team_components_no_catalogue_team_has_are_listed_with_counts_and_the_fi
     tmp_path: Path,
 ) -> None:
     data = copy.deepcopy(DATASET)
-    components = {"PAY-1": ["Payments"], "PAY-4": ["Apps"], "MOB-1": ["Apps"], "MOB-2": ["Web"]}
+    components = {
+        "PAY-1": ["Payments", "Backend"],  # Backend beside a team's name: a subsystem, left alone
+        "PAY-4": ["Apps"],
+        "MOB-1": ["Apps"],
+        "MOB-2": ["Web"],
+    }
     for issue in data["jira"]["issues"]:
         issue["components"] = components.get(issue["key"], [])
     with Sandbox(data) as sandbox:
@@ -112,6 +117,7 @@ def test_team_components_no_catalogue_team_has_are_listed_with_counts_and_the_fi
     assert "7 of 7 sampled epics map to a catalogue team" in teams
     assert "components no team has: 'Apps' (2), 'Web' (1)" in teams
     assert "add it to the aliases of the team it names in okrs.yaml" in teams
+    assert "Backend" not in teams
 
 
 def test_claims_are_counted_and_unknown_okr_ids_named(tmp_path: Path) -> None:
