@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from sqlalchemy import update
 
 from connector.publisher import Action, PublishResult
 from connector.sandbox import Sandbox
 from connector.store.db import open_store
 from connector.store.lock import run_lock
+from connector.store.models import RunRow
 from service.cli import cli
 from service.jobs import publish_problems
 from tests.e2e.conftest import AS_OF, TOKEN, write_settings
@@ -105,3 +107,26 @@ def test_the_published_pages_explain_the_bands_of_the_settings(
     for suffix in ("Outcomes", "Team Payments", "History"):
         assert legend in str(page(sandbox, suffix)["body"]), suffix
     assert "70%" not in str(page(sandbox, "Outcomes")["body"]).split("Status compares")[1][:200]
+
+
+@pytest.mark.e2e
+def test_a_cli_check_does_not_make_a_stale_deployment_look_fresh(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    config = write_settings(tmp_path, sandbox.url)
+    assert outcomes(config, "sync")[0] == 0
+    engine = open_store(f"sqlite:///{tmp_path / 'outcomes.db'}")
+    with engine.begin() as connection:  # the last sync finished long ago
+        connection.execute(
+            update(RunRow).values(
+                finished_at=datetime(2026, 1, 1, 6, 0), started_at=datetime(2026, 1, 1, 5, 59)
+            )
+        )
+    engine.dispose()
+    assert outcomes(config, "check", "--as-of", AS_OF, token=None)[0] == 1
+
+    code, output = outcomes(config, "status")
+
+    assert code == 1, output
+    assert "Health:  STALE: last success 2026-01-01 06:00:00" in output
+    assert lines_after(output, "Jobs:\n")[3].startswith("check (one-shot) - #2 done")
