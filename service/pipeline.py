@@ -25,8 +25,9 @@ from connector.retry import RetryPolicy
 from connector.store import history, lock_guard, runs
 from connector.store.report_days import daily_snapshots
 from connector.sync import ScopeSpec, SyncResult, sync_scopes
+from reports import context as report_context
 from reports.confluence import render_pages
-from reports.context import MAX_TABLE_ROWS, PaceBands, Tagging
+from reports.context import MAX_TABLE_ROWS, Tagging
 from reports.excel import render_workbook
 from reports.excel_sheets import HistoryRun
 from reports.pages import Page
@@ -110,8 +111,8 @@ def tagging(loaded: LoadedSettings) -> Tagging:
     return Tagging.of(loaded.settings.policy())  # the labels the rules read, suffix and all
 
 
-def pace_bands(loaded: LoadedSettings) -> PaceBands:
-    return PaceBands.of(loaded.settings.policy())  # the status bands the rules used
+def pace_bands(loaded: LoadedSettings) -> report_context.PaceBands:
+    return report_context.PaceBands.of(loaded.settings.policy())  # the status bands the rules used
 
 
 def retry_policy(loaded: LoadedSettings) -> RetryPolicy:
