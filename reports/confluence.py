@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reports.approvals_page import approvals_page
-from reports.context import MAX_TABLE_ROWS, ReportContext, Tagging
+from reports.context import MAX_TABLE_ROWS, PaceBands, ReportContext, Tagging
 from reports.history_page import history_page
 from reports.objective_page import objective_pages
 from reports.overview import overview_page
@@ -48,8 +48,10 @@ def render_pages(
     jira_server_id: str | None = None,
     max_rows: int = MAX_TABLE_ROWS,
     okr_changes: tuple[OkrChange, ...] = (),
+    bands: PaceBands | None = None,
 ) -> list[Page]:
-    """`history`: the stored snapshots (for trends and "what is new"); none: the first report."""
+    """`history`: the stored snapshots (for trends and "what is new"); none: the first report.
+    `bands`: the settings' status bands, for each page's legend (default: the rules' defaults)."""
     ctx = ReportContext(
         evaluation,
         catalogue,
@@ -60,6 +62,7 @@ def render_pages(
         jira_server_id,
         max_rows,
         okr_changes=okr_changes,
+        bands=bands or PaceBands(),
     )
     pages = [page for build in BUILDERS for page in build(ctx)]
     _check_tree(pages)
@@ -91,6 +94,7 @@ def render_review(
     max_rows: int = MAX_TABLE_ROWS,
     okr_changes: tuple[OkrChange, ...] = (),
     previous: PreviousReview | None = None,
+    bands: PaceBands | None = None,
 ) -> Page:
     """The dated review page (reports.review_page); `previous`: the last review, if any."""
     ctx = ReportContext(
@@ -103,5 +107,6 @@ def render_review(
         jira_server_id,
         max_rows,
         okr_changes=okr_changes,
+        bands=bands or PaceBands(),
     )
     return review_page(ctx, build_review(ctx, previous))

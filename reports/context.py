@@ -37,6 +37,19 @@ class Tagging:
         return claim_label(okr_id, self.label_prefix, self.label_suffix)
 
 
+@dataclass(frozen=True)
+class PaceBands:
+    """The status bands the rules used (settings: status_bands), for the legend on each page that
+    shows a status; the defaults are the rules' own."""
+
+    on_track: float = Policy.on_track
+    at_risk: float = Policy.at_risk
+
+    @classmethod
+    def of(cls, policy: Policy) -> PaceBands:
+        return cls(policy.on_track, policy.at_risk)
+
+
 MAX_TABLE_ROWS = 500  # rows of one table on a page by default; the workbook lists everything
 
 
@@ -52,6 +65,7 @@ class ReportContext:
     max_rows: int = MAX_TABLE_ROWS
     zone: tzinfo = UTC  # times of day are shown in this zone (settings: schedule.timezone)
     okr_changes: tuple[OkrChange, ...] = ()  # how the OKRs changed, day by day (oldest first)
+    bands: PaceBands = field(default_factory=PaceBands)  # what "on track" means, for the legend
 
     # -- the zone times are shown in -------------------------------------------------------------
     @property

@@ -14,6 +14,7 @@ from enum import Enum
 
 from reports.context import ReportContext
 from reports.review import PreviousReview
+from reports.text import severity_word
 from rules.model import AlignmentState, ApprovalState, PaceStatus, Severity
 
 
@@ -59,10 +60,10 @@ APPROVAL_FILLS = {
     ApprovalState.PROPOSED.value: YELLOW,
     ApprovalState.REJECTED.value: RED,
 }
-SEVERITY_FILLS = {
-    Severity.ERROR.value: RED,
-    Severity.WARNING.value: YELLOW,
-    Severity.INFO.value: GREY,
+SEVERITY_FILLS = {  # keyed by the words the Findings sheet shows
+    severity_word(Severity.ERROR): RED,
+    severity_word(Severity.WARNING): YELLOW,
+    severity_word(Severity.INFO): GREY,
 }
 
 

@@ -27,6 +27,7 @@ def history_page(ctx: ReportContext) -> Page:
                 f"{plural(len(days), 'report day')} (the last run of each day counts), "
                 "beside the score expected by that day."
             ),
+            parts.status_legend(ctx),
             parts.score_chart(ctx, "Portfolio objectives: score by day", ids, objectives=True),
             s.heading(2, "Portfolio objectives by day"),
             _objective_table(ctx, days),

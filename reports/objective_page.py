@@ -40,6 +40,7 @@ def _page(ctx: ReportContext, op: ObjectiveProgress) -> Page:
     body = s.join(
         [
             _summary(ctx, op),
+            parts.status_legend(ctx),
             s.toc(),
             s.heading(2, "Key results"),
             _kr_table(ctx, op.key_results),

@@ -21,7 +21,14 @@ from reports.pages import (
     unaligned_title,
 )
 from reports.storage import Markup
-from reports.text import elapsed_sentence, kr_progress_line, pct, plural, points
+from reports.text import (
+    elapsed_sentence,
+    findings_count_words,
+    kr_progress_line,
+    pct,
+    plural,
+    points,
+)
 from reports.trends import changes
 from rules.model import PaceStatus
 from rules.results import AlignmentShare, ObjectiveProgress
@@ -35,6 +42,7 @@ def overview_page(ctx: ReportContext) -> Page:
         [
             _intro(ctx),
             _at_a_glance(ctx),
+            parts.status_legend(ctx),
             s.toc(),
             s.heading(2, "Portfolio objectives"),
             _objectives_table(ctx),
@@ -86,9 +94,7 @@ def _at_a_glance(ctx: ReportContext) -> Markup:
         if total is not None and total.total
         else "No active epics."
     )
-    severities = Counter(f.severity for f in ctx.evaluation.findings)
-    worst_first = sorted(severities.items(), key=lambda item: -item[0].rank)
-    found = ", ".join(plural(n, sev.value) for sev, n in worst_first) or "none"
+    found = findings_count_words(Counter(f.severity for f in ctx.evaluation.findings))
     lines = [
         s.p(
             s.strong(plural(len(objectives), "portfolio objective")),

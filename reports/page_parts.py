@@ -14,9 +14,10 @@ from reports.context import ReportContext
 from reports.owners import MENTION_CODES, account_id, mention
 from reports.pages import objective_key, objective_title, team_title
 from reports.storage import Markup
-from reports.text import pct, plural, points
+from reports.text import pace_legend, pct, plural, points, severity_word
 from reports.trends import Snapshot
 from rules.model import ApprovalState, Finding, Severity
+from rules.progress import TOO_EARLY_SHARE
 from rules.results import EpicAlignment, ObjectiveProgress
 
 SEVERITY_COLOUR = {Severity.ERROR: "Red", Severity.WARNING: "Yellow", Severity.INFO: "Blue"}
@@ -36,7 +37,14 @@ def issue(ctx: ReportContext, key: str) -> Markup:
 
 
 def severity(sev: Severity) -> Markup:
-    return s.status(sev.value.upper(), SEVERITY_COLOUR[sev])
+    """A finding's severity in a leader's words ("needs fixing"), not the operators' "error"."""
+    return s.status(severity_word(sev).upper(), SEVERITY_COLOUR[sev])
+
+
+def status_legend(ctx: ReportContext) -> Markup:
+    """What ON TRACK / AT RISK / OFF TRACK mean, with the bands of these settings."""
+    bands = ctx.bands
+    return s.p(s.em(pace_legend(bands.on_track, bands.at_risk, TOO_EARLY_SHARE)))
 
 
 def approval(state: ApprovalState | None) -> Markup:

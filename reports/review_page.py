@@ -39,6 +39,7 @@ def review_page(ctx: ReportContext, review: Review) -> Page:
     body = s.join(
         [
             _intro(ctx, review),
+            parts.status_legend(ctx),
             s.toc(),
             s.heading(2, f"What needs a leader's decision ({len(review.decisions)})"),
             _decisions(ctx, review),

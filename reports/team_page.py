@@ -30,6 +30,7 @@ def _page(ctx: ReportContext, team: str) -> Page:
     body = s.join(
         [
             _summary(ctx, team, objectives, share),
+            parts.status_legend(ctx),
             s.toc(),
             s.heading(2, "Our objectives"),
             _objectives(ctx, objectives),

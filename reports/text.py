@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from datetime import date
 
-from rules.model import Cycle, KeyResult, KrKind, PaceStatus, StatusCategory
+from rules.model import Cycle, KeyResult, KrKind, PaceStatus, Severity, StatusCategory
 
 # Characters that XML 1.0 forbids (and openpyxl refuses): C0 controls except tab, newline and
 # carriage return, lone surrogates and the two non-characters U+FFFE and U+FFFF.
@@ -31,6 +32,31 @@ STATUS_COLOUR = {
     PaceStatus.TOO_EARLY: "Grey",
     PaceStatus.NO_KEY_RESULTS: "Grey",
 }
+
+# A finding's severity as a leader reads it (pages, preview, workbook); the operators' terminal and
+# JSON keep error / warning / info. (singular, plural): "1 needs fixing", "2 need fixing".
+SEVERITY_WORDS = {
+    Severity.ERROR: ("needs fixing", "need fixing"),
+    Severity.WARNING: ("worth a look", "worth a look"),
+    Severity.INFO: ("for information", "for information"),
+}
+
+
+def severity_word(severity: Severity) -> str:
+    return SEVERITY_WORDS[severity][0]
+
+
+def findings_count_words(counts: Mapping[Severity, int]) -> str:
+    """E.g. "2 need fixing, 32 worth a look, 19 for information", worst first; "none"."""
+    worst_first = sorted((s for s, n in counts.items() if n), key=lambda s: -s.rank)
+    return (
+        ", ".join(
+            f"{counts[s]} {SEVERITY_WORDS[s][0] if counts[s] == 1 else SEVERITY_WORDS[s][1]}"
+            for s in worst_first
+        )
+        or "none"
+    )
+
 
 # Jira shows status categories by these names, not by their keys.
 CATEGORY_LABEL = {
@@ -110,6 +136,15 @@ def elapsed_sentence(cycle: Cycle, as_of: date) -> str:
         return f"The cycle ended on {cycle.end.isoformat()} — 100% of the cycle elapsed."
     day = (as_of - cycle.start).days + 1
     return f"Day {day} of {days} — {pct(cycle.elapsed_share(as_of))} of the cycle elapsed"
+
+
+def pace_legend(on_track: float, at_risk: float, too_early: float) -> str:
+    """One line that says what a status means, with the bands the rules used."""
+    return (
+        "Status compares a score with the share of the cycle gone (expected): on track at "
+        f"{pct(on_track)} of that pace or better, at risk from {pct(at_risk)}, off track below; "
+        f"too early while less than {pct(too_early)} of the cycle has gone."
+    )
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:

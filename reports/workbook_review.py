@@ -19,7 +19,7 @@ from reports.excel_sheets import (
     Value,
     WorkbookInput,
 )
-from reports.text import CATEGORY_LABEL
+from reports.text import CATEGORY_LABEL, severity_word
 from reports.workbook_okrs import approval_state
 from reports.workbook_work import sources
 from rules.model import ApprovalState, Claim, Decision
@@ -41,7 +41,7 @@ def findings_sheet(source: WorkbookInput) -> SheetData:
     # The evaluation already sorts findings: errors first, then by code and subject.
     rows = [
         [
-            f.severity.value,
+            severity_word(f.severity),  # a leader's words; the code stays for operators
             f.code,
             f.subject,
             ctx.team_name(f.team) if f.team is not None else None,

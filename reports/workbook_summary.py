@@ -81,8 +81,8 @@ def _headlines(source: WorkbookInput) -> tuple[tuple[str, Value, Kind], ...]:
         ("Tied to an outcome, by points", _points_share(total), Kind.PERCENT),
         ("Work not tied to an outcome", total.unaligned, Kind.INT),
         ("Exempt (keep the lights on)", total.exempt, Kind.INT),
-        ("Findings: errors", severities.count(Severity.ERROR), Kind.INT),
-        ("Findings: warnings", severities.count(Severity.WARNING), Kind.INT),
+        ("Findings: need fixing", severities.count(Severity.ERROR), Kind.INT),
+        ("Findings: worth a look", severities.count(Severity.WARNING), Kind.INT),
         ("Awaiting approval", len(ev.awaiting_approval()), Kind.INT),
     )
 

@@ -149,19 +149,21 @@ def run_pipeline(
     engine = open_store(loaded.store_url())
     now = current_time()
     counts: dict[str, int] = {}  # recorded on the run, for `outcomes status`
+    problems: list[str] = []  # why a run was partial, recorded on it too
     try:
         with run_lock(engine, now=now) as holder:
             run_id = pipeline.start_run(engine, "run", now, holder=holder)
             try:
                 code = _run_stages(
-                    loaded, engine, catalogue, as_of, now, run_id, publish, export, counts
+                    loaded, engine, catalogue, as_of, now, run_id, publish, export, counts, problems
                 )
             except BaseException as exc:  # Ctrl-C too: no run is left `running`
                 failed = jobs.describe_error(exc)
                 pipeline.finish_run(engine, run_id, "failed", current_time(), failed, counts=counts)
                 raise
             outcome = "done" if code == 0 else "partial"
-            pipeline.finish_run(engine, run_id, outcome, current_time(), counts=counts)
+            message = "; ".join(problems) or None
+            pipeline.finish_run(engine, run_id, outcome, current_time(), message, counts=counts)
             return code
     finally:
         engine.dispose()
@@ -177,6 +179,7 @@ def _run_stages(
     publish: bool,
     export: bool,
     counts: dict[str, int],
+    problems: list[str],
 ) -> int:
     progress = ProgressLine()
     try:
@@ -196,6 +199,7 @@ def _run_stages(
         published = publishing.publish(loaded, engine, results, now=now)
         counts.update(jobs.publish_counts(published))
         failed = _report_publish(published)
+        problems.extend(filter(None, [jobs.publish_problems(published)]))
     if export:
         written = exporting.export(loaded, catalogue, results, engine=engine, now=now)
         counts["workbooks"] = len(written)
@@ -204,6 +208,7 @@ def _run_stages(
         pairs = [(r.portfolio.id, p) for r, p in zip(results, written, strict=True)]
         for problem in attach_workbooks(loaded, engine, pairs):
             say(f"  {problem}")
+            problems.append(problem)
             failed = True
     for result in results:
         _print_summary(result)

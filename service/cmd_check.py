@@ -1,8 +1,8 @@
 """`outcomes check`: evaluate the store (what the last sync wrote) and list the findings.
 
-No Jira access and no run lock: it only reads. A table for people (with each finding's hint, and
-`+` for one that is new since the last run's snapshot), or JSON for CI; it exits 1 when a finding at
-or above `--fail-on` exists.
+No Jira access and no run lock: it only reads (its run is recorded, for `outcomes status`, without
+taking the lock). A table for people (with each finding's hint, and `+` for one that is new since
+the last run's snapshot), or JSON for CI; it exits 1 when a finding at or above `--fail-on` exists.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from connector.store.db import open_store
 from connector.store.issues import sync_cursor
 from rules.model import Severity
 from rules.results import Evaluation
-from service import alignment, pipeline
-from service.cli_options import as_of_option, config_option, today
+from service import alignment, jobs, pipeline
+from service.cli_options import as_of_option, config_option, now, today
 from service.settings import LoadedSettings, load_settings
 from service.terminal import echo
 
@@ -48,9 +48,16 @@ def check(config_path: Path, as_of: datetime | None, as_json: bool, fail_on: str
     day = today(as_of)
     engine = open_store(loaded.store_url())
     reports = []
+    evaluated: list[pipeline.PortfolioResult] = []
     try:
         with Session(engine) as session:
             _require_synced(loaded, session)
+        # Recorded for `outcomes status`, without the run lock: a check only reads, and one while
+        # a sync runs is common (it sees the store as the last commit left it).
+        with (
+            jobs.recorded_run(engine, "check", now(), lock=False) as run,
+            Session(engine) as session,
+        ):
             overrides = alignment.read_overrides(loaded)
             for portfolio in loaded.settings.portfolios:
                 evaluation = alignment.evaluate_portfolio(
@@ -59,6 +66,8 @@ def check(config_path: Path, as_of: datetime | None, as_json: bool, fail_on: str
                 before = history.latest_snapshot(session, portfolio.id)
                 seen = _finding_keys(before.data) if before is not None else None
                 reports.append((portfolio.id, portfolio.name, evaluation, seen))
+                evaluated.append(pipeline.PortfolioResult(portfolio, evaluation))
+            run.counts.update(jobs.finding_counts(evaluated))  # as the scheduled check records
     finally:
         engine.dispose()
     if as_json:

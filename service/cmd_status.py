@@ -19,6 +19,8 @@ from service.settings import load_settings
 from service.terminal import echo
 
 MESSAGE_WIDTH = 90
+# Counts in the order a reader asks about them (a sync's first); the rest alphabetically.
+COUNT_ORDER = ("epics", "children", "fetched", "removed", "findings")
 
 
 @click.command()
@@ -61,6 +63,23 @@ def _short(text: str | None) -> str:
     return line if len(line) <= MESSAGE_WIDTH else line[: MESSAGE_WIDTH - 1] + "…"
 
 
+def _counts(run: RunRow) -> str:
+    rank = {name: i for i, name in enumerate(COUNT_ORDER)}
+    items = sorted((run.counts or {}).items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
+    return " ".join(f"{k}={v}" for k, v in items)
+
+
+def _why(run: RunRow) -> str:
+    return _short(run.message or "(no reason recorded)")
+
+
+def _detail(run: RunRow) -> str:
+    """What a run did (its counts) and, unless it went well, why (its message) first."""
+    if run.outcome in (runs.DONE, runs.RUNNING):
+        return _short(_counts(run))
+    return _short(" · ".join(filter(None, [_why(run), _counts(run)])))
+
+
 def render(report: Report, latest: list[RunRow], failures: list[RunRow], zone: tzinfo) -> list[str]:
     lines = [f"Outcomes status at {_at(report.now, zone)} ({zone})", ""]
     leader = report.leader
@@ -98,20 +117,19 @@ def render(report: Report, latest: list[RunRow], failures: list[RunRow], zone: t
             f"  {job.name:<8} {job.cron or '(one-shot)':<18} {_at(job.next_run, zone):<20}"
             f" {shown:<40} {streak}{alarm}"
         )
+        if last and (detail := _detail(last)):  # what the last run did, or why it fell short
+            lines.append(f"  {'':<8} {detail}")
     lines += ["", "Failures:"]
     for job in report.failing:
         lines.append(f"  ALERT: {job.name} has failed {job.stats.failures_in_a_row} times in a row")
     lines += [
-        f"  #{run.id} {run.command} {_at(run.started_at, zone)} {run.outcome}:"
-        f" {_short(run.message)}"
+        f"  #{run.id} {run.command} {_at(run.started_at, zone)} {run.outcome}: {_why(run)}"
         for run in failures
     ] or ["  none recorded"]
     lines += ["", f"Recent runs (newest first, {len(latest)}):"]
     for run in latest:
-        counts = " ".join(f"{k}={v}" for k, v in sorted((run.counts or {}).items()))
-        detail = _short(run.message) if run.outcome != runs.DONE else counts
         lines.append(
             f"  #{run.id:<5} {run.command:<8} {run.trigger or '-':<8} {_at(run.started_at, zone)}"
-            f"  {run.outcome:<8} {detail}"
+            f"  {run.outcome:<8} {_detail(run)}"
         )
     return lines

@@ -90,7 +90,13 @@ def collect(
         JobView(name, getattr(schedule, name, None), upcoming.get(name), stats)
         for name, stats in sorted(found.items(), key=lambda kv: (order.get(kv[0], 99), kv[0]))
     ]
-    successes = [j.stats.last_success_at for j in jobs if j.stats.last_success_at]
+    # A check only reads the store: one from the command line (not scheduled) says nothing of
+    # whether the pipeline still runs, so it does not keep the deployment fresh.
+    successes = [
+        j.stats.last_success_at
+        for j in jobs
+        if j.stats.last_success_at and (j.cron or j.name != "check")
+    ]
     return Report(
         now=now,
         jobs=jobs,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from connector.errors import OutcomesError
-from connector.publisher import PublishResult
+from connector.publisher import Action, PublishResult
 from connector.store import runs
 from connector.store.lock import run_lock
 from connector.store.models import RunRow
@@ -83,9 +83,27 @@ def publish_counts(published: Iterable[PublishResult]) -> dict[str, int]:
 
 
 def publish_problems(published: Iterable[PublishResult]) -> str | None:
-    """The first few pages that failed, for the run record; None if none did."""
-    failed = [item for item in published if not item.ok]
-    return "; ".join(f"{item.title}: {item.action.value}" for item in failed[:5]) or None
+    """Why a publish was partial, in short, for the run record (`outcomes status` shows it): e.g.
+    "2 pages failed, 1 skipped (edited by a person): <titles>"; None if every page went well."""
+    failed = [item for item in published if item.action is Action.FAILED]
+    skipped = [item for item in published if item.action is Action.SKIPPED]
+    if not failed and not skipped:
+        return None
+    said = [f"{len(failed)} page{'s' if len(failed) != 1 else ''} failed"] if failed else []
+    if skipped:
+        reasons = ", ".join(sorted({_why_skipped(item) for item in skipped}))
+        said.append(f"{len(skipped)} skipped ({reasons})")
+    titles = [item.title for item in (*failed, *skipped)]
+    more = f" and {len(titles) - 5} more" if len(titles) > 5 else ""
+    return f"{', '.join(said)}: {'; '.join(titles[:5])}{more}"
+
+
+def _why_skipped(item: PublishResult) -> str:
+    # The publisher skips a page for one of two reasons; its message says which (no record of
+    # ours: "a page titled ... already exists"; ours, edited since: "... was edited by ...").
+    if item.message.startswith("a page titled"):
+        return "a page of that title is not Outcomes'"
+    return "edited by a person"
 
 
 def describe_error(exc: BaseException) -> str:
@@ -169,18 +187,24 @@ class RunRecord:
     """What a one-shot command's run will be recorded with; the command fills it in."""
 
     run_id: int
-    holder: str
+    holder: str | None  # None: recorded without the lock
     outcome: str = runs.DONE
     counts: dict[str, int] = field(default_factory=dict)
     message: str | None = None
 
 
 @contextmanager
-def recorded_run(engine: Engine, command: str, now: datetime) -> Iterator[RunRecord]:
+def recorded_run(
+    engine: Engine, command: str, now: datetime, *, lock: bool = True
+) -> Iterator[RunRecord]:
     """A one-shot command's run: under the pipeline lock (LockHeld: exit 4), recorded when it
     ends — as the block left the record, or `failed` with a safe line whatever went wrong, an
-    interrupt included. No run is left `running`."""
-    with run_lock(engine, now=now) as holder:
+    interrupt included. No run is left `running`.
+
+    `lock=False`, for a command that only reads the store (`check`): recorded without the lock, so
+    it neither waits for nor blocks a sync. Its record has no holder, so no lock holder closes it
+    as abandoned while it runs (a killed process leaves it `running`)."""
+    with run_lock(engine, now=now) if lock else nullcontext(None) as holder:
         record = RunRecord(pipeline.start_run(engine, command, now, holder=holder), holder)
         try:
             yield record

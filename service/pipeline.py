@@ -22,6 +22,7 @@ from connector.retry import RetryPolicy
 from connector.store import history, lock_guard, runs
 from connector.store.report_days import daily_snapshots
 from connector.sync import ScopeSpec, SyncResult, sync_scopes
+from reports import context as report_context
 from reports.confluence import render_pages
 from reports.context import MAX_TABLE_ROWS, Tagging
 from reports.pages import Page
@@ -102,6 +103,10 @@ def require_in_cycles(catalogue: Catalogue, as_of: date) -> None:
 
 def tagging(loaded: LoadedSettings) -> Tagging:
     return Tagging.of(loaded.settings.policy())  # the labels the rules read, suffix and all
+
+
+def pace_bands(loaded: LoadedSettings) -> report_context.PaceBands:
+    return report_context.PaceBands.of(loaded.settings.policy())  # the status bands the rules used
 
 
 def retry_policy(loaded: LoadedSettings) -> RetryPolicy:
@@ -210,6 +215,7 @@ def evaluate_all(
                 jira_server_id=confluence.jira_server_id if confluence else None,
                 max_rows=confluence.max_table_rows if confluence else MAX_TABLE_ROWS,
                 okr_changes=changes,
+                bands=pace_bands(loaded),
             )
             results.append(PortfolioResult(portfolio, evaluation, rendered, catalogue))
     return results

@@ -49,6 +49,7 @@ def review_pages(
                 previous=previous_review(
                     session, result.portfolio.id, evaluation.cycle.id, evaluation.as_of
                 ),
+                bands=pipeline.pace_bands(loaded),
             )
             pages.append((result, page))
     return pages

@@ -112,7 +112,7 @@ def test_overview_answers_outcomes_before_anything_else() -> None:
     assert text(panel).endswith(
         "2 portfolio objectives: 1 on track, 1 off track."
         "25% of the active epics (1 of 4) serve an outcome."
-        "Findings: 1 error, 4 warnings."
+        "Findings: 1 needs fixing, 4 worth a look."
     )
     assert [m.get(f"{AC}name") for m in macros(root)][:2] == ["info", "toc"]
 
@@ -217,9 +217,9 @@ def test_overview_says_what_is_new_since_the_last_report_day() -> None:
     assert "New findings (3)" in body and "Resolved findings (1)" in body
     new = [row[:3] for row in table_after(root, FINDING_HEADER)][:3]
     assert new == [
-        ["WARNING", "UNKNOWN_OKR", "PAY-103"],
-        ["WARNING", "UNALIGNED_EPIC", "MOB-7"],
-        ["WARNING", "KR_WITHOUT_WORK", "P2.KR1 Onboarding completed same day"],
+        ["WORTH A LOOK", "UNKNOWN_OKR", "PAY-103"],
+        ["WORTH A LOOK", "UNALIGNED_EPIC", "MOB-7"],
+        ["WORTH A LOOK", "KR_WITHOUT_WORK", "P2.KR1 Onboarding completed same day"],
     ]
     assert "UNALIGNED_EPIC — MOB-4" in [("".join(li.itertext())) for li in root.iter("li")]
 
@@ -241,17 +241,17 @@ def test_overview_alignment_and_top_findings_worst_first() -> None:
     assert ["Portfolio total", "1", "2", "1", "25%", "21.0", "5.0", "3.0"] in table
     top = table_after(root, FINDING_HEADER)
     assert [r[:3] for r in top] == [
-        ["ERROR", "OFF_PACE", "P2.KR1 Onboarding completed same day"],
-        ["WARNING", "UNALIGNED_EPIC", "PAY-103"],
-        ["WARNING", "UNKNOWN_OKR", "PAY-103"],
-        ["WARNING", "UNALIGNED_EPIC", "MOB-7"],
-        ["WARNING", "KR_WITHOUT_WORK", "P2.KR1 Onboarding completed same day"],
+        ["NEEDS FIXING", "OFF_PACE", "P2.KR1 Onboarding completed same day"],
+        ["WORTH A LOOK", "UNALIGNED_EPIC", "PAY-103"],
+        ["WORTH A LOOK", "UNKNOWN_OKR", "PAY-103"],
+        ["WORTH A LOOK", "UNALIGNED_EPIC", "MOB-7"],
+        ["WORTH A LOOK", "KR_WITHOUT_WORK", "P2.KR1 Onboarding completed same day"],
     ]
     assert table_after(root, ["Severity", "Finding", "Count"]) == [
-        ["ERROR", "OFF_PACE", "1"],
-        ["WARNING", "KR_WITHOUT_WORK", "1"],
-        ["WARNING", "UNALIGNED_EPIC", "2"],
-        ["WARNING", "UNKNOWN_OKR", "1"],
+        ["NEEDS FIXING", "OFF_PACE", "1"],
+        ["WORTH A LOOK", "KR_WITHOUT_WORK", "1"],
+        ["WORTH A LOOK", "UNALIGNED_EPIC", "2"],
+        ["WORTH A LOOK", "UNKNOWN_OKR", "1"],
     ]
     assert "2 active epics not tied to an outcome: see" in text(root)
 
@@ -350,8 +350,8 @@ def test_objective_without_support_or_work_warns() -> None:
         "No epic serves P2.KR1 yet: who is working on it?",
     ]
     assert [r[:2] for r in table_after(root, FINDING_HEADER)] == [
-        ["ERROR", "OFF_PACE"],
-        ["WARNING", "KR_WITHOUT_WORK"],
+        ["NEEDS FIXING", "OFF_PACE"],
+        ["WORTH A LOOK", "KR_WITHOUT_WORK"],
     ]
 
 

@@ -123,8 +123,8 @@ def test_summary_headlines(book: Workbook) -> None:
         ["Tied to an outcome, by points", pytest.approx(21 / 29)],  # 21 of 21 + 5 + 3 points
         ["Work not tied to an outcome", 3],
         ["Exempt (keep the lights on)", 1],
-        ["Findings: errors", 1],
-        ["Findings: warnings", 4],
+        ["Findings: need fixing", 1],
+        ["Findings: worth a look", 4],
         ["Awaiting approval", 1],  # PAY-O1's link to P1.KR2
     ]
     assert ws["A3"].font.b
@@ -549,7 +549,7 @@ def test_findings_sheet(book: Workbook) -> None:
     ws = book["Findings"]
     assert values(ws, 1) == ["Severity", "Code", "Subject", "Team", "Message", "Hint"]
     assert values(ws, 2) == [
-        "error",
+        "needs fixing",
         "OFF_PACE",
         "P2.KR1",
         None,
@@ -557,11 +557,11 @@ def test_findings_sheet(book: Workbook) -> None:
         None,
     ]
     assert [values(ws, r)[:4] for r in range(3, 8)] == [
-        ["warning", "UNALIGNED_EPIC", "MOB-7", "Mobile"],
-        ["warning", "UNALIGNED_EPIC", "OPS-1", None],
-        ["warning", "UNALIGNED_EPIC", "PAY-103", "Payments"],
-        ["warning", "UNKNOWN_OKR", "PAY-103", "Payments"],
-        ["info", "ORPHAN_TEAM_OBJECTIVE", "MOB-O1", "Mobile"],
+        ["worth a look", "UNALIGNED_EPIC", "MOB-7", "Mobile"],
+        ["worth a look", "UNALIGNED_EPIC", "OPS-1", None],
+        ["worth a look", "UNALIGNED_EPIC", "PAY-103", "Payments"],
+        ["worth a look", "UNKNOWN_OKR", "PAY-103", "Payments"],
+        ["for information", "ORPHAN_TEAM_OBJECTIVE", "MOB-O1", "Mobile"],
     ]
 
 
@@ -755,9 +755,9 @@ def test_status_columns_are_coloured_by_conditional_formats(book: Workbook) -> N
         ("I2:I7", '"rejected"', red),
     }
     assert rules(book["Findings"]) == {
-        ("A2:A7", '"error"', red),
-        ("A2:A7", '"warning"', yellow),
-        ("A2:A7", '"info"', grey),
+        ("A2:A7", '"needs fixing"', red),
+        ("A2:A7", '"worth a look"', yellow),
+        ("A2:A7", '"for information"', grey),
     }
     assert ("G2:G5", '"proposed"', yellow) in rules(book["Approvals"])
     assert ("F21:F22", '"on track"', green) in rules(book["Summary"])

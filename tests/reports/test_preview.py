@@ -102,7 +102,7 @@ def test_lozenges_become_styled_spans(files: dict[str, str]) -> None:
         "lozenge lozenge-red",
     ]
     assert '<span class="lozenge lozenge-green">ON TRACK</span>' in files["overview.html"]
-    assert '<span class="lozenge lozenge-red">ERROR</span>' in files["overview.html"]
+    assert '<span class="lozenge lozenge-red">NEEDS FIXING</span>' in files["overview.html"]
     assert not any(tag.startswith(("ac:", "ri:")) for tag, _ in page.tags)
 
 

@@ -95,6 +95,6 @@ def test_status_lozenges_are_coloured_by_status(overview: Path) -> None:
     assert ("ON TRACK", "rgb(227, 252, 239)", "rgb(0, 102, 68)") in colours
     assert ("AT RISK", "rgb(255, 250, 230)", "rgb(151, 79, 12)") in colours
     assert ("OFF TRACK", "rgb(255, 235, 230)", "rgb(191, 38, 0)") in colours
-    assert ("ERROR", "rgb(255, 235, 230)", "rgb(191, 38, 0)") in colours
+    assert ("NEEDS FIXING", "rgb(255, 235, 230)", "rgb(191, 38, 0)") in colours
     # Laid out as lozenges: a box that hugs its word, not a full-width block.
     assert all(0 < width < 200 for *_, width in lozenges)  # type: ignore[operator]
