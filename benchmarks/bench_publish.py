@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from connector.confluence_api import PageApi, V1Pages
 from connector.confluence_v2 import V2Pages
-from connector.publisher import PageRecord, Publisher, PublishResult
+from connector.publish_results import PageRecord, PublishResult
+from connector.publisher import Publisher
 from connector.sandbox import Sandbox
 from reports.confluence import render_pages
 from reports.pages import Page

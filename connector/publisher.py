@@ -13,19 +13,26 @@ store) that sits where ours belongs, with our title, last written by our account
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from enum import StrEnum
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from html import escape
-from typing import Protocol
 
 from connector.confluence_api import PageApi, RemotePage, VersionConflict
 from connector.errors import AuthError, RateLimited, ServiceError, Unavailable
+from connector.publish_results import (
+    CHILD_SUFFIX,
+    Action,
+    Draft,
+    OnForeignEdit,
+    PageDraft,
+    PageRecord,
+    PublishResult,
+    SkipReason,
+)
 from connector.storage_form import canonical_hash, hashes, legacy_hash
 
 CONFLICT_RETRIES = 3
 ROOT_BODY = "<p>Outcome reports published by Outcomes. Pages below are rewritten on each run.</p>"
-CHILD_SUFFIX = "~latest"  # record key of the child page that takes the report of an edited page
 RETIRED_NOTE = (
     '<ac:structured-macro ac:name="note"><ac:rich-text-body><p>This page is no longer part of the'
     " outcome reports: what it reported on (an objective, a team or a cycle) has left the"
@@ -33,76 +40,6 @@ RETIRED_NOTE = (
     ' are under <ac:link><ri:page ri:content-title="{root}" /></ac:link>.</p></ac:rich-text-body>'
     "</ac:structured-macro>"
 )
-
-
-class PageDraft(Protocol):
-    @property
-    def key(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def parent_key(self) -> str | None: ...
-    @property
-    def body(self) -> str: ...
-
-
-@dataclass(frozen=True)
-class Draft:
-    key: str
-    title: str
-    parent_key: str | None
-    body: str
-
-
-@dataclass(frozen=True)
-class PageRecord:
-    page_id: str
-    version: int
-    body_hash: str
-
-
-class OnForeignEdit(StrEnum):
-    SKIP = "skip"
-    OVERWRITE = "overwrite"
-    CHILD = "child"
-
-
-class Action(StrEnum):
-    CREATED = "created"
-    ADOPTED = "adopted"  # ours, with no record of it (a lost answer or store): recorded, updated
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    OVERWRITTEN = "overwritten"  # a person's edit was written over, as configured
-    TO_CHILD = "written to a child page"  # a person's edit was kept; the report went below it
-    SKIPPED = "skipped"  # someone else's edit or page: left alone, reported
-    RETIRED = "marked no longer reported"  # a page that left the report says so
-    RELEASED = "left to its editor"  # a page that left the report, edited since: no longer ours
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class PublishResult:
-    key: str
-    title: str
-    action: Action
-    record: PageRecord | None = None  # what to remember for `key` (None: keep the old record)
-    message: str = ""
-    child: tuple[str, str, PageRecord] | None = None  # (key, title, record) of a child page
-    forget: bool = False  # the page is no longer Outcomes' to write: drop its record
-
-    @property
-    def ok(self) -> bool:
-        return self.action not in (Action.SKIPPED, Action.FAILED)
-
-    def saves(self) -> list[tuple[str, str, PageRecord]]:
-        """(page key, title, record) of every page this result wrote or confirmed."""
-        own = [(self.key, self.title, self.record)] if self.record is not None else []
-        return own + ([self.child] if self.child is not None else [])
-
-
-def record_keys(pages: Iterable[PageDraft]) -> list[str]:
-    """The record keys a publish may need: each page's, and that of its child for edited pages."""
-    return [key for page in pages for key in (page.key, page.key + CHILD_SUFFIX)]
 
 
 def body_hash(body: str) -> str:
@@ -320,6 +257,7 @@ class Publisher:
                 f"a page titled {page.title!r} already exists in space {self.space}, {why}, and"
                 " Outcomes has no record of writing it; rename or move that page, then run again"
             ),
+            skipped=SkipReason.NOT_OURS,
         )
 
     def _adopt(
@@ -351,6 +289,7 @@ class Publisher:
                 " elsewhere and restore Outcomes' version to resume publishing, or set"
                 " confluence.on_foreign_edit to overwrite or child"
             ),
+            skipped=SkipReason.EDITED,
         )
 
     def _to_child(
@@ -379,7 +318,11 @@ class Publisher:
         said = _edited(page.title, remote, record, editor)
         if not result.ok:
             return PublishResult(
-                page.key, page.title, result.action, message=f"{said}; {result.message}"
+                page.key,
+                page.title,
+                result.action,
+                message=f"{said}; {result.message}",
+                skipped=result.skipped,
             )
         assert result.record is not None
         return PublishResult(

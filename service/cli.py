@@ -19,7 +19,7 @@ import click
 from sqlalchemy import Engine
 
 from connector.errors import OutcomesError
-from connector.publisher import Action, PublishResult
+from connector.publish_results import Action, PublishResult
 from connector.store.db import open_store
 from connector.store.lock import run_lock
 from rules.model import Catalogue

@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from connector.errors import OutcomesError
-from connector.publisher import Action, PublishResult
+from connector.publish_results import Action, PublishResult, SkipReason
 from connector.store import runs
 from connector.store.lock import run_lock
 from connector.store.models import RunRow
@@ -91,19 +91,11 @@ def publish_problems(published: Iterable[PublishResult]) -> str | None:
         return None
     said = [f"{len(failed)} page{'s' if len(failed) != 1 else ''} failed"] if failed else []
     if skipped:
-        reasons = ", ".join(sorted({_why_skipped(item) for item in skipped}))
+        reasons = ", ".join(sorted({str(item.skipped or SkipReason.EDITED) for item in skipped}))
         said.append(f"{len(skipped)} skipped ({reasons})")
     titles = [item.title for item in (*failed, *skipped)]
     more = f" and {len(titles) - 5} more" if len(titles) > 5 else ""
     return f"{', '.join(said)}: {'; '.join(titles[:5])}{more}"
-
-
-def _why_skipped(item: PublishResult) -> str:
-    # The publisher skips a page for one of two reasons; its message says which (no record of
-    # ours: "a page titled ... already exists"; ours, edited since: "... was edited by ...").
-    if item.message.startswith("a page titled"):
-        return "a page of that title is not Outcomes'"
-    return "edited by a person"
 
 
 def describe_error(exc: BaseException) -> str:

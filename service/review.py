@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from connector.confluence_api import PageApi
 from connector.errors import AuthError, RateLimited, ServiceError, Unavailable, UserError
-from connector.publisher import ROOT_BODY, Action, PublishResult, body_hash
+from connector.publish_results import Action, PublishResult
+from connector.publisher import ROOT_BODY, body_hash
 from connector.store import history
 from reports.confluence import render_review
 from reports.context import MAX_TABLE_ROWS

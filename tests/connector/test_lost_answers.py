@@ -15,7 +15,8 @@ import pytest
 
 from connector.confluence_api import PageApi
 from connector.errors import ServiceError
-from connector.publisher import Action, Draft, PageRecord, Publisher, PublishResult
+from connector.publish_results import Action, Draft, PageRecord, PublishResult
+from connector.publisher import Publisher
 from connector.sandbox import Sandbox, Transit
 from connector.storage_form import canonical_hash, legacy_hash
 from tests.connector.test_publisher import DATA, ROOT, make_api, page, publish, writes

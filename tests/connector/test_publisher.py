@@ -14,15 +14,15 @@ import pytest
 from connector.confluence_api import PageApi, V1Pages
 from connector.confluence_v2 import V2Pages
 from connector.errors import AuthError, Unavailable
-from connector.publisher import (
+from connector.publish_results import (
     Action,
     Draft,
     OnForeignEdit,
     PageRecord,
-    Publisher,
     PublishResult,
     record_keys,
 )
+from connector.publisher import Publisher
 from connector.retry import RetryPolicy
 from connector.sandbox import Sandbox
 

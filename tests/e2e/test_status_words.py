@@ -11,7 +11,7 @@ import yaml
 from click.testing import CliRunner
 from sqlalchemy import update
 
-from connector.publisher import Action, PublishResult
+from connector.publish_results import Action, PublishResult, SkipReason
 from connector.sandbox import Sandbox
 from connector.store.db import open_store
 from connector.store.lock import run_lock
@@ -59,10 +59,15 @@ def test_a_partial_publish_is_summed_up_in_short() -> None:
         PublishResult("overview", "Outcomes", Action.UPDATED),
         PublishResult("team:a", "Team A", Action.FAILED, message="Confluence answered 500"),
         PublishResult("team:b", "Team B", Action.FAILED, message="Confluence answered 500"),
-        PublishResult("history", "History", Action.SKIPPED, message="page 'History' was edited"),
+        PublishResult("history", "History", Action.SKIPPED, skipped=SkipReason.EDITED),
     ]
     assert publish_problems(published) == (
         "2 pages failed, 1 skipped (edited by a person): Team A; Team B; History"
+    )
+    theirs = PublishResult("team:c", "Team C", Action.SKIPPED, skipped=SkipReason.NOT_OURS)
+    assert publish_problems([*published, theirs]) == (
+        "2 pages failed, 2 skipped (a page of that title is not Outcomes', edited by a person):"
+        " Team A; Team B; History; Team C"
     )
     assert publish_problems(published[:1]) is None
 
