@@ -19,7 +19,6 @@ import click
 from sqlalchemy import Engine
 
 from connector.errors import OutcomesError
-from connector.publish_results import Action, PublishResult
 from connector.store.db import open_store
 from connector.store.lock import run_lock
 from rules.model import Catalogue
@@ -27,6 +26,7 @@ from service import exporting, jobs, pipeline, publishing
 from service.attach import attach_workbooks
 from service.cli_options import as_of_option, config_option, say, today
 from service.cli_options import now as current_time
+from service.cli_report import print_summary, report_publish
 from service.logs import configure_from as configure_logs
 from service.progress import ProgressLine
 from service.settings import LoadedSettings, load_settings
@@ -198,7 +198,7 @@ def _run_stages(
     if publish and loaded.settings.confluence is not None:
         published = publishing.publish(loaded, engine, results, now=now)
         counts.update(jobs.publish_counts(published))
-        failed = _report_publish(published)
+        failed = report_publish(published)
         problems.extend(filter(None, [jobs.publish_problems(published)]))
     if export:
         written = exporting.export(loaded, catalogue, results, engine=engine, now=now)
@@ -211,45 +211,12 @@ def _run_stages(
             problems.append(problem)
             failed = True
     for result in results:
-        _print_summary(result)
+        print_summary(result)
     return 1 if failed else 0
 
 
-def _report_publish(published: list[PublishResult]) -> bool:
-    counts = {action: sum(1 for p in published if p.action is action) for action in Action}
-    say("Confluence: " + ", ".join(f"{n} {action.value}" for action, n in counts.items() if n))
-    for item in published:
-        if item.message:  # failures, and edits that were overwritten or kept as configured
-            say(f"  {item.action.value}: {item.title}: {item.message}")
-    return any(not item.ok for item in published)
-
-
-def _print_summary(result: pipeline.PortfolioResult) -> None:
-    evaluation = result.evaluation
-    cycle = evaluation.cycle
-    echo(
-        f"\n{result.portfolio.name} — {cycle.id}, as of {evaluation.as_of}"
-        f" ({cycle.elapsed_share(evaluation.as_of):.0%} of the cycle elapsed)"
-    )
-    for progress in evaluation.portfolio_objectives():
-        objective = progress.objective
-        score = "—" if progress.score is None else f"{progress.score:.0%}"  # no key results
-        ahead = progress.forecast_score
-        forecast = f"forecast {ahead:>4.0%}" if ahead is not None else "forecast    —"
-        echo(
-            f"  {objective.id:<8} {score:>4}  {progress.status.value:<9}  "
-            f"{forecast}  {objective.title}"
-        )
-    unaligned = [a for a in evaluation.alignment if a.team is not None and a.unaligned]
-    total = next((a for a in evaluation.alignment if a.team is None), None)
-    if total is not None:
-        echo(f"  Work not tied to an outcome: {total.unaligned} of {total.total} active epics")
-    for share in unaligned:
-        echo(f"    {share.team:<12} {share.unaligned} unaligned of {share.total}")
-
-
 def _register_commands() -> None:
-    """Commands that live in modules of their own (imported here: they import this module)."""
+    """Commands that live in modules of their own."""
     from service.cmd_alignment import COMMANDS as ALIGNMENT
     from service.cmd_export import export
     from service.cmd_history import COMMANDS as HISTORY

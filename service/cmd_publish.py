@@ -24,6 +24,7 @@ from reports.preview import page_file_names, render_preview
 from rules.model import Catalogue
 from service import jobs, pipeline, publishing
 from service.cli_options import as_of_option, config_option, now, say, today
+from service.cli_report import report_publish
 from service.files import write_atomically
 from service.settings import LoadedSettings, load_settings
 
@@ -59,14 +60,13 @@ def publish(config_path: Path, as_of: datetime | None, dry_run: Path | None) -> 
 
 
 def _publish(loaded: LoadedSettings, engine: Engine, catalogue: Catalogue, as_of: date) -> int:
-    from service.cli import _report_publish
 
     started = now()
     with jobs.recorded_run(engine, "publish", started) as run:
         results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=as_of)
         published = publishing.publish(loaded, engine, results, now=started)
         run.counts.update(jobs.publish_counts(published))
-        failed = _report_publish(published)
+        failed = report_publish(published)
         run.outcome = runs.PARTIAL if failed else runs.DONE
         run.message = jobs.publish_problems(published)
     return 1 if failed else 0

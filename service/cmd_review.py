@@ -21,6 +21,7 @@ from reports.preview import page_file_names, render_preview
 from rules.model import Catalogue
 from service import pipeline
 from service.cli_options import as_of_option, config_option, now, say, today
+from service.cli_report import report_publish
 from service.cmd_publish import _require_synced
 from service.files import write_atomically
 from service.review import publish_reviews, review_pages
@@ -58,7 +59,6 @@ def review(config_path: Path, as_of: datetime | None, dry_run: Path | None) -> N
 
 
 def _review(loaded: LoadedSettings, engine: Engine, catalogue: Catalogue, as_of: date) -> int:
-    from service.cli import _report_publish
 
     started = now()
     with run_lock(engine, now=started) as holder:
@@ -69,7 +69,7 @@ def _review(loaded: LoadedSettings, engine: Engine, catalogue: Catalogue, as_of:
         except OutcomesError as exc:
             pipeline.finish_run(engine, run_id, "failed", now(), str(exc))
             raise
-        failed = _report_publish(published)
+        failed = report_publish(published)
         pipeline.finish_run(engine, run_id, "partial" if failed else "done", now())
     return 1 if failed else 0
 

@@ -25,6 +25,7 @@ from rules.model import Catalogue
 from service import exporting, pipeline, publishing
 from service.cli_options import now as current_time
 from service.cli_options import say
+from service.cli_report import print_summary, report_publish
 from service.demo_portfolio import DemoPortfolio, build_demo
 from service.files import write_atomically
 from service.progress import ProgressLine
@@ -120,7 +121,6 @@ def _earlier_report_days(catalogue: Catalogue, today: date) -> list[date]:
 @click.option("--port", default=0, show_default=True, help="The sandbox's port; 0 picks one.")
 def demo(out: Path, as_of: datetime | None, serve: bool, port: int) -> None:
     """Run the whole pipeline on a built-in demo portfolio (no network needed)."""
-    from service.cli import _report_publish
 
     now = current_time()
     today = as_of.date() if as_of else now.date()
@@ -143,10 +143,10 @@ def demo(out: Path, as_of: datetime | None, serve: bool, port: int) -> None:
                 pipeline.save_snapshots(engine, earlier, run_id=None, now=now)
             results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=today)
             pipeline.save_snapshots(engine, results, run_id=None, now=now)
-            failed = _report_publish(publishing.publish(loaded, engine, results, now=now))
+            failed = report_publish(publishing.publish(loaded, engine, results, now=now))
             # Today's review page, as `outcomes review` would publish it for the meeting.
             reviewed = publish_reviews(loaded, engine, results, now=now)
-            failed = _report_publish(reviewed) or failed
+            failed = report_publish(reviewed) or failed
             reviews = {r.portfolio.id: page for r, page in review_pages(loaded, engine, results)}
             workbooks = exporting.export(loaded, catalogue, results, engine=engine, now=now)
         finally:
@@ -165,7 +165,6 @@ def _show_results(
     now: datetime,
     reviews: dict[str, Page],
 ) -> None:
-    from service.cli import _print_summary
 
     preview = out / "preview"
     for result in results:
@@ -177,7 +176,7 @@ def _show_results(
         )
         for name, html in files.items():
             write_atomically(preview / name, html)
-        _print_summary(result)
+        print_summary(result)
     click.echo("\nFiles:")
     for path in workbooks:
         click.echo(f"  workbook      {path}")
