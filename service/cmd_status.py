@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import textwrap
 from datetime import datetime, tzinfo
 from pathlib import Path
 
@@ -73,11 +74,14 @@ def _why(run: RunRow) -> str:
     return _short(run.message or "(no reason recorded)")
 
 
-def _detail(run: RunRow) -> str:
-    """What a run did (its counts) and, unless it went well, why (its message) first."""
+def _detail(run: RunRow, *, cut: bool = True) -> str:
+    """What a run did (its counts) and, unless it went well, why (its message) first; `cut`
+    shortens it to one table cell."""
     if run.outcome in (runs.DONE, runs.RUNNING):
-        return _short(_counts(run))
-    return _short(" · ".join(filter(None, [_why(run), _counts(run)])))
+        said = _counts(run)
+    else:
+        said = " · ".join(filter(None, [run.message or "(no reason recorded)", _counts(run)]))
+    return _short(said) if cut else " ".join(said.split())
 
 
 def render(report: Report, latest: list[RunRow], failures: list[RunRow], zone: tzinfo) -> list[str]:
@@ -117,8 +121,8 @@ def render(report: Report, latest: list[RunRow], failures: list[RunRow], zone: t
             f"  {job.name:<8} {job.cron or '(one-shot)':<18} {_at(job.next_run, zone):<20}"
             f" {shown:<40} {streak}{alarm}"
         )
-        if last and (detail := _detail(last)):  # what the last run did, or why it fell short
-            lines.append(f"  {'':<8} {detail}")
+        if last:  # what the last run did, or why it fell short: all of it, wrapped
+            lines += [f"  {'':<8} {part}" for part in textwrap.wrap(_detail(last, cut=False), 90)]
     lines += ["", "Failures:"]
     for job in report.failing:
         lines.append(f"  ALERT: {job.name} has failed {job.stats.failures_in_a_row} times in a row")

@@ -107,7 +107,8 @@ def test_from_init_through_doctor_to_run_approve_and_status(
 
         code, output = outcomes("status")
     assert code == 0, output
-    run_line = next(x for x in output.splitlines() if " run " in x and "epics=" in x)
-    assert "done" in run_line
-    assert "children=4 epics=7" in run_line
-    assert "pages_created=8" in run_line
+    jobs = output.split("Jobs:")[1].split("Failures:")[0]
+    ran = jobs.split("  run ")[1]  # the one-shot run's line and what it did, wrapped below it
+    assert "#1 done" in ran
+    assert "epics=7 children=4" in ran
+    assert "pages_created=8" in ran
