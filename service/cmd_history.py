@@ -17,6 +17,7 @@ from connector.store.catalogue_days import catalogue_days
 from connector.store.db import open_store
 from rules.okr_changes import about, okr_changes
 from service.cli_options import config_option
+from service.okr_history import scope_of
 from service.settings import load_settings
 
 
@@ -36,7 +37,7 @@ def okrs(config_path: Path, okr_id: str | None, as_json: bool) -> None:
     engine = open_store(loaded.store_url())
     try:
         with Session(engine) as session:
-            days = catalogue_days(session)
+            days = catalogue_days(session, scope_of(p.id for p in loaded.settings.portfolios))
     finally:
         engine.dispose()
     changes = okr_changes(days)

@@ -16,6 +16,7 @@ from reports.excel import render_workbook
 from reports.excel_sheets import HistoryRun
 from reports.trends import snapshot_from_data
 from rules.model import Catalogue
+from service import okr_history
 from service.files import write_atomically
 from service.pipeline import PortfolioResult, tagging
 from service.review_data import review_inputs
@@ -56,7 +57,12 @@ def export(
         evaluation = result.evaluation
         changes, previous = (
             review_inputs(
-                engine, result.portfolio.id, evaluation.cycle.id, evaluation.as_of, catalogue
+                engine,
+                okr_history.scope_of(p.id for p in loaded.settings.portfolios),
+                result.portfolio.id,
+                evaluation.cycle.id,
+                evaluation.as_of,
+                catalogue,
             )
             if engine is not None
             else ((), None)

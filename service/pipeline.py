@@ -197,7 +197,8 @@ def evaluate_all(
     confluence = loaded.settings.confluence
     results = []
     with Session(engine) as session:
-        changes = okr_history.changes_until(session, as_of, catalogue) if pages else ()
+        scope = okr_history.scope_of(p.id for p in loaded.settings.portfolios)
+        changes = okr_history.changes_until(session, scope, as_of, catalogue) if pages else ()
         for portfolio in loaded.settings.portfolios:
             evaluation = alignment.evaluate_portfolio(
                 loaded, session, catalogue, portfolio.id, as_of=as_of, overrides=overrides
@@ -276,7 +277,8 @@ def save_snapshots(
         for day, catalogue in {
             r.evaluation.as_of: r.catalogue for r in results if r.catalogue is not None
         }.items():
-            okr_history.record_day(session, catalogue, day, now=now)
+            scope = okr_history.scope_of(r.portfolio.id for r in results)
+            okr_history.record_day(session, scope, catalogue, day, now=now)
 
 
 def snapshot_data(evaluation: Evaluation) -> dict[str, object]:

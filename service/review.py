@@ -33,6 +33,7 @@ def review_pages(
 ) -> list[tuple[pipeline.PortfolioResult, Page]]:
     """Each portfolio's review page for its evaluation day (rendered, not published)."""
     confluence = loaded.settings.confluence
+    scope = okr_history.scope_of(p.id for p in loaded.settings.portfolios)
     pages = []
     with Session(engine) as session:
         for result in results:
@@ -46,7 +47,9 @@ def review_pages(
                 history=pipeline.report_history(session, result.portfolio.id, evaluation.cycle.id),
                 jira_server_id=confluence.jira_server_id if confluence else None,
                 max_rows=confluence.max_table_rows if confluence else MAX_TABLE_ROWS,
-                okr_changes=okr_history.changes_until(session, evaluation.as_of, result.catalogue),
+                okr_changes=okr_history.changes_until(
+                    session, scope, evaluation.as_of, result.catalogue
+                ),
                 previous=previous_review(
                     session, result.portfolio.id, evaluation.cycle.id, evaluation.as_of
                 ),

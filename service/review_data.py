@@ -53,9 +53,15 @@ def previous_review(
 
 
 def review_inputs(
-    engine: Engine, portfolio_id: str, cycle_id: str, day: date, catalogue: Catalogue | None
+    engine: Engine,
+    scope: str,
+    portfolio_id: str,
+    cycle_id: str,
+    day: date,
+    catalogue: Catalogue | None,
 ) -> tuple[tuple[OkrChange, ...], PreviousReview | None]:
-    """The OKR changes up to `day` and the last review before it (the workbook's Review sheet)."""
+    """The OKR changes up to `day` (of the deployment `scope`) and the last review before it (the
+    workbook's Review sheet)."""
     with Session(engine) as session:
-        changes = okr_history.changes_until(session, day, catalogue)
+        changes = okr_history.changes_until(session, scope, day, catalogue)
         return changes, previous_review(session, portfolio_id, cycle_id, day)

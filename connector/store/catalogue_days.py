@@ -1,5 +1,5 @@
-"""The catalogue each evaluation day read (see `rules.okr_changes`): one row per day, the last
-run of the day replacing the earlier ones, as snapshots do."""
+"""The catalogue each evaluation day read (see `rules.okr_changes`): one row per deployment
+(`scope`) and day, the last run of the day replacing the earlier ones, as snapshots do."""
 
 from __future__ import annotations
 
@@ -13,16 +13,21 @@ from connector.store.models import CatalogueDay
 
 
 def record_catalogue_day(
-    session: Session, day: date, data: dict[str, Any], *, recorded_at: datetime
+    session: Session, scope: str, day: date, data: dict[str, Any], *, recorded_at: datetime
 ) -> None:
-    session.merge(CatalogueDay(day=day.isoformat(), data=data, recorded_at=recorded_at))
+    row = CatalogueDay(scope=scope, day=day.isoformat(), data=data, recorded_at=recorded_at)
+    session.merge(row)
 
 
 def catalogue_days(
-    session: Session, until: date | None = None
+    session: Session, scope: str, until: date | None = None
 ) -> list[tuple[date, dict[str, Any]]]:
-    """(day, catalogue record) of every recorded day up to `until`, oldest first."""
-    query = select(CatalogueDay.day, CatalogueDay.data).order_by(CatalogueDay.day)
+    """(day, catalogue record) of every day `scope` recorded up to `until`, oldest first."""
+    query = (
+        select(CatalogueDay.day, CatalogueDay.data)
+        .where(CatalogueDay.scope == scope)
+        .order_by(CatalogueDay.day)
+    )
     if until is not None:
         query = query.where(CatalogueDay.day <= until.isoformat())
     return [(date.fromisoformat(day), data) for day, data in session.execute(query)]

@@ -191,10 +191,12 @@ class OkrSourceRow(Base):
 
 class CatalogueDay(Base):
     """The OKRs as the catalogue said them on an evaluation day (migration 0009), for
-    `rules.okr_changes`: the last run of the day is the one kept."""
+    `rules.okr_changes`: the last run of the day is the one kept. `scope` names the deployment
+    (its portfolios), so settings files that share a store keep their catalogues apart."""
 
     __tablename__ = "catalogue_days"
 
+    scope: Mapped[str] = mapped_column(String(255), primary_key=True)
     day: Mapped[str] = mapped_column(String(10), primary_key=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())

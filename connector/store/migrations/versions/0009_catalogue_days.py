@@ -23,6 +23,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "catalogue_days",
+        sa.Column("scope", sa.String(255), primary_key=True),
         sa.Column("day", sa.String(10), primary_key=True),
         sa.Column("data", sa.JSON, nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
