@@ -20,12 +20,11 @@ from connector.publisher import recorded
 from connector.store import history, runs
 from connector.store.db import open_store
 from connector.store.issues import sync_cursor
-from reports.preview import page_file_names, render_preview
 from rules.model import Catalogue
 from service import jobs, pipeline, publishing
 from service.cli_options import as_of_option, config_option, now, say, today
 from service.cli_report import report_publish
-from service.files import write_atomically
+from service.files import write_pages
 from service.settings import LoadedSettings, load_settings
 
 
@@ -48,7 +47,7 @@ def publish(config_path: Path, as_of: datetime | None, dry_run: Path | None) -> 
     catalogue = pipeline.load_catalogue(loaded, as_of=as_of.date() if as_of else None)
     engine = open_store(loaded.store_url())
     try:
-        _require_synced(loaded, engine)
+        require_synced(loaded, engine)
         if dry_run is not None:
             results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=today(as_of))
             _write_dry_run(loaded, engine, results, dry_run)
@@ -72,7 +71,7 @@ def _publish(loaded: LoadedSettings, engine: Engine, catalogue: Catalogue, as_of
     return 1 if failed else 0
 
 
-def _require_synced(loaded: LoadedSettings, engine: Engine) -> None:
+def require_synced(loaded: LoadedSettings, engine: Engine) -> None:
     with Session(engine) as session:
         for i, portfolio in enumerate(loaded.settings.portfolios):
             if sync_cursor(session, portfolio.id) is None:
@@ -88,13 +87,7 @@ def _write_dry_run(
     stamp = now().strftime("%Y-%m-%d %H:%M")
     for result in results:
         folder = out / result.portfolio.id
-        names = page_file_names(result.pages)
-        for page in result.pages:
-            stem = names[page.key].removesuffix(".html")
-            write_atomically(folder / "storage" / f"{stem}.xhtml", page.body)
-        files = render_preview(result.pages, generated_at=stamp, jira_url=loaded.settings.jira.url)
-        for name, html in files.items():
-            write_atomically(folder / "preview" / name, html)
+        write_pages(folder, result.pages, jira_url=loaded.settings.jira.url, stamp=stamp)
         plan = _plan(engine, result)
         say(
             f"Dry run for {result.portfolio.name}: {len(result.pages)} pages in"

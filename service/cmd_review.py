@@ -14,16 +14,15 @@ from pathlib import Path
 import click
 from sqlalchemy import Engine
 
-from connector.errors import OutcomesError, UserError
+from connector.errors import UserError
+from connector.store import runs
 from connector.store.db import open_store
-from connector.store.lock import run_lock
-from reports.preview import page_file_names, render_preview
 from rules.model import Catalogue
-from service import pipeline
+from service import jobs, pipeline
 from service.cli_options import as_of_option, config_option, now, say, today
 from service.cli_report import report_publish
-from service.cmd_publish import _require_synced
-from service.files import write_atomically
+from service.cmd_publish import require_synced
+from service.files import write_pages
 from service.review import publish_reviews, review_pages
 from service.settings import LoadedSettings, load_settings
 
@@ -45,10 +44,10 @@ def review(config_path: Path, as_of: datetime | None, dry_run: Path | None) -> N
     loaded = load_settings(config_path)
     if dry_run is None and loaded.settings.confluence is None:
         raise UserError(f"{loaded.path}: confluence: not configured; add a confluence section")
-    catalogue = pipeline.load_catalogue(loaded)
+    catalogue = pipeline.load_catalogue(loaded, as_of=as_of.date() if as_of else None)
     engine = open_store(loaded.store_url())
     try:
-        _require_synced(loaded, engine)
+        require_synced(loaded, engine)
         if dry_run is not None:
             _dry_run(loaded, engine, catalogue, today(as_of), dry_run)
             sys.exit(0)
@@ -61,16 +60,13 @@ def review(config_path: Path, as_of: datetime | None, dry_run: Path | None) -> N
 def _review(loaded: LoadedSettings, engine: Engine, catalogue: Catalogue, as_of: date) -> int:
 
     started = now()
-    with run_lock(engine, now=started) as holder:
-        run_id = pipeline.start_run(engine, "review", started, holder=holder)
-        try:
-            results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=as_of, pages=False)
-            published = publish_reviews(loaded, engine, results, now=started, run_id=run_id)
-        except OutcomesError as exc:
-            pipeline.finish_run(engine, run_id, "failed", now(), str(exc))
-            raise
+    with jobs.recorded_run(engine, "review", started) as run:
+        results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=as_of, pages=False)
+        published = publish_reviews(loaded, engine, results, now=started, run_id=run.run_id)
+        run.counts.update(jobs.publish_counts(published))
         failed = report_publish(published)
-        pipeline.finish_run(engine, run_id, "partial" if failed else "done", now())
+        run.outcome = runs.PARTIAL if failed else runs.DONE
+        run.message = jobs.publish_problems(published)
     return 1 if failed else 0
 
 
@@ -81,11 +77,7 @@ def _dry_run(
     stamp = now().strftime("%Y-%m-%d %H:%M")
     for result, page in review_pages(loaded, engine, results):
         folder = out / result.portfolio.id
-        stem = page_file_names([page])[page.key].removesuffix(".html")
-        write_atomically(folder / "storage" / f"{stem}.xhtml", page.body)
-        files = render_preview([page], generated_at=stamp, jira_url=loaded.settings.jira.url)
-        for name, html in files.items():
-            write_atomically(folder / "preview" / name, html)
+        write_pages(folder, [page], jira_url=loaded.settings.jira.url, stamp=stamp)
         say(f"Dry run: {page.title}: {folder / 'preview' / 'index.html'}")
     say("Confluence was not touched.")
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+
+from reports.pages import Page
+from reports.preview import page_file_names, render_preview
 
 
 def write_atomically(path: Path, content: bytes | str) -> None:
@@ -19,3 +23,15 @@ def write_atomically(path: Path, content: bytes | str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_pages(folder: Path, pages: Sequence[Page], *, jira_url: str, stamp: str) -> None:
+    """Each page's storage XHTML in `folder/storage` and their HTML preview in `folder/preview`
+    (a dry run's files)."""
+    names = page_file_names(pages)
+    for page in pages:
+        write_atomically(
+            folder / "storage" / (names[page.key].removesuffix(".html") + ".xhtml"), page.body
+        )
+    for name, html in render_preview(pages, generated_at=stamp, jira_url=jira_url).items():
+        write_atomically(folder / "preview" / name, html)

@@ -31,6 +31,7 @@ from connector.store.models import RunRow
 from rules.model import Catalogue
 from service import exporting, pipeline, publishing
 from service.attach import attach_workbooks
+from service.review import publish_reviews
 from service.settings import LoadedSettings
 
 log = logging.getLogger(__name__)
@@ -151,15 +152,11 @@ def export_job(ctx: JobContext) -> JobResult:
 
 
 def review_job(ctx: JobContext) -> JobResult:
-    from service.review import publish_reviews  # it imports the pipeline and publishing
-
     _, results = _evaluate(ctx, pages=False)
     published = publish_reviews(ctx.loaded, ctx.engine, results, now=ctx.now, run_id=ctx.run_id)
-    failed = [item for item in published if not item.ok]
-    message = "; ".join(f"{item.title}: {item.message or item.action.value}" for item in failed)
-    return JobResult(
-        runs.PARTIAL if failed else runs.DONE, publish_counts(published), message or None
-    )
+    message = publish_problems(published)  # said as a publish's is
+    outcome = runs.PARTIAL if message else runs.DONE
+    return JobResult(outcome, publish_counts(published), message)
 
 
 JOBS: dict[str, Job] = {

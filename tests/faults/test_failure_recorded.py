@@ -81,6 +81,20 @@ def test_a_publish_that_fails_unexpectedly_is_recorded_failed(
     assert "publish  cli" in shown and "failed" in shown
 
 
+def test_a_review_that_fails_unexpectedly_is_recorded_failed(
+    tmp_path: Path, sandbox: Sandbox, deployment: str
+) -> None:
+    config = synced(tmp_path, sandbox, deployment)
+    spoil_the_score_history(tmp_path)
+    code, out, err = outcomes("review", "--config", str(config), "--as-of", AS_OF)
+    assert code == 1, out + err
+    assert recorded(tmp_path) == [
+        ("sync", "done", None),
+        ("review", "failed", "internal error (ValueError); run with --debug for details"),
+    ]
+    assert "running" not in status_lines(config)
+
+
 def test_an_export_that_fails_unexpectedly_is_recorded_failed(
     tmp_path: Path, sandbox: Sandbox, deployment: str
 ) -> None:
