@@ -23,9 +23,9 @@ from urllib.parse import urlsplit
 import requests
 from atlassian.confluence import ConfluenceServer
 
-from connector.errors import AnswerLost, AuthError, Forbidden, ServiceError
 from connector.retry import Attempts, RetryPolicy
 from connector.transit import TRANSIT_ERRORS, Fault, fault_of, status_fault, watch
+from rules.errors import AnswerLost, AuthError, Forbidden, ServiceError
 
 # The client's own 429 handling is switched off: our policy (connector.retry) waits and retries.
 NO_CLIENT_RETRIES: dict[str, Any] = {"retry_with_header": False, "backoff_and_retry": False}

@@ -21,8 +21,8 @@ from connector.confluence_api import (
     RemotePage,
     current_user,
 )
-from connector.errors import UserError
 from connector.retry import RetryPolicy
+from rules.errors import UserError
 
 
 def _client(url: str, credentials: dict[str, Any], timeout: float) -> Any:

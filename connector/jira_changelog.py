@@ -16,9 +16,9 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from connector.errors import Forbidden, NotFound
 from connector.jira_fields import parse_time
 from connector.retry import CallContext, call
+from rules.errors import Forbidden, NotFound
 
 if TYPE_CHECKING:
     from connector.jira_source import JiraSource

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from connector.errors import UserError
+from rules.errors import UserError
 from rules.validation import closest
 
 LINKS_FIELD = "issuelinks"

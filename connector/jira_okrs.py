@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from connector.errors import UserError
 from connector.jira_claims import issue_links, option_values
 from connector.jira_fields import parse_time
 from connector.jira_source import JiraSource
 from connector.retry import CallContext, call
+from rules.errors import UserError
 
 _BASE = ["summary", "issuetype", "status", "labels", "parent", "updated", "issuelinks"]
 

@@ -2,7 +2,7 @@
 
 All Jira access goes through this module and `jira_search`. It asks only for the fields it needs,
 pages itself (flat memory), retries by its own policy (`connector.retry`) and turns the client's
-errors into `connector.errors`, whose messages never carry request headers or bodies.
+errors into `rules.errors`, whose messages never carry request headers or bodies.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from typing import Any, Literal
 
 from jira import JIRA
 
-from connector.errors import BadQuery, NotFound
 from connector.jira_claims import NO_CLAIMS, ClaimReader
 from connector.jira_fields import SiteFields, parse_time, resolve_fields
 from connector.jira_search import DC_WINDOW, Page, Searcher, both
@@ -22,6 +21,7 @@ from connector.jira_teams import TeamReader
 from connector.retry import CallContext, RetryPolicy, call
 from connector.store.issues import IssueRecord
 from connector.transit import watch
+from rules.errors import BadQuery, NotFound
 
 log = logging.getLogger(__name__)
 

@@ -56,7 +56,7 @@ def team_reader(
     source: Source, field_name: str | None, label_prefix: str, fields: Sequence[dict[str, Any]]
 ) -> TeamReader:
     """Resolve the team field's id by name; a name that does not exist is a settings error."""
-    from connector.errors import UserError
+    from rules.errors import UserError
 
     field_id = None
     if source == "field":

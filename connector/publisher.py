@@ -18,7 +18,6 @@ from dataclasses import replace
 from html import escape
 
 from connector.confluence_api import PageApi, RemotePage, VersionConflict
-from connector.errors import AuthError, RateLimited, ServiceError, Unavailable
 from connector.publish_results import (
     CHILD_SUFFIX,
     Action,
@@ -30,6 +29,7 @@ from connector.publish_results import (
     SkipReason,
 )
 from connector.storage_form import canonical_hash, hashes, legacy_hash
+from rules.errors import AuthError, RateLimited, ServiceError, Unavailable
 
 CONFLICT_RETRIES = 3
 ROOT_BODY = "<p>Outcome reports published by Outcomes. Pages below are rewritten on each run.</p>"

@@ -23,7 +23,8 @@ from typing import Any, NoReturn, TypeVar
 
 from jira import JIRAError
 
-from connector.errors import (
+from connector.transit import TRANSIT_ERRORS, Fault, fault_of, status_fault
+from rules.errors import (
     AuthError,
     BadQuery,
     Forbidden,
@@ -32,7 +33,6 @@ from connector.errors import (
     ServiceError,
     Unavailable,
 )
-from connector.transit import TRANSIT_ERRORS, Fault, fault_of, status_fault
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -18,7 +18,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from connector import jira_okrs
-from connector.errors import BadQuery, UserError
 from connector.jira_claims import claim_reader
 from connector.jira_source import JiraSource
 from connector.store import checkins as checkin_store
@@ -28,6 +27,7 @@ from connector.store.issues import issue_ids, load_epics
 from rules.alignment import natural_key
 from rules.approval import catalogue_decisions, jira_decisions
 from rules.claims import OkrIndex, extract_claims
+from rules.errors import BadQuery, UserError
 from rules.evaluate import evaluate
 from rules.model import Catalogue, CheckIn
 from rules.overrides import Override, parse_overrides

@@ -13,10 +13,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from connector.errors import AuthError, RateLimited, ServiceError, Unavailable
 from connector.store import history
 from reports.excel import content_digest
 from reports.pages import OVERVIEW
+from rules.errors import AuthError, RateLimited, ServiceError, Unavailable
 from service.pipeline import retry_policy
 from service.publishing import connect_confluence
 from service.settings import LoadedSettings

@@ -18,9 +18,9 @@ from typing import Any
 import click
 from sqlalchemy import Engine
 
-from connector.errors import OutcomesError
 from connector.store.db import open_store
 from connector.store.lock import run_lock
+from rules.errors import OutcomesError
 from rules.model import Catalogue
 from service import exporting, jobs, pipeline, publishing
 from service.attach import attach_workbooks

@@ -17,13 +17,13 @@ from zoneinfo import ZoneInfo
 import click
 from sqlalchemy.orm import Session
 
-from connector.errors import UserError
 from connector.store import checkins as checkin_store
 from connector.store import decisions as decision_store
 from connector.store.db import open_store
 from connector.store.issues import load_epics
 from rules.approval import day_start
 from rules.claims import OkrIndex, extract_claims
+from rules.errors import UserError
 from rules.measurement import measure
 from rules.model import (
     ApprovalState,

@@ -16,10 +16,10 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
-from connector.errors import UserError
 from connector.store import history
 from connector.store.db import open_store
 from connector.store.issues import sync_cursor
+from rules.errors import UserError
 from rules.model import Severity
 from rules.results import Evaluation
 from service import alignment, jobs, pipeline

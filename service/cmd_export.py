@@ -15,10 +15,10 @@ from pathlib import Path
 import click
 from sqlalchemy.orm import Session
 
-from connector.errors import UserError
 from connector.store import runs
 from connector.store.db import open_store
 from connector.store.issues import sync_cursor
+from rules.errors import UserError
 from service import exporting, jobs, pipeline
 from service.attach import attach_workbooks
 from service.cli_options import as_of_option, config_option, now, say, today

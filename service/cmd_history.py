@@ -12,9 +12,9 @@ from pathlib import Path
 import click
 from sqlalchemy.orm import Session
 
-from connector.errors import UserError
 from connector.store.catalogue_days import catalogue_days
 from connector.store.db import open_store
+from rules.errors import UserError
 from rules.okr_changes import about, okr_changes
 from service.cli_options import config_option
 from service.okr_history import scope_of

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from connector.errors import UserError
+from rules.errors import UserError
 
 FILES = ("outcomes.yaml", "okrs.yaml")
 

@@ -15,11 +15,11 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from connector.errors import UserError
 from connector.publisher import recorded
 from connector.store import history, runs
 from connector.store.db import open_store
 from connector.store.issues import sync_cursor
+from rules.errors import UserError
 from rules.model import Catalogue
 from service import jobs, pipeline, publishing
 from service.cli_options import as_of_option, config_option, now, say, today

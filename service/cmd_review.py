@@ -14,9 +14,9 @@ from pathlib import Path
 import click
 from sqlalchemy import Engine
 
-from connector.errors import UserError
 from connector.store import runs
 from connector.store.db import open_store
+from rules.errors import UserError
 from rules.model import Catalogue
 from service import jobs, pipeline
 from service.cli_options import as_of_option, config_option, now, say, today

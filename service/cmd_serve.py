@@ -12,8 +12,8 @@ from types import FrameType
 
 import click
 
-from connector.errors import UserError
 from connector.store.db import open_store
+from rules.errors import UserError
 from service.cli_options import config_option
 from service.health import HealthServer, collect
 from service.logs import configure_from

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from connector.errors import NotFound, OutcomesError, ServiceError
 from connector.jira_source import JiraSource
 from connector.jira_teams import team_reader
+from rules.errors import NotFound, OutcomesError, ServiceError
 from rules.model import Catalogue
 from service import alignment, pipeline, publishing
 from service import doctor_samples as samples

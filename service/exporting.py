@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from connector.errors import UserError
 from connector.store import history
 from reports.excel import render_workbook
 from reports.excel_sheets import HistoryRun
 from reports.trends import snapshot_from_data
+from rules.errors import UserError
 from rules.model import Catalogue
 from service import okr_history
 from service.files import write_atomically

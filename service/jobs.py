@@ -23,11 +23,11 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from connector.errors import OutcomesError
 from connector.publish_results import Action, PublishResult, SkipReason
 from connector.store import runs
 from connector.store.lock import run_lock
 from connector.store.models import RunRow
+from rules.errors import OutcomesError
 from rules.model import Catalogue
 from service import exporting, pipeline, publishing
 from service.attach import attach_workbooks

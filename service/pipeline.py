@@ -15,7 +15,6 @@ from datetime import date, datetime
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from connector.errors import BadQuery, UserError
 from connector.jira_source import JiraCredentials, JiraSource
 from connector.jira_teams import team_reader
 from connector.retry import RetryPolicy
@@ -28,6 +27,7 @@ from reports.context import MAX_TABLE_ROWS, Tagging
 from reports.pages import Page
 from reports.trends import History, snapshot_from_data
 from rules.catalogue import parse_catalogue
+from rules.errors import BadQuery, UserError
 from rules.model import Catalogue
 from rules.results import Evaluation
 from rules.validation import ValidationProblem, closest

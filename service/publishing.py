@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 
 from connector.confluence import connect_pages
 from connector.confluence_api import PageApi
-from connector.errors import UserError
 from connector.publish_results import PageRecord, PublishResult, record_keys
 from connector.publisher import Publisher
 from connector.retry import RetryPolicy
 from connector.store import history
 from reports.pages import REVIEW_PREFIX
+from rules.errors import UserError
 from service.pipeline import PortfolioResult, retry_policy
 from service.settings import ConfluenceSettings, LoadedSettings
 

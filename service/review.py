@@ -15,13 +15,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from connector.confluence_api import PageApi
-from connector.errors import AuthError, RateLimited, ServiceError, Unavailable, UserError
 from connector.publish_results import Action, PublishResult
 from connector.publisher import ROOT_BODY, body_hash
 from connector.store import history
 from reports.confluence import render_review
 from reports.context import MAX_TABLE_ROWS
 from reports.pages import OVERVIEW, Page
+from rules.errors import AuthError, RateLimited, ServiceError, Unavailable, UserError
 from service import okr_history, pipeline
 from service.publishing import connect_confluence
 from service.review_data import previous_review

@@ -36,9 +36,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from connector.errors import LockHeld, StoreUnavailable, UserError
 from connector.store import runs
 from connector.store.lock import Leadership, current_holder, release_lease, run_lock
+from rules.errors import LockHeld, StoreUnavailable, UserError
 from service.jobs import JOBS, Job, describe_error, run_recorded
 from service.settings import LoadedSettings, ScheduleSettings
 

@@ -24,8 +24,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from connector.errors import UserError
 from reports.context import MAX_TABLE_ROWS
+from rules.errors import UserError
 from rules.policy import Policy
 from rules.validation import ValidationProblem, show_value, validate
 from service.settings_alignment import (

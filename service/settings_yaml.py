@@ -20,7 +20,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from connector.errors import UserError
+from rules.errors import UserError
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ALIASES = 1_000

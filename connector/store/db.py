@@ -13,8 +13,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from connector.errors import ServiceError, StoreUnavailable, UserError
 from connector.store import lock_guard
+from rules.errors import ServiceError, StoreUnavailable, UserError
 
 MIGRATIONS = files("connector.store").joinpath("migrations")
 MIGRATION_LOCK = 0x6F75_7463  # advisory-lock key: "outc"

@@ -31,10 +31,10 @@ from sqlalchemy import Connection, Engine, delete, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from connector.errors import LockHeld, StoreUnavailable
 from connector.store import runs
 from connector.store.lock_guard import KEEPALIVE_SECONDS, AdvisoryGuard, LeaseGuard, guarding
 from connector.store.models import RunLock
+from rules.errors import LockHeld, StoreUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Engine, event, select, text
 from sqlalchemy.exc import DBAPIError
 
-from connector.errors import LockLost, StoreUnavailable
 from connector.store.models import RunLock
+from rules.errors import LockLost, StoreUnavailable
 
 log = logging.getLogger(__name__)
 

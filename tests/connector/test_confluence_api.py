@@ -8,10 +8,10 @@ from atlassian import Confluence
 from connector.confluence import choose_api, connect_pages
 from connector.confluence_api import PageApi, V1Pages
 from connector.confluence_v2 import V2Pages
-from connector.errors import RateLimited, ServiceError, UserError
 from connector.publish_results import Action, Draft
 from connector.publisher import Publisher
 from connector.sandbox import Sandbox
+from rules.errors import RateLimited, ServiceError, UserError
 from tests.connector.test_publisher import DATA, ROOT, TOKEN, USER, make_api, page, sandbox
 
 __all__ = ["sandbox"]  # the fixture, shared

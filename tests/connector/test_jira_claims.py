@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from connector.errors import UserError
 from connector.jira_claims import (
     ClaimReader,
     claim_reader,
@@ -15,6 +14,7 @@ from connector.jira_claims import (
     option_values,
     parent_type,
 )
+from rules.errors import UserError
 
 
 @pytest.mark.parametrize(

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from connector.confluence_api import PageApi
-from connector.errors import ServiceError
 from connector.publish_results import Action, Draft, PageRecord, PublishResult
 from connector.publisher import Publisher
 from connector.sandbox import Sandbox, Transit
 from connector.storage_form import canonical_hash, legacy_hash
+from rules.errors import ServiceError
 from tests.connector.test_publisher import DATA, ROOT, make_api, page, publish, writes
 
 PAGES_PATH = {"v1": "/wiki/rest/api/content", "v2": "/wiki/api/v2/pages"}

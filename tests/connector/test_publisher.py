@@ -13,7 +13,6 @@ import pytest
 
 from connector.confluence_api import PageApi, V1Pages
 from connector.confluence_v2 import V2Pages
-from connector.errors import AuthError, Unavailable
 from connector.publish_results import (
     Action,
     Draft,
@@ -25,6 +24,7 @@ from connector.publish_results import (
 from connector.publisher import Publisher
 from connector.retry import RetryPolicy
 from connector.sandbox import Sandbox
+from rules.errors import AuthError, Unavailable
 
 USER, TOKEN = "pub@example.com", "pub-token"
 DATA: dict[str, Any] = {

@@ -17,12 +17,12 @@ from jira import JIRA
 from sqlalchemy.orm import Session
 
 from connector import jira_okrs
-from connector.errors import UserError
 from connector.jira_source import JiraCredentials, JiraSource
 from connector.sandbox import Sandbox
 from connector.store import checkins as checkin_store
 from connector.store import decisions as decision_store
 from connector.store.db import open_store
+from rules.errors import UserError
 from rules.model import ApprovalState, ClaimSource, DecisionOrigin
 from rules.results import Evaluation
 from service import alignment, pipeline

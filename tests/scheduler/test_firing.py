@@ -19,10 +19,10 @@ import time_machine
 from click.testing import CliRunner
 from sqlalchemy import Engine
 
-from connector.errors import ServiceError
 from connector.store import runs
 from connector.store.db import open_store
 from connector.store.lock import run_lock
+from rules.errors import ServiceError
 from service.cli import cli
 from service.health import collect, health_body
 from service.jobs import JobContext, JobResult

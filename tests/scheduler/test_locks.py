@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from connector.errors import LockHeld
 from connector.store import runs
 from connector.store.db import open_store
 from connector.store.lock import Leadership, current_holder, run_lock
 from connector.store.models import RunLock, RunRow
+from rules.errors import LockHeld
 from tests.scheduler.conftest import wait_until
 
 T = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)

@@ -11,8 +11,8 @@ import yaml
 from apscheduler.triggers.cron import CronTrigger
 from click.testing import CliRunner
 
-from connector.errors import UserError
 from connector.store.db import open_store
+from rules.errors import UserError
 from service.cli import cli
 from service.scheduler import Service, fire_time, next_fire_times
 from service.settings import ScheduleSettings, load_settings

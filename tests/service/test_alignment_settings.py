@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from connector.errors import UserError
+from rules.errors import UserError
 from rules.model import Severity
 from rules.policy import Policy
 from service.settings import load_settings

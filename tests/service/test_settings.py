@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from connector.errors import UserError
+from rules.errors import UserError
 from service.settings import load_settings
 
 GOOD = """\

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from connector.errors import LockHeld
 from connector.store.db import open_store
 from connector.store.lock import LEASE, run_lock
 from connector.store.models import RunLock
+from rules.errors import LockHeld
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 

@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.orm import Session
 
-from connector.errors import LockHeld, LockLost
 from connector.store.db import open_store
 from connector.store.lock import LEASE, advisory_key, run_lock, try_lease
 from connector.store.models import SyncCursor
+from rules.errors import LockHeld, LockLost
 from tests.postgres import scratch_database
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from connector.errors import AuthError, BadQuery, RateLimited, Unavailable
 from connector.jira_source import JiraCredentials, JiraSource
 from connector.retry import RetryPolicy, retry_after
 from connector.sandbox import Sandbox
 from connector.sync import ScopeSpec, sync_scopes
+from rules.errors import AuthError, BadQuery, RateLimited, Unavailable
 from tests.sync.conftest import (
     PAT,
     SCOPE,

@@ -105,7 +105,7 @@ def test_an_epic_deleted_mid_sync_does_not_sink_its_neighbours(sandbox: Sandbox)
 def test_a_children_query_jira_refuses_for_a_live_epic_is_still_an_error(
     sandbox: Sandbox,
 ) -> None:
-    from connector.errors import BadQuery
+    from rules.errors import BadQuery
 
     source = connect(sandbox)
     source.site = type(source.site)(source.site.story_points, "customfield_1", "cf[1]")

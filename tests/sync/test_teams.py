@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from connector.errors import UserError
 from connector.jira_teams import team_reader
 from connector.sandbox import Sandbox
 from connector.store.issues import load_epics
 from connector.sync import ScopeSpec, sync_scopes
 from rules.alignment import team_choice, team_of
+from rules.errors import UserError
 from rules.model import Team
 from tests.sync.conftest import NOW, connect, issue, portfolio
 

@@ -10,10 +10,10 @@ import pytest
 
 from connector.confluence_api import PageApi, V1Pages
 from connector.confluence_v2 import V2Pages
-from connector.errors import RateLimited, Unavailable
 from connector.jira_source import JiraCredentials, JiraSource
 from connector.retry import RetryPolicy
 from connector.sandbox import Sandbox
+from rules.errors import RateLimited, Unavailable
 from tests.transit.conftest import TOKEN, USER, dataset
 
 
