@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import requests
 from atlassian.confluence import ConfluenceServer
 
+from connector.confluence_tasks import PageTask, from_body, from_v1
 from connector.retry import Attempts, RetryPolicy
 from connector.transit import TRANSIT_ERRORS, Fault, fault_of, status_fault, watch
 from rules.errors import AnswerLost, AuthError, Forbidden, ServiceError
@@ -30,6 +31,7 @@ from rules.errors import AnswerLost, AuthError, Forbidden, ServiceError
 # The client's own 429 handling is switched off: our policy (connector.retry) waits and retries.
 NO_CLIENT_RETRIES: dict[str, Any] = {"retry_with_header": False, "backoff_and_retry": False}
 MESSAGE = "Published by Outcomes"
+TASKS_PER_REQUEST = 100
 ATTACH_HEADERS = {"X-Atlassian-Token": "no-check", "Accept": "application/json"}
 
 
@@ -64,6 +66,14 @@ class PageApi(Protocol):
     def create(self, space: str, title: str, body: str, parent_id: str | None) -> RemotePage: ...
     def update(self, page_id: str, title: str, body: str, version: int) -> RemotePage: ...
     def editor_name(self, page: RemotePage) -> str | None: ...
+    def version(self, page_id: str, number: int) -> RemotePage | None:
+        """The page as it was at version `number` (None when Confluence no longer has it)."""
+        ...
+
+    def tasks(self, page_id: str) -> list[PageTask]:
+        """The page's tasks (check boxes) with who completed each and when, by local id."""
+        ...
+
     def own_keys(self) -> frozenset[str]:
         """Who Outcomes is on this Confluence, in the terms of `RemotePage.author_keys`."""
         ...
@@ -185,6 +195,40 @@ def current_user(http: Http) -> frozenset[str]:
     return user_keys(http.check(response, "read who Outcomes signs in as"))
 
 
+class UserNames:
+    """Display names of the people who completed tasks, each looked up once
+    (`/rest/api/user`, by the parameters given in turn: a user name on Data Center, an
+    account id on Cloud). A person Confluence does not know has no name."""
+
+    def __init__(self, http: Http, params: tuple[str, ...]) -> None:
+        self.http = http
+        self.params = params
+        self.known: dict[str, str | None] = {}
+
+    def of(self, user: Any) -> dict[str, str | None]:
+        if not user:
+            return {}
+        user = str(user)
+        if user not in self.known:
+            self.known[user] = self._look_up(user)
+        return {user: self.known[user]}
+
+    def _look_up(self, user: str) -> str | None:
+        for param in self.params:
+            response = self.http.send("GET", "rest/api/user", params={param: user})
+            if response.status_code == 200:
+                name = self.http.check(response, "read a user").get("displayName")
+                return str(name) if name else None
+            if response.status_code not in (400, 404):
+                self.http.check(response, f"look up user {user!r}")  # raises its error
+        return None
+
+
+def page_order(task: PageTask) -> tuple[int, str]:
+    local = task.local_id or ""
+    return (int(local) if local.isdigit() else 0, task.task_id)
+
+
 def user_keys(user: dict[str, Any]) -> frozenset[str]:
     """A v1 user (`version.by`, `user/current`) as comparable keys: Cloud names an accountId,
     Data Center a userKey and username. An anonymous user has none."""
@@ -257,6 +301,32 @@ class V1Pages:
 
     def editor_name(self, page: RemotePage) -> str | None:
         return page.last_editor
+
+    def version(self, page_id: str, number: int) -> RemotePage | None:
+        params = {"status": "historical", "version": str(number), "expand": self.EXPAND}
+        response = self.http.send("GET", f"rest/api/content/{page_id}", params=params)
+        if response.status_code == 404:
+            return None
+        return _v1_page(self.http.check(response, f"read version {number} of page {page_id}"))
+
+    def tasks(self, page_id: str) -> list[PageTask]:
+        """`/rest/api/inlinetasks/search?pageId=…`, every page of it (see connector/
+        confluence_tasks.py); a site without it has the tasks read from the page's body."""
+        items: list[dict[str, Any]] = []
+        while True:
+            params = {"pageId": page_id, "start": len(items), "limit": TASKS_PER_REQUEST}
+            response = self.http.send("GET", "rest/api/inlinetasks/search", params=params)
+            if response.status_code == 404 and not items:
+                page = self.get(page_id)
+                return from_body(page_id, page.body) if page else []
+            answer = self.http.check(response, f"read the tasks of page {page_id}")
+            results = answer.get("results") or []
+            items.extend(results)
+            if not results or not (answer.get("_links") or {}).get("next"):
+                break
+        names = UserNames(self.http, ("username", "accountId"))
+        tasks = [from_v1(item, names.of(item.get("completeUser"))) for item in items]
+        return sorted(tasks, key=page_order)
 
     def own_keys(self) -> frozenset[str]:
         if self._own is None:

@@ -19,8 +19,11 @@ from connector.confluence_api import (
     AttachedFile,
     Http,
     RemotePage,
+    UserNames,
     current_user,
+    page_order,
 )
+from connector.confluence_tasks import PageTask, cursor_of, from_v2
 from connector.retry import RetryPolicy
 from rules.errors import UserError
 
@@ -119,6 +122,31 @@ class V2Pages:
             return None
         name = response.json().get("displayName")
         return str(name) if name else None
+
+    def version(self, page_id: str, number: int) -> RemotePage | None:
+        params = {"version": str(number), "body-format": "storage"}
+        response = self.http.send("GET", f"api/v2/pages/{page_id}", params=params)
+        if response.status_code == 404:
+            return None
+        return _page(self.http.check(response, f"read version {number} of page {page_id}"))
+
+    def tasks(self, page_id: str) -> list[PageTask]:
+        """`/api/v2/tasks?page-id=…`, every page of it by its cursor (connector/
+        confluence_tasks.py)."""
+        items: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"page-id": page_id, "body-format": "storage", "limit": 250}
+        while True:
+            answer = self.http.json(
+                "GET", "api/v2/tasks", f"read the tasks of page {page_id}", params=params
+            )
+            items.extend(answer.get("results") or [])
+            cursor = cursor_of((answer.get("_links") or {}).get("next"))
+            if cursor is None or cursor == params.get("cursor"):
+                break
+            params = {**params, "cursor": cursor}
+        names = UserNames(self.http, ("accountId",))
+        tasks = [from_v2(item, names.of(item.get("completedBy"))) for item in items]
+        return sorted(tasks, key=page_order)
 
     def own_keys(self) -> frozenset[str]:
         """Versions name their author by account id; v2 has no "current user", v1's serves."""

@@ -5,7 +5,8 @@ serialisation (`&#x27;` comes back as `'`, `&quot;` in text as `"`, `<p></p>` as
 attributes re-quoted and re-ordered, macros given an `ac:macro-id`). So two bodies are compared
 by what they mean: both are parsed (with the `ac:`/`ri:` prefixes declared and HTML's named
 entities mapped to characters) and their element structure, attributes and text, with runs of
-white space collapsed, are hashed. Attributes that Confluence adds on save are left out.
+white space collapsed, are hashed. Attributes and elements that Confluence adds on save (macro
+ids, task ids) are left out. `hash_without_task_statuses` also leaves out which tasks are ticked.
 
 `legacy_hash` is the hash that publish records held before, kept so that records written by an
 earlier release still match their pages (a record is rewritten with the canonical hash on its
@@ -33,15 +34,33 @@ _SPACE = re.compile(r"[ \t\r\n]+")  # XML white space only: a no-break space is 
 _AC = "{" + _NAMESPACES["ac"] + "}"
 # Written by Confluence on save (new ids each time), never by Outcomes or by meaning.
 _ADDED_ON_SAVE = frozenset({_AC + "macro-id", _AC + "schema-version", _AC + "local-id", "local-id"})
+# Elements Confluence adds on save: a task's page-local id (numbered anew when missing or taken)
+# and the uuid Cloud's editor gives a task.
+_ELEMENTS_ADDED_ON_SAVE = (_AC + "task-id", _AC + "task-uuid")
 
 
 def canonical_hash(body: str) -> str:
     """SHA-256 of the body's canonical form; a body that does not parse falls back to its
     whitespace-normalised text, so it still equals itself."""
+    return _hash(body, statuses=True)
+
+
+def hash_without_task_statuses(body: str) -> str:
+    """The canonical hash with every task's status left out: two bodies with the same hash
+    differ at most in which tasks are ticked (a leader's tick is not an edit of the page)."""
+    return _hash(body, statuses=False)
+
+
+def _hash(body: str, *, statuses: bool) -> str:
     try:
-        root = _parse(body)
+        root = parse_body(body)
     except etree.XMLSyntaxError:
         return hashlib.sha256(b"unparsed:" + _legacy_form(body).encode("utf-8")).hexdigest()
+    for added in [n for tag in _ELEMENTS_ADDED_ON_SAVE for n in root.iter(tag)]:
+        _remove(added)
+    if not statuses:
+        for status in root.iter(_AC + "task-status"):
+            status.text = ""
     # Control characters cannot occur in XML text, so they separate the parts unambiguously.
     parts = [_collapse(root.text)]
     for event, node in etree.iterwalk(root, events=("start", "end")):
@@ -56,6 +75,29 @@ def canonical_hash(body: str) -> str:
         else:
             parts.append(f"\x01>{_collapse(node.tail)}")
     return hashlib.sha256("".join(parts).encode("utf-8")).hexdigest()
+
+
+def _remove(node: etree._Element) -> None:
+    """Take an element out, keeping the text that followed it."""
+    parent = node.getparent()
+    if parent is None:
+        return
+    tail = node.tail or ""
+    previous = node.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(node)
+
+
+def plain_text(fragment: str) -> str:
+    """A storage-format fragment's text, markup stripped and white space collapsed."""
+    try:
+        root = parse_body(fragment)
+    except etree.XMLSyntaxError:
+        return _collapse(re.sub(r"<[^>]*>", " ", fragment))
+    return _collapse("".join(root.itertext()))
 
 
 def same_body(a: str, b: str) -> bool:
@@ -78,7 +120,9 @@ def _legacy_form(body: str) -> str:
     return re.sub(r">\s+<", "><", body.strip())
 
 
-def _parse(body: str) -> etree._Element:
+def parse_body(body: str) -> etree._Element:
+    """The body as an element tree under one wrapper element (the `ac:`/`ri:` prefixes
+    declared, HTML's named entities as characters); raises `etree.XMLSyntaxError`."""
     # No entity resolution, no network, no DTD: the body may come from anyone with edit rights.
     parser = etree.XMLParser(
         resolve_entities=False,

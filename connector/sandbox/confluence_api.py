@@ -6,7 +6,9 @@ Content comes back in Confluence's shape, with only the parts asked for in ``exp
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -34,12 +36,20 @@ def _when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def login(name: str) -> str:
+    return name.lower().replace(" ", ".")
+
+
+def _named(of: Callable[[str], str], wanted: str, name: str) -> bool:
+    return of(name) == wanted
+
+
 def _user(name: str) -> dict[str, Any]:
-    login = name.lower().replace(" ", ".")
+    name_of_user = login(name)
     return {
         "type": "known",
-        "username": login,
-        "userKey": login,
+        "username": name_of_user,
+        "userKey": name_of_user,
         "accountId": account_id(name),
         "displayName": name,
         "publicName": name,
@@ -148,7 +158,7 @@ class ConfluenceApi:
         }
         return out
 
-    def _paged(self, req: Request, items: list[Any], path: str) -> dict[str, Any]:
+    def paged(self, req: Request, items: list[Any], path: str) -> dict[str, Any]:
         start = _number(req.arg("start"), "start", 0)
         limit = self.faults.page_size(
             min(_number(req.arg("limit"), "limit", DEFAULT_LIMIT) or DEFAULT_LIMIT, MAX_LIMIT)
@@ -172,7 +182,7 @@ class ConfluenceApi:
         pages = [] if kind != "page" else self.state.search(req.arg("spaceKey"), req.arg("title"))
         expand = _expand(req.arg("expand"))
         results = [self.content(p, req.base_url, expand) for p in pages]
-        return Response(200, self._paged(req, results, req.path))
+        return Response(200, self.paged(req, results, req.path))
 
     def get(self, req: Request) -> Response:
         try:
@@ -251,7 +261,7 @@ class ConfluenceApi:
             return confluence_error(exc.status, exc.message)
         expand = _expand(req.arg("expand"))
         results = [self.content(k, req.base_url, expand) for k in kids]
-        return Response(200, self._paged(req, results, req.path))
+        return Response(200, self.paged(req, results, req.path))
 
     def history(self, req: Request) -> Response:
         page = self.state.get(req.params["id"])
@@ -264,15 +274,19 @@ class ConfluenceApi:
         if page is None:
             return confluence_error(404, f"No content found with id: {req.params['id']}")
         newest_first = [self._version(page, v, req.base_url) for v in reversed(page.versions)]
-        return Response(200, self._paged(req, newest_first, req.path))
+        return Response(200, self.paged(req, newest_first, req.path))
 
     def user(self, req: Request) -> Response:
-        """A user by account id (Cloud), e.g. to name who last edited a page."""
-        wanted = req.arg("accountId")
-        name = self.state.author_named(lambda n: account_id(n) == wanted) if wanted else None
-        if name is None:
-            return confluence_error(404, f"No user with accountId {wanted}")
-        return Response(200, _user(name))
+        """A user by account id (Cloud) or by user name or key (Data Center), e.g. to name who
+        last edited a page or ticked a task."""
+        for param, of in (("accountId", account_id), ("username", login), ("key", login)):
+            wanted = req.arg(param)
+            if wanted:
+                name = self.state.author_named(partial(_named, of, wanted))
+                if name is None:
+                    return confluence_error(404, f"No user with {param} {wanted}")
+                return Response(200, _user(name))
+        raise BadRequest("One of accountId, username or key is required.")
 
     def current_user(self, req: Request) -> Response:
         """Who the request signs in as: the account that writes the pages it sends."""

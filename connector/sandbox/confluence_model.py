@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .confluence_files import Attachment, AttachmentStore
+from .confluence_tasks import TaskBook, TaskRecord
 from .dataset import Dataset
-from .xhtml import StorageError, normalise_storage
+from .xhtml import StorageError, normalise_storage, with_task_status
 
 SEED_AUTHOR = "Sandbox seed"
 # A user mention in storage format: <ac:link><ri:user ri:account-id="..." /></ac:link>.
@@ -93,6 +94,8 @@ class ConfluenceState:
         self._conflicts = 0
         self._races: list[tuple[str, str]] = []  # (body, author) of edits that beat our update
         self.notifications: list[Notification] = []  # mention notifications, in order sent
+        self.tasks = TaskBook()
+        self.people: set[str] = set()  # users known besides page authors (who ticked a task)
         by_title: dict[tuple[str, str], str] = {}
         for seed in ds.pages:  # ids in listed order; parents resolved once all exist
             page = self._new_page(seed.space, None, seed.title, seed.body, SEED_AUTHOR, "")
@@ -124,6 +127,36 @@ class ConfluenceState:
         with self.lock:
             self.require(str(page_id))
             del self._pages[str(page_id)]
+            self.tasks.dropped(str(page_id))
+
+    def complete_task(
+        self,
+        page_id: str,
+        task_id: int | str,
+        user: str,
+        at: datetime | None = None,
+        *,
+        done: bool = True,
+        new_version: bool = True,
+    ) -> TaskRecord:
+        """A person ticks (``done``) or unticks a task in the page, by its local or global id, at
+        ``at`` (aware; default now): the stored body and the task record change as Confluence
+        changes them, as a new page version by that person unless ``new_version`` is False."""
+        when = (at or _now()).astimezone(UTC)
+        with self.lock:
+            page = self.require(str(page_id))
+            task = self.tasks.find(page.id, int(task_id))
+            if task is None:
+                raise ContentError(404, f"No task {task_id} on content {page_id}")
+            status = "complete" if done else "incomplete"
+            body = with_task_status(page.current.body, task.local_id, status)
+            self.people.add(user)
+            if new_version:
+                self._add_version(page, page.title, body, user, "", when)
+            else:
+                page.current.body = body
+                self.tasks.saved(page.id, body, user, when)
+            return task
 
     def conflict_next(self, count: int = 1) -> None:
         """Answer the next ``count`` page updates with 409, leaving the page as it is."""
@@ -145,7 +178,7 @@ class ConfluenceState:
     def author_named(self, matches: Callable[[str], bool]) -> str | None:
         """The first author (of any page version) whose name ``matches``."""
         with self.lock:
-            names = {v.by for p in self._pages.values() for v in p.versions}
+            names = {v.by for p in self._pages.values() for v in p.versions} | self.people
             return next((n for n in sorted(names) if matches(n)), None)
 
     def space_id(self, key: str) -> str:
@@ -316,10 +349,20 @@ class ConfluenceState:
         self._pages[page.id] = page
         return page
 
-    def _add_version(self, page: Page, title: str, body: str, author: str, message: str) -> None:
+    def _add_version(
+        self,
+        page: Page,
+        title: str,
+        body: str,
+        author: str,
+        message: str,
+        when: datetime | None = None,
+    ) -> None:
         number = page.current.number + 1 if page.versions else 1
         before = set(_MENTION.findall(page.current.body)) if page.versions else set()
-        page.versions.append(PageVersion(number, title, body, author, _now(), message))
+        when = when or _now()
+        page.versions.append(PageVersion(number, title, body, author, when, message))
+        self.tasks.saved(page.id, body, author, when)
         for account in dict.fromkeys(_MENTION.findall(body)):
             if account not in before:
                 self.notifications.append(Notification(account, page.id, number))

@@ -124,7 +124,7 @@ class ConfluenceV2Api:
             "_links": {"webui": f"/spaces/{key}"},
         }
 
-    def _listing(self, req: Request, items: list[Any]) -> Response:
+    def listing(self, req: Request, items: list[Any]) -> Response:
         start = _offset(req.arg("cursor"))
         limit = self.faults.page_size(_limit(req.arg("limit")))
         chunk = items[start : start + limit]
@@ -141,7 +141,7 @@ class ConfluenceV2Api:
     def spaces(self, req: Request) -> Response:
         wanted = _many(req, "keys")
         keys = [k for k in sorted(self.state.spaces) if not wanted or k in wanted]
-        return self._listing(req, [self.space(k) for k in keys])
+        return self.listing(req, [self.space(k) for k in keys])
 
     def pages(self, req: Request) -> Response:
         body = _body_format(req)
@@ -158,7 +158,7 @@ class ConfluenceV2Api:
             and (title is None or p.title == title)  # v2 matches the title exactly
             and status in ("current", "any")
         ]
-        return self._listing(req, [self.page(p, req.base_url, body) for p in found])
+        return self.listing(req, [self.page(p, req.base_url, body) for p in found])
 
     def get(self, req: Request) -> Response:
         body = _body_format(req)

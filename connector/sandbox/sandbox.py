@@ -10,6 +10,7 @@ from typing import Any
 from .confluence_api import ConfluenceApi
 from .confluence_attachments import AttachmentApi
 from .confluence_model import ConfluenceState
+from .confluence_task_api import TaskApi
 from .confluence_v2 import ConfluenceV2Api
 from .dataset import parse_dataset
 from .faults import Faults
@@ -49,6 +50,7 @@ class Sandbox:
             + ConfluenceApi(self.confluence, self.faults).routes()
             + ConfluenceV2Api(self.confluence, self.faults).routes()
             + AttachmentApi(self.confluence).routes()
+            + TaskApi(self.confluence, self.faults).routes()
         )
         self._app = App(routes, ds.credentials, self.faults, lock)
         self._server: SandboxHTTPServer | None = None
