@@ -9,7 +9,13 @@ the page history); `child` writes the new report to a child page of the edited o
 write sends an explicit version, ours + 1; a 409 → re-read, re-check, retry a few times. A failed
 page does not stop the others and is tried again on the next run; losing Confluence altogether
 (credentials, network, rate limit) stops the run. A page with no record (a lost answer, a lost
-store) that sits where ours belongs, with our title, last written by our account, is adopted."""
+store) that sits where ours belongs, with our title, last written by our account, is adopted.
+
+Ticking a task (a check box) is how leaders decide on the page, so a newer version that differs
+from the one Outcomes wrote only in which tasks are ticked is no person's edit: the next report
+is written over it (its statuses are the report's, rendered from the decisions recorded). When
+the report has nothing new to say, the ticks are left on the page rather than written away: the
+record moves to the ticked version and nothing is written."""
 
 from __future__ import annotations
 
@@ -28,7 +34,12 @@ from connector.publish_results import (
     PublishResult,
     SkipReason,
 )
-from connector.storage_form import canonical_hash, hashes, legacy_hash
+from connector.storage_form import (
+    canonical_hash,
+    hash_without_task_statuses,
+    hashes,
+    legacy_hash,
+)
 from rules.errors import AuthError, RateLimited, ServiceError, Unavailable
 
 CONFLICT_RETRIES = 3
@@ -65,6 +76,7 @@ class Publisher:
         self.space = space
         self.root_title = root_title
         self.on_foreign_edit = OnForeignEdit(on_foreign_edit)
+        self._ticks: dict[tuple[str, int, int], bool] = {}
 
     def _by_us(self, remote: RemotePage) -> bool:
         """Whether Outcomes' own account wrote the page's latest version (asked once, on need)."""
@@ -73,10 +85,24 @@ class Publisher:
     def _ours(self, remote: RemotePage, record: PageRecord, wanted: str) -> bool:
         """A newer version than the record's is not a person's edit when its body is one we
         wrote or want, or when our own account wrote it: our write landed but its answer, or the
-        store's commit, was lost. Only the latest version's author counts."""
+        store's commit, was lost. Only the latest version's author counts. Nor is it when it
+        differs from the version we wrote only in which tasks are ticked: leaders decide there."""
         if recorded(record.body_hash, remote.body) or canonical_hash(remote.body) == wanted:
             return True
-        return self._by_us(remote)
+        return self._by_us(remote) or self._ticked_only(remote, record)
+
+    def _ticked_only(self, remote: RemotePage, record: PageRecord) -> bool:
+        """Whether the page differs from the version the record names only in task statuses
+        (one read of that version, once per page and version)."""
+        if remote.version == record.version or "<ac:task" not in remote.body:
+            return False
+        key = (remote.id, remote.version, record.version)
+        if key not in self._ticks:
+            ours = self.api.version(remote.id, record.version)
+            self._ticks[key] = ours is not None and hash_without_task_statuses(
+                ours.body
+            ) == hash_without_task_statuses(remote.body)
+        return self._ticks[key]
 
     def publish(
         self,
@@ -199,10 +225,13 @@ class Publisher:
                 overwrote = _edited(page.title, remote, record, editor)
             elif not foreign:
                 # The record speaks for the page only while the page is at the recorded version.
+                ours = record.body_hash in (wanted, legacy_hash(page.body))
                 same = (
-                    remote.version == record.version
-                    and record.body_hash in (wanted, legacy_hash(page.body))
-                ) or canonical_hash(remote.body) == wanted
+                    (remote.version == record.version and ours)
+                    or canonical_hash(remote.body) == wanted
+                    # Ticked since, and nothing new to say: the ticks stay (see module doc).
+                    or (ours and self._ticked_only(remote, record))
+                )
                 if same and remote.title == page.title:
                     current = PageRecord(remote.id, remote.version, wanted)
                     return PublishResult(page.key, page.title, Action.UNCHANGED, current)
