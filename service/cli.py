@@ -11,25 +11,20 @@ import logging
 import sys
 import traceback
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import Engine
 
-from connector.store.db import open_store
-from connector.store.lock import run_lock
 from rules.errors import OutcomesError
-from rules.model import Catalogue
-from service import exporting, jobs, pipeline, publishing
-from service.attach import attach_workbooks
-from service.cli_options import as_of_option, config_option, say, today
+from service.cli_options import as_of_option, config_option, today
 from service.cli_options import now as current_time
-from service.cli_report import print_summary, report_publish
+from service.cli_report import print_summary, stage_printer
+from service.deployment import Deployment, safe_message
 from service.logs import configure_from as configure_logs
 from service.progress import ProgressLine
-from service.settings import LoadedSettings, load_settings
+from service.settings import load_settings
 from service.terminal import echo, one_line, quiet
 
 # click 8.2+ raises it for `outcomes` with no command; older click prints the help itself.
@@ -74,7 +69,7 @@ class OutcomesGroup(click.Group):
         except OutcomesError as exc:
             if ctx.params.get("debug"):
                 traceback.print_exc()
-            echo(f"outcomes: error: {one_line(str(exc))}", err=True)
+            echo(f"outcomes: error: {safe_message(exc)}", err=True)
             ctx.exit(exc.exit_code)
         except BrokenPipeError:
             quiet()  # the reader of our output left (`| head`): nothing more to say
@@ -82,11 +77,7 @@ class OutcomesGroup(click.Group):
         except Exception as exc:
             if ctx.params.get("debug"):
                 traceback.print_exc()
-            # No str(exc): an unexpected error's text may carry request details.
-            echo(
-                f"outcomes: internal error ({type(exc).__name__}); run with --debug for details",
-                err=True,
-            )
+            echo(f"outcomes: {safe_message(exc)}", err=True)  # the type only: no request details
             ctx.exit(1)
 
 
@@ -130,89 +121,22 @@ def run(config_path: Path, as_of: datetime | None, no_publish: bool, no_export: 
     """Run the whole pipeline once: sync, evaluate, publish, export."""
     loaded = load_settings(config_path)
     configure_logs(loaded, debug=bool(click.get_current_context().find_root().params.get("debug")))
-    code = run_pipeline(
-        loaded, today(as_of), publish=not no_publish, export=not no_export, asked=as_of is not None
-    )
-    sys.exit(code)
-
-
-def run_pipeline(
-    loaded: LoadedSettings, as_of: date, *, publish: bool, export: bool, asked: bool = False
-) -> int:
-    """Sync, evaluate, publish and export once; returns the exit code. `asked`: the user gave
-    `as_of`, so it must fall in a cycle."""
-    # Fail fast on a bad catalogue or a missing secret, before any I/O.
-    catalogue = pipeline.load_catalogue(loaded, as_of=as_of if asked else None)
-    loaded.settings.jira.auth.require()
-    if publish and loaded.settings.confluence is not None:
-        loaded.settings.confluence.auth.require()
-    engine = open_store(loaded.store_url())
-    now = current_time()
-    counts: dict[str, int] = {}  # recorded on the run, for `outcomes status`
-    problems: list[str] = []  # why a run was partial, recorded on it too
-    try:
-        with run_lock(engine, now=now) as holder:
-            run_id = pipeline.start_run(engine, "run", now, holder=holder)
-            try:
-                code = _run_stages(
-                    loaded, engine, catalogue, as_of, now, run_id, publish, export, counts, problems
-                )
-            except BaseException as exc:  # Ctrl-C too: no run is left `running`
-                failed = jobs.describe_error(exc)
-                pipeline.finish_run(engine, run_id, "failed", current_time(), failed, counts=counts)
-                raise
-            outcome = "done" if code == 0 else "partial"
-            message = "; ".join(problems) or None
-            pipeline.finish_run(engine, run_id, outcome, current_time(), message, counts=counts)
-            return code
-    finally:
-        engine.dispose()
-
-
-def _run_stages(
-    loaded: LoadedSettings,
-    engine: Engine,
-    catalogue: Catalogue,
-    as_of: date,
-    now: datetime,
-    run_id: int,
-    publish: bool,
-    export: bool,
-    counts: dict[str, int],
-    problems: list[str],
-) -> int:
     progress = ProgressLine()
-    try:
-        synced = pipeline.sync(loaded, engine, now=now, progress=progress)
-    finally:
-        progress.done()
-    for summary in synced:
-        if summary.note:  # a field configured since the last sync: the scope was read again
-            say(summary.note)
-        say(f"Synced {summary.portfolio_id}: {summary.epics} epics, {summary.children} children")
-    counts.update(jobs.sync_counts(synced))
-    results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=as_of)
-    pipeline.save_snapshots(engine, results, run_id=run_id, now=now)
-    counts.update(jobs.finding_counts(results))
-    failed = False
-    if publish and loaded.settings.confluence is not None:
-        published = publishing.publish(loaded, engine, results, now=now)
-        counts.update(jobs.publish_counts(published))
-        failed = report_publish(published)
-        problems.extend(filter(None, [jobs.publish_problems(published)]))
-    if export:
-        written = exporting.export(loaded, catalogue, results, engine=engine, now=now)
-        counts["workbooks"] = len(written)
-        for path in written:
-            say(f"Workbook: {path}")
-        pairs = [(r.portfolio.id, p) for r, p in zip(results, written, strict=True)]
-        for problem in attach_workbooks(loaded, engine, pairs):
-            say(f"  {problem}")
-            problems.append(problem)
-            failed = True
-    for result in results:
+    with Deployment(loaded) as deployment:
+        try:
+            record = deployment.run(
+                deployment.pipeline_stages(publish=not no_publish, export=not no_export),
+                now=current_time(),
+                as_of=today(as_of),
+                asked=as_of is not None,
+                progress=progress,
+                on_result=stage_printer(progress),
+            )
+        finally:
+            progress.done()
+    for result in record.stages["check"].results:
         print_summary(result)
-    return 1 if failed else 0
+    sys.exit(record.exit_code)
 
 
 def _register_commands() -> None:

@@ -1,11 +1,40 @@
-"""What the commands print about a run: the publish, and each portfolio's outcomes."""
+"""What the commands print about a run: its stages as they end, the publish, and each
+portfolio's outcomes."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from connector.publish_results import Action, PublishResult
 from service.cli_options import say
 from service.pipeline import PortfolioResult
+from service.progress import ProgressLine
+from service.stages import StageResult
 from service.terminal import echo
+
+
+def stage_printer(progress: ProgressLine) -> Callable[[str, StageResult], None]:
+    """What `outcomes run` says as each stage ends (the portfolios' summaries come last)."""
+
+    def show(name: str, result: StageResult) -> None:
+        if name == "sync":
+            progress.done()
+            for summary in result.synced:
+                if summary.note:  # a field configured since the last sync: the scope was read again
+                    say(summary.note)
+                say(
+                    f"Synced {summary.portfolio_id}: {summary.epics} epics,"
+                    f" {summary.children} children"
+                )
+        elif name == "publish":
+            report_publish(result.published)
+        elif name == "export":
+            for path in result.written:
+                say(f"Workbook: {path}")
+            for problem in result.problems:
+                say(f"  {problem}")
+
+    return show
 
 
 def report_publish(published: list[PublishResult]) -> bool:

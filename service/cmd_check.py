@@ -14,17 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy.orm import Session
 
-from connector.store import history
-from connector.store.db import open_store
-from connector.store.issues import sync_cursor
-from rules.errors import UserError
 from rules.model import Severity
 from rules.results import Evaluation
-from service import alignment, jobs, pipeline
+from service import alignment, pipeline
 from service.cli_options import as_of_option, config_option, now, today
-from service.settings import LoadedSettings, load_settings
+from service.deployment import Deployment
+from service.settings import load_settings
+from service.stages import StageOptions
 from service.terminal import echo
 
 SEVERITIES = [s.value for s in Severity]
@@ -43,33 +40,21 @@ SEVERITIES = [s.value for s in Severity]
 )
 def check(config_path: Path, as_of: datetime | None, as_json: bool, fail_on: str) -> None:
     """Evaluate the store (what the last sync wrote) and list the findings; no Jira access."""
-    loaded = load_settings(config_path)
-    catalogue = pipeline.load_catalogue(loaded, as_of=as_of.date() if as_of else None)
-    day = today(as_of)
-    engine = open_store(loaded.store_url())
-    reports = []
-    evaluated: list[pipeline.PortfolioResult] = []
-    try:
-        with Session(engine) as session:
-            _require_synced(loaded, session)
-        # Recorded for `outcomes status`, without the run lock: a check only reads, and one while
-        # a sync runs is common (it sees the store as the last commit left it).
-        with (
-            jobs.recorded_run(engine, "check", now(), lock=False) as run,
-            Session(engine) as session,
-        ):
-            overrides = alignment.read_overrides(loaded)
-            for portfolio in loaded.settings.portfolios:
-                evaluation = alignment.evaluate_portfolio(
-                    loaded, session, catalogue, portfolio.id, as_of=day, overrides=overrides
-                )
-                before = history.latest_snapshot(session, portfolio.id)
-                seen = _finding_keys(before.data) if before is not None else None
-                reports.append((portfolio.id, portfolio.name, evaluation, seen))
-                evaluated.append(pipeline.PortfolioResult(portfolio, evaluation))
-            run.counts.update(jobs.finding_counts(evaluated))  # as the scheduled check records
-    finally:
-        engine.dispose()
+    # Recorded for `outcomes status`, without the run lock: a check only reads, and one while a
+    # sync runs is common (it sees the store as the last commit left it).
+    with Deployment(load_settings(config_path)) as deployment:
+        record = deployment.run(
+            ["check"],
+            now=now(),
+            as_of=today(as_of),
+            asked=as_of is not None,
+            options=StageOptions(read_only=True),
+        )
+    checked = record.stages["check"]
+    reports = [
+        (r.portfolio.id, r.portfolio.name, r.evaluation, checked.seen[r.portfolio.id])
+        for r in checked.results
+    ]
     if as_json:
         echo(json.dumps({"portfolios": [_json(*r) for r in reports]}, indent=2))
     else:
@@ -78,19 +63,6 @@ def check(config_path: Path, as_of: datetime | None, as_json: bool, fail_on: str
     threshold = Severity(fail_on).rank
     failing = any(f.severity.rank >= threshold for *_, e, _ in reports for f in e.findings)
     sys.exit(1 if failing else 0)
-
-
-def _require_synced(loaded: LoadedSettings, session: Session) -> None:
-    never = [p.id for p in loaded.settings.portfolios if sync_cursor(session, p.id) is None]
-    if never:
-        raise UserError(
-            f"{loaded.path}: portfolios: {', '.join(never)} never synced into the store; "
-            "run `outcomes sync` first"
-        )
-
-
-def _finding_keys(data: dict[str, Any]) -> set[tuple[str, str]]:
-    return {(str(f.get("code")), str(f.get("subject"))) for f in data.get("findings") or []}
 
 
 def _json(

@@ -13,16 +13,11 @@ from datetime import datetime
 from pathlib import Path
 
 import click
-from sqlalchemy.orm import Session
 
-from connector.store import runs
-from connector.store.db import open_store
-from connector.store.issues import sync_cursor
-from rules.errors import UserError
-from service import exporting, jobs, pipeline
-from service.attach import attach_workbooks
 from service.cli_options import as_of_option, config_option, now, say, today
+from service.deployment import Deployment
 from service.settings import load_settings
+from service.stages import StageOptions
 from service.terminal import echo
 
 
@@ -38,36 +33,17 @@ from service.terminal import echo
 )
 def export(config_path: Path, as_of: datetime | None, xlsx: Path | None) -> None:
     """Write the Excel review workbook from the store (what the last sync fetched)."""
-    loaded = load_settings(config_path)
-    catalogue = pipeline.load_catalogue(loaded, as_of=as_of.date() if as_of else None)
-    started = now()
-    engine = open_store(loaded.store_url())
-    try:
-        with Session(engine) as session:
-            never = [p.id for p in loaded.settings.portfolios if sync_cursor(session, p.id) is None]
-        if never:
-            raise UserError(  # worded as `outcomes check` says it
-                f"{loaded.path}: portfolios: {', '.join(never)} never synced into the store; "
-                "run `outcomes sync` first"
-            )
-        with jobs.recorded_run(engine, "export", started) as run:
-            day = today(as_of)
-            results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=day, pages=False)
-            written = exporting.export(
-                loaded,
-                catalogue,
-                results,
-                target=str(xlsx) if xlsx is not None else None,  # relative to the current folder
-                engine=engine,
-                now=started,
-            )
-            run.counts["workbooks"] = len(written)
-            pairs = [(r.portfolio.id, p) for r, p in zip(results, written, strict=True)]
-            problems = attach_workbooks(loaded, engine, pairs)
-            run.outcome = runs.PARTIAL if problems else runs.DONE
-            run.message = "; ".join(problems) or None
-    finally:
-        engine.dispose()
+    with Deployment(load_settings(config_path)) as deployment:
+        record = deployment.run(
+            ["export"],
+            now=now(),
+            as_of=today(as_of),
+            asked=as_of is not None,
+            # relative to the current folder
+            options=StageOptions(workbook=str(xlsx) if xlsx is not None else None),
+        )
+    exported = record.stages["export"]
+    written, results, problems = exported.written, exported.results, exported.problems
     for path, result in zip(written, results, strict=True):
         evaluation = result.evaluation
         say(
@@ -77,4 +53,4 @@ def export(config_path: Path, as_of: datetime | None, xlsx: Path | None) -> None
         echo(f"Workbook: {path}")
     for problem in problems:
         say(problem)
-    sys.exit(1 if problems else 0)
+    sys.exit(record.exit_code)

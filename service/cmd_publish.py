@@ -8,7 +8,7 @@ says which pages a publish would write (by the store's publish records), and tou
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -16,16 +16,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from connector.publisher import recorded
-from connector.store import history, runs
-from connector.store.db import open_store
-from connector.store.issues import sync_cursor
-from rules.errors import UserError
-from rules.model import Catalogue
-from service import jobs, pipeline, publishing
+from connector.store import history
+from service import pipeline, publishing
 from service.cli_options import as_of_option, config_option, now, say, today
 from service.cli_report import report_publish
+from service.deployment import Deployment
 from service.files import write_pages
-from service.settings import LoadedSettings, load_settings
+from service.settings import load_settings
 
 
 @click.command()
@@ -41,49 +38,20 @@ from service.settings import LoadedSettings, load_settings
 )
 def publish(config_path: Path, as_of: datetime | None, dry_run: Path | None) -> None:
     """Publish the Confluence pages from the store (what the last sync wrote); no Jira access."""
-    loaded = load_settings(config_path)
-    if dry_run is None and loaded.settings.confluence is None:
-        raise UserError(f"{loaded.path}: confluence: not configured; add a confluence section")
-    catalogue = pipeline.load_catalogue(loaded, as_of=as_of.date() if as_of else None)
-    engine = open_store(loaded.store_url())
-    try:
-        require_synced(loaded, engine)
+    with Deployment(load_settings(config_path)) as deployment:
         if dry_run is not None:
-            results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=today(as_of))
-            _write_dry_run(loaded, engine, results, dry_run)
+            results = deployment.evaluate("publish", as_of=today(as_of), asked=as_of is not None)
+            _write_dry_run(deployment, results, dry_run)
             sys.exit(0)
-        code = _publish(loaded, engine, catalogue, today(as_of))
-    finally:
-        engine.dispose()
-    sys.exit(code)
-
-
-def _publish(loaded: LoadedSettings, engine: Engine, catalogue: Catalogue, as_of: date) -> int:
-
-    started = now()
-    with jobs.recorded_run(engine, "publish", started) as run:
-        results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=as_of)
-        published = publishing.publish(loaded, engine, results, now=started)
-        run.counts.update(jobs.publish_counts(published))
-        failed = report_publish(published)
-        run.outcome = runs.PARTIAL if failed else runs.DONE
-        run.message = jobs.publish_problems(published)
-    return 1 if failed else 0
-
-
-def require_synced(loaded: LoadedSettings, engine: Engine) -> None:
-    with Session(engine) as session:
-        for i, portfolio in enumerate(loaded.settings.portfolios):
-            if sync_cursor(session, portfolio.id) is None:
-                raise UserError(
-                    f"{loaded.path}: portfolios[{i}].id: {portfolio.id!r} has not been synced"
-                    " yet; run `outcomes sync` first (publish reads the store, not Jira)"
-                )
+        record = deployment.run(["publish"], now=now(), as_of=today(as_of), asked=as_of is not None)
+    report_publish(record.stages["publish"].published)
+    sys.exit(record.exit_code)
 
 
 def _write_dry_run(
-    loaded: LoadedSettings, engine: Engine, results: list[pipeline.PortfolioResult], out: Path
+    deployment: Deployment, results: list[pipeline.PortfolioResult], out: Path
 ) -> None:
+    loaded, engine = deployment.loaded, deployment.engine
     stamp = now().strftime("%Y-%m-%d %H:%M")
     for result in results:
         folder = out / result.portfolio.id

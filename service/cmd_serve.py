@@ -12,9 +12,9 @@ from types import FrameType
 
 import click
 
-from connector.store.db import open_store
 from rules.errors import UserError
 from service.cli_options import config_option
+from service.deployment import Deployment
 from service.health import HealthServer, collect
 from service.logs import configure_from
 from service.scheduler import Service
@@ -47,22 +47,21 @@ def serve(config_path: Path, log_format: str | None, log_level: str | None) -> N
     _require_secrets(loaded)
     debug = bool(click.get_current_context().find_root().params.get("debug"))
     configure_from(loaded, format=log_format, level=log_level, debug=debug)
-    engine = open_store(loaded.store_url())
-    service = Service(loaded, engine)
-    health = _start_health(loaded, service)
-    restore = _on_signals(service.request_stop)
-    try:
-        result = service.run()
-    finally:
-        restore()
-        if health is not None:
-            health.stop()
-    if result.abandoned:
-        # A job thread is still busy: leave without waiting for it. The database rolls back
-        # whatever it had not committed when our connections close.
-        logging.shutdown()
-        os._exit(result.exit_code)
-    engine.dispose()
+    with Deployment(loaded) as deployment:
+        service = Service(deployment)
+        health = _start_health(loaded, service)
+        restore = _on_signals(service.request_stop)
+        try:
+            result = service.run()
+        finally:
+            restore()
+            if health is not None:
+                health.stop()
+        if result.abandoned:
+            # A job thread is still busy: leave without waiting for it. The database rolls back
+            # whatever it had not committed when our connections close.
+            logging.shutdown()
+            os._exit(result.exit_code)
     sys.exit(result.exit_code)
 
 

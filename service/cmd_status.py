@@ -11,9 +11,9 @@ import click
 from sqlalchemy.orm import Session
 
 from connector.store import runs
-from connector.store.db import open_store
 from connector.store.models import RunRow
 from service.cli_options import config_option
+from service.deployment import Deployment
 from service.health import Report, collect
 from service.scheduler import timezone_of
 from service.settings import load_settings
@@ -41,15 +41,12 @@ def status(config_path: Path, limit: int) -> None:
     """
     loaded = load_settings(config_path)
     zone = timezone_of(loaded.settings.schedule)
-    engine = open_store(loaded.store_url())
-    try:
-        report = collect(loaded, engine, datetime.now(zone))
-        with Session(engine) as session:
+    with Deployment(loaded) as deployment:
+        report = collect(loaded, deployment.engine, datetime.now(zone))
+        with Session(deployment.engine) as session:
             latest = runs.recent(session, limit)
             failures = runs.recent(session, 5, outcomes=runs.FAILURES)
             session.expunge_all()  # plain objects from here on
-    finally:
-        engine.dispose()
     for line in render(report, latest, failures, zone):
         echo(line)
     sys.exit(0 if report.healthy else 1)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
 
-from connector.store.db import open_store
-from service import jobs, pipeline
 from service.cli_options import config_option, now
+from service.deployment import Deployment
 from service.progress import ProgressLine
 from service.settings import load_settings
+from service.stages import StageOptions
 from service.terminal import echo
 
 
@@ -20,20 +21,16 @@ from service.terminal import echo
 @click.option("--full", is_flag=True, help="Resync everything from scratch, not just changes.")
 def sync(config_path: Path, full: bool) -> None:
     """Sync the portfolios' epics and their child issues from Jira into the store."""
-    loaded = load_settings(config_path)
-    loaded.settings.jira.auth.require()  # a missing secret, before the store is touched
-    engine = open_store(loaded.store_url())
-    started = now()
     progress = ProgressLine()
-    try:
-        with jobs.recorded_run(engine, "sync", started) as run:
-            try:
-                results = pipeline.sync(loaded, engine, now=started, full=full, progress=progress)
-            finally:
-                progress.done()
-            run.counts.update(jobs.sync_counts(results))
-    finally:
-        engine.dispose()
+    with Deployment(load_settings(config_path)) as deployment:
+        try:
+            record = deployment.run(
+                ["sync"], now=now(), as_of=date.today(), options=StageOptions(full=full),
+                progress=progress,
+            )  # fmt: skip
+        finally:
+            progress.done()
+    results = record.stages["sync"].synced
     for result in results:
         if result.note:
             click.echo(result.note)

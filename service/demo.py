@@ -17,7 +17,6 @@ import click
 import yaml
 
 from connector.sandbox import Sandbox
-from connector.store.db import open_store
 from reports.pages import Page
 from reports.preview import render_preview
 from rules.evaluate import reporting_cycle
@@ -27,6 +26,7 @@ from service.cli_options import now as current_time
 from service.cli_options import say
 from service.cli_report import print_summary, report_publish
 from service.demo_portfolio import DemoPortfolio, build_demo
+from service.deployment import Deployment
 from service.files import write_atomically
 from service.progress import ProgressLine
 from service.review import publish_reviews, review_pages
@@ -130,8 +130,8 @@ def demo(out: Path, as_of: datetime | None, serve: bool, port: int) -> None:
         say(f"Sandbox: Jira and Confluence at {sandbox.url}")
         loaded = prepare(out, portfolio, sandbox.url)
         catalogue = pipeline.load_catalogue(loaded)
-        engine = open_store(loaded.store_url())
-        try:
+        with Deployment(loaded) as deployment:
+            engine = deployment.engine
             progress = ProgressLine()
             synced = pipeline.sync(loaded, engine, now=now, progress=progress)
             progress.done()
@@ -149,8 +149,6 @@ def demo(out: Path, as_of: datetime | None, serve: bool, port: int) -> None:
             failed = report_publish(reviewed) or failed
             reviews = {r.portfolio.id: page for r, page in review_pages(loaded, engine, results)}
             workbooks = exporting.export(loaded, catalogue, results, engine=engine, now=now)
-        finally:
-            engine.dispose()
         _show_results(out, loaded, results, workbooks, now, reviews)
         if serve:
             _serve_until_stopped(out, portfolio, sandbox.url)

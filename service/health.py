@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from connector.store import history, runs
 from connector.store.lock import current_holder
 from connector.store.models import RunLock
-from service.jobs import describe_error
+from service.deployment import safe_message
 from service.scheduler import JOB_NAMES, next_fire_times
 from service.settings import LoadedSettings
 
@@ -276,7 +276,7 @@ def _handler(report: Callable[[], Report], role: Callable[[], str]) -> type[Base
             try:
                 current = report()
             except Exception as exc:  # the store is down: say so, never a traceback
-                body = {"status": "store unreachable", "error": describe_error(exc)}
+                body = {"status": "store unreachable", "error": safe_message(exc)}
                 self._send(503, "application/json", json.dumps(body))
                 return
             if path == "/healthz":

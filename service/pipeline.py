@@ -1,4 +1,4 @@
-"""The pipeline: sync → evaluate, and the run records; publishing (service/publishing.py) and
+"""The pipeline: sync → evaluate; publishing (service/publishing.py) and
 the workbook (service/exporting.py) take what it computes.
 
 Two phases, as in jira-agile-metrics: compute everything first, then write; one failed writer
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from connector.jira_source import JiraCredentials, JiraSource
 from connector.jira_teams import team_reader
 from connector.retry import RetryPolicy
-from connector.store import history, lock_guard, runs
+from connector.store import history
 from connector.store.report_days import daily_snapshots
 from connector.sync import ScopeSpec, SyncResult, sync_scopes
 from reports import context as report_context
@@ -226,37 +226,6 @@ def report_history(session: Session, portfolio_id: str, cycle_id: str) -> Histor
     """This cycle's stored snapshots, one per day, as plain values for the reports."""
     rows = daily_snapshots(session, portfolio_id, cycle_id)
     return History.of(snapshot_from_data(r.as_of, r.cycle_id, r.data) for r in rows)
-
-
-def start_run(
-    engine: Engine,
-    command: str,
-    now: datetime,
-    *,
-    holder: str | None = None,
-    trigger: str = "cli",
-    scheduled_for: datetime | None = None,
-) -> int:
-    """Record a run as started; pass `holder` (what run_lock yields) so that a run left behind
-    by a crash is closed by the next lock holder (connector/store/runs.py)."""
-    with Session(engine) as session, session.begin():
-        return runs.start(
-            session, command, now, trigger=trigger, holder=holder, scheduled_for=scheduled_for
-        ).id
-
-
-def finish_run(
-    engine: Engine,
-    run_id: int,
-    outcome: str,
-    now: datetime,
-    message: str | None = None,
-    *,
-    counts: dict[str, int] | None = None,
-) -> None:
-    # Unguarded: a run that lost its lock still closes its own record (only while `running`).
-    with lock_guard.unguarded(), Session(engine) as session, session.begin():
-        runs.finish(session, run_id, outcome, now, message, counts)
 
 
 def save_snapshots(

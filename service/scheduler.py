@@ -20,7 +20,7 @@ import heapq
 import logging
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -32,15 +32,15 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from connector.store import runs
 from connector.store.lock import Leadership, current_holder, release_lease, run_lock
 from rules.errors import LockHeld, StoreUnavailable, UserError
-from service.jobs import JOBS, Job, describe_error, run_recorded
-from service.settings import LoadedSettings, ScheduleSettings
+from service.deployment import Deployment, safe_message
+from service.jobs import run_scheduled
+from service.settings import ScheduleSettings
 
 log = logging.getLogger(__name__)
 
@@ -124,14 +124,10 @@ class Service:
     `run()` blocks until `request_stop()`; call it from the main thread so that signals reach it.
     """
 
-    def __init__(
-        self,
-        loaded: LoadedSettings,
-        engine: Engine,
-        *,
-        jobs: Mapping[str, Job] = JOBS,
-        leadership: Leadership | None = None,
-    ) -> None:
+    def __init__(self, deployment: Deployment, *, leadership: Leadership | None = None) -> None:
+        """`deployment` runs the jobs: its stages by name (service/stages.py)."""
+        self.deployment = deployment
+        loaded, engine = deployment.loaded, deployment.engine
         settings = loaded.settings
         self.loaded, self.engine = loaded, engine
         self.schedule = settings.schedule
@@ -148,7 +144,6 @@ class Service:
                     f"{loaded.path}: schedule.{name}: set, but there is no confluence section to"
                     " publish to"
                 )
-        self.jobs = jobs
         self.grace = timedelta(seconds=self.schedule.misfire_grace_seconds)
         lease = timedelta(seconds=self.schedule.lease_seconds)
         self.leadership = leadership or Leadership(engine, lease=lease)
@@ -234,11 +229,9 @@ class Service:
     def _run_job(self, name: str, scheduled_for: datetime | None) -> None:
         now = self.now()
         try:
-            run_recorded(
+            run_scheduled(
+                self.deployment,
                 name,
-                self.jobs[name],
-                self.loaded,
-                self.engine,
                 now=now,
                 trigger="schedule",
                 scheduled_for=scheduled_for,
@@ -248,15 +241,15 @@ class Service:
             log.warning("job %s skipped: %s", name, held, extra={"event": "job_skipped"})
             self._record_skipped(name, now, scheduled_for, str(held))
         except Exception as exc:  # the store itself failed: log it, try again next time
-            log.error("job %s could not run: %s", name, describe_error(exc))
+            log.error("job %s could not run: %s", name, safe_message(exc))
         finally:
             with self._idle:
                 self._active.clear()
                 self._idle.notify_all()
 
-    def _started(self, run_id: int, holder: str) -> None:
+    def _started(self, run_id: int, holder: str | None) -> None:
         with self._idle:
-            self._active[run_id] = holder
+            self._active[run_id] = holder or ""
 
     def _record_skipped(
         self, name: str, now: datetime, scheduled_for: datetime | None, why: str
@@ -326,7 +319,7 @@ class Service:
                 try:
                     self._heartbeat()
                 except Exception as exc:  # the store is away: say so, and try again next beat
-                    log.error("leader check failed: %s", describe_error(exc))
+                    log.error("leader check failed: %s", safe_message(exc))
                 self._stop.wait(self.heartbeat)
         finally:
             result = self._shut_down()
@@ -368,5 +361,5 @@ class Service:
                     runs.mark_interrupted(session, run_id, datetime.now(UTC), why)
                 release_lease(self.engine, "pipeline", holder)
             except (DBAPIError, StoreUnavailable) as exc:
-                log.error("cannot record run %s as interrupted: %s", run_id, describe_error(exc))
+                log.error("cannot record run %s as interrupted: %s", run_id, safe_message(exc))
             log.error("run %s abandoned: %s", run_id, why, extra={"event": "job_abandoned"})

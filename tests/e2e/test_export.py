@@ -169,8 +169,8 @@ def test_export_before_any_sync_says_to_sync_first(sandbox: Sandbox, tmp_path: P
 
     assert code == 2
     assert output == (
-        f"outcomes: error: {config}: portfolios: retail never synced into the store; "
-        "run `outcomes sync` first\n"
+        f"outcomes: error: {config}: portfolios[0].id: 'retail' has not been synced yet;"
+        " run `outcomes sync` first (export reads the store, not Jira)\n"
     )
     assert sandbox.requests == []
     assert not (tmp_path / "out").exists()

@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from connector.sandbox import Sandbox
 from connector.store.db import open_store
 from service.cli import cli
+from service.deployment import Deployment
 from service.scheduler import Service
 from service.settings import load_settings
 from tests.e2e.conftest import CATALOGUE, TOKEN, write_settings
@@ -129,7 +130,7 @@ def test_the_review_is_published_on_its_cron(sandbox: Sandbox, tmp_path: Path) -
     )
     loaded = load_settings(config, environ={"E2E_TOKEN": TOKEN})
     engine = open_store(loaded.store_url())
-    service = Service(loaded, engine)
+    service = Service(Deployment(loaded, engine=engine))
     with time_machine.travel(monday - timedelta(seconds=1.5), tick=True):
         thread = threading.Thread(target=service.run, daemon=True)
         thread.start()

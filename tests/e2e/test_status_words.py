@@ -17,7 +17,7 @@ from connector.store.db import open_store
 from connector.store.lock import run_lock
 from connector.store.models import RunRow
 from service.cli import cli
-from service.jobs import publish_problems
+from service.stages import publish_problems
 from tests.e2e.conftest import AS_OF, TOKEN, write_settings
 from tests.e2e.test_pipeline import page
 

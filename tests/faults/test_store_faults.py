@@ -19,8 +19,10 @@ from connector.sandbox import Sandbox
 from connector.store import runs
 from connector.store.db import open_store
 from connector.store.models import SyncCursor
-from service.jobs import JobContext, JobResult, run_recorded
+from service.deployment import Deployment
+from service.jobs import run_scheduled
 from service.settings import load_settings
+from service.stages import StageContext, StageResult
 from tests.e2e.conftest import write_settings
 from tests.faults.conftest import (
     HOLDS_THE_LOCK,
@@ -128,23 +130,27 @@ def test_a_scheduled_job_that_lost_its_lock_is_recorded_failed_and_the_next_one_
         config.write_text(yaml.safe_dump(data), encoding="utf-8")
         loaded = load_settings(config)
 
-        def write(ctx: JobContext, portfolio: str) -> JobResult:
+        def write(ctx: StageContext, portfolio: str) -> StageResult:
             with Session(ctx.engine) as session, session.begin():
                 session.add(SyncCursor(portfolio_id=portfolio, last_sync_at=ctx.now))
-            return JobResult(runs.DONE, {"epics": 1})
+            return StageResult(runs.DONE, {"epics": 1})
 
-        def losing(ctx: JobContext) -> JobResult:
+        def losing(ctx: StageContext) -> StageResult:
             assert terminate(url, HOLDS_THE_LOCK) == 1  # mid-job, the admin ends the session
             return write(ctx, "lost")
 
         engine = open_store(url)
         try:
             now = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
-            report = run_recorded("sync", losing, loaded, engine, now=now, trigger="schedule")
+            losing_run = Deployment(loaded, engine=engine, stages={"sync": losing})
+            report = run_scheduled(losing_run, "sync", now=now, trigger="schedule")
             assert report is not None and report.outcome == "failed"
             assert (report.message or "").startswith("lost the 'pipeline' lock (")
             later = now + timedelta(minutes=15)
-            report = run_recorded("sync", lambda ctx: write(ctx, "kept"), loaded, engine, now=later)
+            kept_run = Deployment(
+                loaded, engine=engine, stages={"sync": lambda c: write(c, "kept")}
+            )
+            report = run_scheduled(kept_run, "sync", now=later)
             assert report is not None and report.outcome == "done"
             assert synced(url) == ["kept"]
             assert [(c, o) for c, o, _ in runs_of(engine)] == [("sync", "failed"), ("sync", "done")]

@@ -24,10 +24,11 @@ from connector.store.db import open_store
 from connector.store.lock import run_lock
 from rules.errors import ServiceError
 from service.cli import cli
+from service.deployment import Deployment
 from service.health import collect, health_body
-from service.jobs import JobContext, JobResult
 from service.scheduler import Service
 from service.settings import load_settings
+from service.stages import StageContext, StageResult
 from tests.e2e.conftest import TOKEN
 from tests.scheduler.conftest import runs_of, serve_settings, wait_until
 
@@ -44,7 +45,7 @@ class FakeJobs:
         self._lock = threading.Lock()
 
     def __getitem__(self, name: str) -> object:
-        def job(ctx: JobContext) -> JobResult:
+        def job(ctx: StageContext) -> StageResult:
             with self._lock:
                 self.calls.append((name, ctx.now))
                 failing = self.failures.get(name, 0) > 0
@@ -52,7 +53,7 @@ class FakeJobs:
                     self.failures[name] -= 1
             if failing:
                 raise ServiceError("Jira did not answer within 30 s; try again later")
-            return JobResult(runs.DONE, {"epics": 7})
+            return StageResult(runs.DONE, {"epics": 7})
 
         return job
 
@@ -82,7 +83,7 @@ def make_service(tmp_path: Path, jobs: FakeJobs, **schedule: object) -> tuple[Se
     )
     loaded = load_settings(config, environ={"E2E_TOKEN": TOKEN})
     engine = open_store(loaded.store_url())
-    return Service(loaded, engine, jobs=jobs), engine  # type: ignore[arg-type]
+    return Service(Deployment(loaded, engine=engine, stages=jobs)), engine  # type: ignore[arg-type]
 
 
 def finished(engine: Engine, count: int) -> list[runs.RunRow]:

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from connector.store.db import open_store
 from rules.errors import UserError
 from service.cli import cli
+from service.deployment import Deployment
 from service.scheduler import Service, fire_time, next_fire_times
 from service.settings import ScheduleSettings, load_settings
 from tests.e2e.conftest import TOKEN, write_settings
@@ -72,7 +73,7 @@ def test_apscheduler_jobs_carry_explicit_ids_and_the_safety_options(tmp_path: Pa
     loaded = load_settings(path, environ={"E2E_TOKEN": TOKEN})
     engine = open_store(loaded.store_url())
     try:
-        service = Service(loaded, engine)
+        service = Service(Deployment(loaded, engine=engine))
         jobs = {job.id: job for job in service.scheduled_jobs()}
     finally:
         engine.dispose()

@@ -133,8 +133,8 @@ def test_check_before_any_sync_is_a_user_error(config: Path) -> None:
     result = outcomes("check", "--config", str(config))
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        f"outcomes: error: {config}: portfolios: retail never synced into the store; "
-        "run `outcomes sync` first"
+        f"outcomes: error: {config}: portfolios[0].id: 'retail' has not been synced yet;"
+        " run `outcomes sync` first (check reads the store, not Jira)"
     )
 
 
