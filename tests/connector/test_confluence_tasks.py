@@ -12,8 +12,9 @@ from connector.confluence_api import PageApi
 from connector.confluence_tasks import PageTask
 from connector.sandbox import Sandbox
 from connector.sandbox.jira_render import account_id
-from rules.errors import AuthError
+from rules.errors import AuthError, RateLimited, Unavailable
 from tests.connector.test_publisher import make_api, sandbox
+from tests.transit.conftest import KINDS, inject
 
 __all__ = ["sandbox"]  # the fixture, shared
 
@@ -110,3 +111,21 @@ def test_a_v1_site_without_the_inline_task_api_reads_the_boxes_from_the_page(
         PageTask(f"{page.id}/2", "2", "complete", "Reject PAY-1", None, None, None),
         PageTask(f"{page.id}/3", "3", "incomplete", "Approve MOB-2", None, None, None),
     ]
+
+
+@pytest.mark.parametrize("fault", sorted(set(KINDS) - {"slow"}))
+def test_tasks_are_read_through_the_transit_policy(sandbox: Sandbox, kind: str, fault: str) -> None:
+    # One garbled or failed answer is tried again; one that stays broken ends in one line that
+    # names Confluence and the request (connector/transit.py, connector/retry.py).
+    api = make_api(kind, sandbox.confluence_url)
+    page = api.create("PORT", "Awaiting approval", BODY, None)
+    path = "/wiki/api/v2/tasks" if kind == "v2" else "/wiki/rest/api/inlinetasks/search"
+    inject(sandbox, fault, persistent=False, path=path)
+    assert len(api.tasks(page.id)) == 3
+    inject(sandbox, fault, persistent=True, path=path)
+    with pytest.raises((Unavailable, RateLimited)) as raised:
+        api.tasks(page.id)
+    assert f"Confluence at {sandbox.confluence_url} " in str(raised.value)
+    assert f"GET {path}" in str(raised.value)
+    said = "(429)" if fault == "429" else f"({KINDS[fault]})"
+    assert said in str(raised.value)

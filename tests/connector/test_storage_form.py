@@ -4,10 +4,19 @@ different for what a person changes. Pairs written by hand, as Confluence stores
 from __future__ import annotations
 
 import hashlib
+from html import escape
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from connector.storage_form import canonical_hash, legacy_hash, same_body
+from connector.storage_form import (
+    canonical_hash,
+    hash_without_task_statuses,
+    legacy_hash,
+    plain_text,
+    same_body,
+)
 
 SAME = [
     ("<p>Priya&#x27;s plan</p>", "<p>Priya's plan</p>"),
@@ -33,6 +42,13 @@ SAME = [
         "<ac:plain-text-body><![CDATA[a <b>]]></ac:plain-text-body>",
     ),
     ("<p>x<!-- a note -->y</p>", "<p>xy</p>"),
+    (  # Confluence numbers tasks on save (and Cloud's editor gives them a uuid)
+        "<ac:task-list><ac:task><ac:task-status>incomplete</ac:task-status>"
+        "<ac:task-body>Approve PAY-1</ac:task-body></ac:task></ac:task-list>",
+        "<ac:task-list><ac:task><ac:task-id>3</ac:task-id><ac:task-uuid>7f0c</ac:task-uuid>"
+        "<ac:task-status>incomplete</ac:task-status>"
+        "<ac:task-body>Approve PAY-1</ac:task-body></ac:task></ac:task-list>",
+    ),
 ]
 
 DIFFERENT = [
@@ -42,7 +58,59 @@ DIFFERENT = [
     ('<a href="h1">x</a>', '<a href="h2">x</a>'),  # an attribute
     ('<ac:structured-macro ac:name="info" />', '<ac:structured-macro ac:name="note" />'),
     ("<p>a b</p>", "<p>a&nbsp;b</p>"),  # a no-break space is content, not white space
+    (  # a tick
+        "<ac:task><ac:task-status>incomplete</ac:task-status><ac:task-body>a</ac:task-body>"
+        "</ac:task>",
+        "<ac:task><ac:task-status>complete</ac:task-status><ac:task-body>a</ac:task-body>"
+        "</ac:task>",
+    ),
 ]
+
+TICK = "<ac:task><ac:task-id>{n}</ac:task-id><ac:task-status>{s}</ac:task-status>"
+TICK += "<ac:task-body>{text}</ac:task-body></ac:task>"
+
+
+def task_page(rows: list[tuple[str, str]], intro: str = "Decide below.") -> str:
+    tasks = "".join(TICK.format(n=n, s=s, text=t) for n, (s, t) in enumerate(rows, start=1))
+    return f"<p>{intro}</p><ac:task-list>{tasks}</ac:task-list>"
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["complete", "incomplete"]),
+            st.sampled_from(["complete", "incomplete"]),
+            st.text(alphabet="abc <>&é", max_size=8),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_ticks_change_the_body_but_not_its_hash_without_statuses(
+    rows: list[tuple[str, str, str]],
+) -> None:
+    before = task_page([(old, escape(text)) for old, _new, text in rows])
+    after = task_page([(new, escape(text)) for _old, new, text in rows])
+    assert hash_without_task_statuses(before) == hash_without_task_statuses(after)
+    assert same_body(before, after) == all(old == new for old, new, _text in rows)
+
+
+@pytest.mark.parametrize(
+    "edited",
+    [
+        task_page([("complete", "Approve PAY-1")], intro="Decide below, please."),  # the text
+        task_page([("complete", "Approve PAY-2")]),  # a task's own words
+        task_page([("complete", "Approve PAY-1"), ("incomplete", "Reject PAY-1")]),  # a task
+    ],
+)
+def test_a_tick_with_any_other_change_is_still_a_change(edited: str) -> None:
+    ours = task_page([("incomplete", "Approve PAY-1")])
+    assert hash_without_task_statuses(ours) != hash_without_task_statuses(edited)
+
+
+def test_a_task_s_text_is_read_without_its_markup() -> None:
+    fragment = "Approve <strong>PAY-1</strong>\n  for&nbsp;P1.KR1 &amp; <em>more</em>"
+    assert plain_text(fragment) == "Approve PAY-1 for\u00a0P1.KR1 & more"
 
 
 @pytest.mark.parametrize(("ours", "stored"), SAME)

@@ -4,20 +4,19 @@ through the real clients' own calls."""
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 import requests
-from atlassian import ConfluenceServer, ConfluenceV2
+from atlassian import ConfluenceServer
 
 from connector.sandbox import Sandbox
 from connector.sandbox.jira_render import account_id
 
 from .conftest import TOKEN, USER
-from .test_confluence_v2 import answer_schema, check
+from .test_confluence_v2 import answer_schema, check, v2
+
+__all__ = ["v2"]  # the fixture, shared
 
 TICKED = datetime(2026, 11, 16, 9, 30, 15, 250000, tzinfo=UTC)
 
@@ -37,15 +36,6 @@ def tasks(*items: str) -> str:
 APPROVALS = "<p>Awaiting approval</p>" + tasks(
     task("Approve <strong>PAY-1</strong> for P1.KR1"), task("Reject PAY-1")
 )
-
-
-@pytest.fixture
-def v2(sandbox: Sandbox) -> Iterator[Any]:
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "V1 methods are deprecated", DeprecationWarning)
-        client = ConfluenceV2(sandbox.confluence_url, username=USER, password=TOKEN, timeout=10)
-    yield client
-    client.close()
 
 
 def new_page(sandbox: Sandbox, body: str, title: str = "Awaiting approval") -> str:
