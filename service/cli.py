@@ -18,7 +18,6 @@ from typing import Any
 import click
 from sqlalchemy import Engine
 
-from connector.store.db import open_store
 from connector.store.lock import run_lock
 from rules.errors import OutcomesError
 from rules.model import Catalogue
@@ -142,11 +141,10 @@ def run_pipeline(
     """Sync, evaluate, publish and export once; returns the exit code. `asked`: the user gave
     `as_of`, so it must fall in a cycle."""
     # Fail fast on a bad catalogue or a missing secret, before any I/O.
-    catalogue = pipeline.load_catalogue(loaded, as_of=as_of if asked else None)
     loaded.settings.jira.auth.require()
     if publish and loaded.settings.confluence is not None:
         loaded.settings.confluence.auth.require()
-    engine = open_store(loaded.store_url())
+    engine, catalogue = pipeline.open_with_catalogue(loaded, as_of=as_of if asked else None)
     now = current_time()
     counts: dict[str, int] = {}  # recorded on the run, for `outcomes status`
     problems: list[str] = []  # why a run was partial, recorded on it too

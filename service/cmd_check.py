@@ -11,23 +11,23 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import click
 from sqlalchemy.orm import Session
 
 from connector.store import history
-from connector.store.db import open_store
 from connector.store.issues import sync_cursor
 from rules.errors import UserError
 from rules.model import Severity
 from rules.results import Evaluation
-from service import alignment, jobs, pipeline
+from rules.snapshots import decode
+from service import jobs, pipeline
+from service.check_json import SEVERITIES, finding_keys, portfolio_json
 from service.cli_options import as_of_option, config_option, now, today
+from service.evaluating import evaluate_portfolio
+from service.overrides import read_overrides
 from service.settings import LoadedSettings, load_settings
 from service.terminal import echo
-
-SEVERITIES = [s.value for s in Severity]
 
 
 @click.command()
@@ -44,9 +44,8 @@ SEVERITIES = [s.value for s in Severity]
 def check(config_path: Path, as_of: datetime | None, as_json: bool, fail_on: str) -> None:
     """Evaluate the store (what the last sync wrote) and list the findings; no Jira access."""
     loaded = load_settings(config_path)
-    catalogue = pipeline.load_catalogue(loaded, as_of=as_of.date() if as_of else None)
+    engine, catalogue = pipeline.open_with_catalogue(loaded, as_of=as_of.date() if as_of else None)
     day = today(as_of)
-    engine = open_store(loaded.store_url())
     reports = []
     evaluated: list[pipeline.PortfolioResult] = []
     try:
@@ -58,20 +57,20 @@ def check(config_path: Path, as_of: datetime | None, as_json: bool, fail_on: str
             jobs.recorded_run(engine, "check", now(), lock=False) as run,
             Session(engine) as session,
         ):
-            overrides = alignment.read_overrides(loaded)
+            overrides = read_overrides(loaded)
             for portfolio in loaded.settings.portfolios:
-                evaluation = alignment.evaluate_portfolio(
+                evaluation = evaluate_portfolio(
                     loaded, session, catalogue, portfolio.id, as_of=day, overrides=overrides
                 )
                 before = history.latest_snapshot(session, portfolio.id)
-                seen = _finding_keys(before.data) if before is not None else None
+                seen = finding_keys(decode(before.data)) if before is not None else None
                 reports.append((portfolio.id, portfolio.name, evaluation, seen))
                 evaluated.append(pipeline.PortfolioResult(portfolio, evaluation))
             run.counts.update(jobs.finding_counts(evaluated))  # as the scheduled check records
     finally:
         engine.dispose()
     if as_json:
-        echo(json.dumps({"portfolios": [_json(*r) for r in reports]}, indent=2))
+        echo(json.dumps({"portfolios": [portfolio_json(*r) for r in reports]}, indent=2))
     else:
         for _, name, evaluation, seen in reports:
             _print_findings(name, evaluation, seen)
@@ -87,25 +86,6 @@ def _require_synced(loaded: LoadedSettings, session: Session) -> None:
             f"{loaded.path}: portfolios: {', '.join(never)} never synced into the store; "
             "run `outcomes sync` first"
         )
-
-
-def _finding_keys(data: dict[str, Any]) -> set[tuple[str, str]]:
-    return {(str(f.get("code")), str(f.get("subject"))) for f in data.get("findings") or []}
-
-
-def _json(
-    portfolio_id: str, name: str, evaluation: Evaluation, seen: set[tuple[str, str]] | None
-) -> dict[str, Any]:
-    counts = {s: sum(1 for f in evaluation.findings if f.severity.value == s) for s in SEVERITIES}
-    return {
-        "id": portfolio_id,
-        "name": name,
-        "cycle": evaluation.cycle.id,
-        "as_of": evaluation.as_of.isoformat(),
-        "counts": counts,
-        "objectives": pipeline.snapshot_data(evaluation)["objectives"],
-        "findings": alignment.finding_rows(evaluation, seen),
-    }
 
 
 def _print_findings(name: str, evaluation: Evaluation, seen: set[tuple[str, str]] | None) -> None:

@@ -16,7 +16,6 @@ import click
 from sqlalchemy.orm import Session
 
 from connector.store import runs
-from connector.store.db import open_store
 from connector.store.issues import sync_cursor
 from rules.errors import UserError
 from service import exporting, jobs, pipeline
@@ -39,9 +38,8 @@ from service.terminal import echo
 def export(config_path: Path, as_of: datetime | None, xlsx: Path | None) -> None:
     """Write the Excel review workbook from the store (what the last sync fetched)."""
     loaded = load_settings(config_path)
-    catalogue = pipeline.load_catalogue(loaded, as_of=as_of.date() if as_of else None)
+    engine, catalogue = pipeline.open_with_catalogue(loaded, as_of=as_of.date() if as_of else None)
     started = now()
-    engine = open_store(loaded.store_url())
     try:
         with Session(engine) as session:
             never = [p.id for p in loaded.settings.portfolios if sync_cursor(session, p.id) is None]

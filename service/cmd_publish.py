@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from connector.publisher import recorded
 from connector.store import history, runs
-from connector.store.db import open_store
 from connector.store.issues import sync_cursor
 from rules.errors import UserError
 from rules.model import Catalogue
@@ -44,8 +43,7 @@ def publish(config_path: Path, as_of: datetime | None, dry_run: Path | None) -> 
     loaded = load_settings(config_path)
     if dry_run is None and loaded.settings.confluence is None:
         raise UserError(f"{loaded.path}: confluence: not configured; add a confluence section")
-    catalogue = pipeline.load_catalogue(loaded, as_of=as_of.date() if as_of else None)
-    engine = open_store(loaded.store_url())
+    engine, catalogue = pipeline.open_with_catalogue(loaded, as_of=as_of.date() if as_of else None)
     try:
         require_synced(loaded, engine)
         if dry_run is not None:

@@ -15,7 +15,6 @@ import click
 from sqlalchemy import Engine
 
 from connector.store import runs
-from connector.store.db import open_store
 from rules.errors import UserError
 from rules.model import Catalogue
 from service import jobs, pipeline
@@ -44,8 +43,7 @@ def review(config_path: Path, as_of: datetime | None, dry_run: Path | None) -> N
     loaded = load_settings(config_path)
     if dry_run is None and loaded.settings.confluence is None:
         raise UserError(f"{loaded.path}: confluence: not configured; add a confluence section")
-    catalogue = pipeline.load_catalogue(loaded, as_of=as_of.date() if as_of else None)
-    engine = open_store(loaded.store_url())
+    engine, catalogue = pipeline.open_with_catalogue(loaded, as_of=as_of.date() if as_of else None)
     try:
         require_synced(loaded, engine)
         if dry_run is not None:

@@ -17,7 +17,6 @@ import click
 import yaml
 
 from connector.sandbox import Sandbox
-from connector.store.db import open_store
 from reports.pages import Page
 from reports.preview import render_preview
 from rules.evaluate import reporting_cycle
@@ -129,8 +128,7 @@ def demo(out: Path, as_of: datetime | None, serve: bool, port: int) -> None:
     with Sandbox(data, port=port) as sandbox:
         say(f"Sandbox: Jira and Confluence at {sandbox.url}")
         loaded = prepare(out, portfolio, sandbox.url)
-        catalogue = pipeline.load_catalogue(loaded)
-        engine = open_store(loaded.store_url())
+        engine, catalogue = pipeline.open_with_catalogue(loaded)
         try:
             progress = ProgressLine()
             synced = pipeline.sync(loaded, engine, now=now, progress=progress)

@@ -122,7 +122,8 @@ def sync_job(ctx: JobContext) -> JobResult:
 def _evaluate(
     ctx: JobContext, *, pages: bool = True
 ) -> tuple[Catalogue, list[pipeline.PortfolioResult]]:
-    catalogue = pipeline.load_catalogue(ctx.loaded)  # read each time: the catalogue lives in git
+    # Read each time (the catalogue lives in git), with the job's store (OKRs read from Jira).
+    catalogue = pipeline.load_catalogue(ctx.loaded, ctx.engine)
     results = pipeline.evaluate_all(ctx.loaded, ctx.engine, catalogue, as_of=ctx.as_of, pages=pages)
     return catalogue, results
 
