@@ -83,10 +83,7 @@ def snapshot_from_stored(as_of: date | str, cycle_id: str, stored: StoredSnapsho
                 key_results[kid] = Point(k.score, k.status)
     findings = frozenset((f.code, f.subject) for f in stored.findings)
     total = stored.portfolio_alignment()
-    share = None
-    if total is not None:
-        count = total.aligned + total.unaligned + total.exempt
-        share = total.aligned / count if count else 0.0
+    share = total.aligned_share if total is not None else None
     return Snapshot(day, cycle_id, objectives, key_results, findings, share)
 
 

@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, TypeAdapter
 
-from rules.results import Evaluation, KeyResultProgress, ObjectiveProgress
+from rules.results import AlignmentShare, Evaluation, KeyResultProgress, ObjectiveProgress
 
 DIGITS = 4  # scores and forecasts are kept rounded: enough for a chart, stable across runs
 
@@ -71,28 +71,15 @@ class StoredFinding:
 
 
 @dataclass(frozen=True)
-class StoredAlignment:
-    """Aligned / unaligned / exempt active epics of one team (team=None: the whole portfolio)."""
-
-    team: str | None = None
-    aligned: int = 0
-    unaligned: int = 0
-    exempt: int = 0
-    aligned_points: float = 0.0
-    unaligned_points: float = 0.0
-    exempt_points: float = 0.0
-
-
-@dataclass(frozen=True)
 class StoredSnapshot:
     objectives: Annotated[Mapping[str, StoredObjective], BeforeValidator(_mapping_of_mappings)] = (
         field(default_factory=dict)
     )
     findings: Annotated[tuple[StoredFinding, ...], BeforeValidator(_list_of_mappings)] = ()
     awaiting_approval: int = 0
-    alignment: Annotated[tuple[StoredAlignment, ...], BeforeValidator(_list_of_mappings)] = ()
+    alignment: Annotated[tuple[AlignmentShare, ...], BeforeValidator(_list_of_mappings)] = ()
 
-    def portfolio_alignment(self) -> StoredAlignment | None:
+    def portfolio_alignment(self) -> AlignmentShare | None:
         """The whole portfolio's alignment (the entry without a team), if kept."""
         return next((a for a in self.alignment if a.team is None), None)
 
@@ -128,18 +115,7 @@ def snapshot_of(evaluation: Evaluation) -> StoredSnapshot:
             StoredFinding(f.code, f.severity.value, f.subject, f.team) for f in evaluation.findings
         ),
         awaiting_approval=len(evaluation.awaiting_approval()),
-        alignment=tuple(
-            StoredAlignment(
-                a.team,
-                a.aligned,
-                a.unaligned,
-                a.exempt,
-                a.aligned_points,
-                a.unaligned_points,
-                a.exempt_points,
-            )
-            for a in evaluation.alignment
-        ),
+        alignment=evaluation.alignment,
     )
 
 

@@ -9,8 +9,8 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rules.results import AlignmentShare
 from rules.snapshots import (
-    StoredAlignment,
     StoredFinding,
     StoredKeyResult,
     StoredObjective,
@@ -55,7 +55,7 @@ snapshots = st.builds(
     awaiting_approval=st.integers(min_value=0, max_value=10**6),
     alignment=st.lists(
         st.builds(
-            StoredAlignment,
+            AlignmentShare,
             st.none() | texts,
             st.integers(0, 10**6),
             st.integers(0, 10**6),
