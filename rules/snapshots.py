@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, TypeAdapter
+from pydantic import BeforeValidator, TypeAdapter, ValidationError
 
 from rules.results import AlignmentShare, Evaluation, KeyResultProgress, ObjectiveProgress
 
@@ -85,9 +85,6 @@ class StoredSnapshot:
 
 
 _CODEC: TypeAdapter[StoredSnapshot] = TypeAdapter(StoredSnapshot)
-_OBJECTIVES: TypeAdapter[dict[str, StoredObjective]] = TypeAdapter(
-    Annotated[dict[str, StoredObjective], BeforeValidator(_mapping_of_mappings)]
-)
 
 
 def encode(snapshot: StoredSnapshot) -> dict[str, Any]:
@@ -97,14 +94,24 @@ def encode(snapshot: StoredSnapshot) -> dict[str, Any]:
 
 
 def decode(data: Mapping[str, Any] | None) -> StoredSnapshot:
-    """A stored snapshot read back, whichever version wrote it (see the module's docstring)."""
-    return _CODEC.validate_python(dict(data or {}))
+    """A stored snapshot read back, whichever version wrote it (see the module's docstring).
+    A value no version wrote (a score that is not a number) is a ValueError."""
+    try:
+        return _CODEC.validate_python(dict(data or {}))
+    except ValidationError as exc:
+        raise ValueError(f"a stored snapshot no version of Outcomes wrote: {exc}") from None
 
 
-def decode_objectives(data: object) -> dict[str, StoredObjective]:
+def decode_objectives(data: object) -> Mapping[str, StoredObjective]:
     """Only the `objectives` part of a stored snapshot (the store reads just that part of a large
     snapshot where it needs no more)."""
-    return _OBJECTIVES.validate_python(data)
+    return decode({"objectives": data}).objectives
+
+
+def decode_findings(data: object) -> tuple[StoredFinding, ...]:
+    """Only the `findings` part of a stored snapshot (what `check` and the health endpoint need,
+    whatever the rest holds)."""
+    return decode({"findings": data}).findings
 
 
 def snapshot_of(evaluation: Evaluation) -> StoredSnapshot:

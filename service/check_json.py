@@ -6,18 +6,20 @@ new since the last run's snapshot, when there was one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rules.model import Severity
 from rules.results import Evaluation
-from rules.snapshots import StoredSnapshot, encode, snapshot_of
+from rules.snapshots import decode_findings, encode, snapshot_of
 
 SEVERITIES = [s.value for s in Severity]
 
 
-def finding_keys(stored: StoredSnapshot) -> set[tuple[str, str]]:
-    """The (code, subject) pairs of a snapshot's findings: what "new since" compares with."""
-    return {(f.code, f.subject) for f in stored.findings}
+def finding_keys(data: Mapping[str, Any]) -> set[tuple[str, str]]:
+    """The (code, subject) pairs of a stored snapshot's findings: what "new since" compares with
+    (the rest of the snapshot is not read)."""
+    return {(f.code, f.subject) for f in decode_findings(data.get("findings"))}
 
 
 def portfolio_json(

@@ -20,7 +20,6 @@ from connector.store.issues import sync_cursor
 from rules.errors import UserError
 from rules.model import Severity
 from rules.results import Evaluation
-from rules.snapshots import decode
 from service import jobs, pipeline
 from service.check_json import SEVERITIES, finding_keys, portfolio_json
 from service.cli_options import as_of_option, config_option, now, today
@@ -63,7 +62,7 @@ def check(config_path: Path, as_of: datetime | None, as_json: bool, fail_on: str
                     loaded, session, catalogue, portfolio.id, as_of=day, overrides=overrides
                 )
                 before = history.latest_snapshot(session, portfolio.id)
-                seen = finding_keys(decode(before.data)) if before is not None else None
+                seen = finding_keys(before.data) if before is not None else None
                 reports.append((portfolio.id, portfolio.name, evaluation, seen))
                 evaluated.append(pipeline.PortfolioResult(portfolio, evaluation))
             run.counts.update(jobs.finding_counts(evaluated))  # as the scheduled check records

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from connector.store import history, runs
 from connector.store.lock import current_holder
 from connector.store.models import RunLock
-from rules.snapshots import decode
+from rules.snapshots import decode_findings
 from service.jobs import describe_error
 from service.scheduler import JOB_NAMES, next_fire_times
 from service.settings import LoadedSettings
@@ -83,7 +83,7 @@ def collect(
         findings: dict[tuple[str, str], int] = {}
         for portfolio in settings.portfolios:
             row = history.latest_snapshot(session, portfolio.id)
-            for item in decode(row.data).findings if row else ():
+            for item in decode_findings(row.data.get("findings")) if row else ():
                 key = (portfolio.id, item.code)
                 findings[key] = findings.get(key, 0) + 1
     order = {name: i for i, name in enumerate(JOB_NAMES)}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -128,3 +129,9 @@ def test_the_store_keeps_dates_as_iso_text_and_rounds_nothing_itself() -> None:
     encoded = encode(snapshot)["objectives"]["P1"]
     assert encoded["score"] == 0.12345
     assert encoded["key_results"]["P1.KR1"]["last_checkin"] == "2026-11-16"
+
+
+def test_a_value_no_version_wrote_is_a_plain_value_error() -> None:
+    with pytest.raises(ValueError, match="no version of Outcomes wrote") as caught:
+        decode({"objectives": {"P1": {"score": "high", "status": "on track"}}})
+    assert type(caught.value) is ValueError  # callers need not know the codec's library

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from connector.store import history
 from reports.trends import Point
-from rules.snapshots import decode
 from service.check_json import finding_keys
 from service.pipeline import report_history
 from service.review_data import previous_review
@@ -53,7 +52,7 @@ def test_an_old_snapshot_reads_back_everywhere(engine: Engine) -> None:
         (snapshot,) = report_history(session, "retail", "2026-Q4").snapshots
         row = history.latest_snapshot(session, "retail")
         assert row is not None
-        seen = finding_keys(decode(row.data))
+        seen = finding_keys(row.data)
         first = history.first_seen(session, "retail", {"P1.KR1": 60.0})
     assert snapshot.objectives == {"P1": Point(0.45, "on track", None)}  # no expected kept
     assert snapshot.key_results == {"P1.KR1": Point(0.6, "on track")}
