@@ -1,7 +1,7 @@
 """Scores over time: the stored snapshots as plain typed values, and what changed since last time.
 
 The service reads the store's snapshot rows and hands each one's `as_of`, `cycle_id` and `data`
-(what `service.pipeline.snapshot_data` wrote) to `snapshot_from_data`; nothing here knows about
+(what `rules.snapshots.encode` wrote) to `snapshot_from_data`; nothing here knows about
 the database. Pages show one point per day: when several runs evaluated the same day, the last one
 counts, and today's point is always the evaluation being rendered. So re-running on a day with no
 data change renders the very same pages.
@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from rules.results import Evaluation
+from rules.snapshots import StoredSnapshot, decode
 
 
 @dataclass(frozen=True)
@@ -63,39 +64,26 @@ class History:
 
 
 def snapshot_from_data(as_of: date | str, cycle_id: str, data: Mapping[str, Any]) -> Snapshot:
-    """Read a stored snapshot's data, tolerating keys that older versions did not write."""
+    """Read a stored snapshot's data (through `rules.snapshots.decode`, which tolerates keys that
+    older versions did not write)."""
+    return snapshot_from_stored(as_of, cycle_id, decode(data))
+
+
+def snapshot_from_stored(as_of: date | str, cycle_id: str, stored: StoredSnapshot) -> Snapshot:
+    """A decoded snapshot as the points the reports draw: what has a score."""
     day = as_of if isinstance(as_of, date) else date.fromisoformat(as_of)
     objectives: dict[str, Point] = {}
     key_results: dict[str, Point] = {}
-    for oid, o in (data.get("objectives") or {}).items():
-        if not isinstance(o, Mapping) or o.get("score") is None:
-            continue  # none, or an objective without key results: no score to draw
-        expected = o.get("expected")
-        objectives[str(oid)] = Point(
-            float(o["score"]),
-            str(o.get("status", "")),
-            float(expected) if expected is not None else None,
-        )
-        for kid, k in (o.get("key_results") or {}).items():
-            if isinstance(k, Mapping) and "score" in k:
-                key_results[str(kid)] = Point(float(k["score"]), str(k.get("status", "")))
-    findings = frozenset(
-        (str(f.get("code")), str(f.get("subject")))
-        for f in data.get("findings") or []
-        if isinstance(f, Mapping)
-    )
-    total = next(
-        (
-            a
-            for a in data.get("alignment") or []
-            if isinstance(a, Mapping) and a.get("team") is None
-        ),
-        None,
-    )
-    share = None
-    if total is not None:
-        count = sum(int(total.get(k) or 0) for k in ("aligned", "unaligned", "exempt"))
-        share = int(total.get("aligned") or 0) / count if count else 0.0
+    for oid, o in stored.objectives.items():
+        if o.score is None:
+            continue  # an objective without key results: no score to draw
+        objectives[oid] = Point(o.score, o.status, o.expected)
+        for kid, k in o.key_results.items():
+            if k.score is not None:
+                key_results[kid] = Point(k.score, k.status)
+    findings = frozenset((f.code, f.subject) for f in stored.findings)
+    total = stored.portfolio_alignment()
+    share = total.aligned_share if total is not None else None
     return Snapshot(day, cycle_id, objectives, key_results, findings, share)
 
 

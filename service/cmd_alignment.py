@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from connector.store import checkins as checkin_store
@@ -39,9 +40,10 @@ from rules.model import (
 )
 from rules.progress import kr_score
 from rules.validation import closest, show_number
-from service import alignment, pipeline
+from service import pipeline
 from service.cli_options import config_option, now, today
 from service.cmd_check import check
+from service.overrides import read_overrides
 from service.settings import LoadedSettings, load_settings
 from service.terminal import echo
 
@@ -108,8 +110,7 @@ def _decide(
     # A decision dated a past day counts from the start of that day (UTC, as the catalogue's).
     at = recorded if on is None else day_start(on.date())
     loaded = load_settings(config_path)
-    catalogue = pipeline.load_catalogue(loaded)
-    engine = open_store(loaded.store_url())
+    engine, catalogue = pipeline.open_with_catalogue(loaded)
     try:
         with Session(engine) as session, session.begin():
             name, connected = _connections(loaded, session, catalogue, subject)
@@ -167,7 +168,7 @@ def _supports(objective: Objective) -> list[str]:
 def _claims(loaded: LoadedSettings, catalogue: Catalogue, epic: Epic) -> list[str]:
     policy = loaded.settings.policy()
     index = OkrIndex.of(catalogue)
-    claims = extract_claims(epic, policy, index, alignment.read_overrides(loaded))
+    claims = extract_claims(epic, policy, index, read_overrides(loaded))
     if not claims:
         raise UserError(f"EPIC-OR-OBJECTIVE: {epic.key} claims no OKR; nothing to decide")
     return [index.spelling.get(c.okr_id, c.okr_id) for c in claims]
@@ -224,8 +225,6 @@ def checkin(
 ) -> None:
     """Record a key result's value, confidence and note; its history stays in the store."""
     loaded = load_settings(config_path)
-    catalogue = pipeline.load_catalogue(loaded)
-    kr, cycle_start = _key_result(catalogue, kr_id)
     day = on.date() if on else today(None)
     if day > today(None):
         raise UserError(f"--on: {day.isoformat()} is in the future")
@@ -233,6 +232,25 @@ def checkin(
         raise UserError(f"--value: expected a finite number, got {value}")
     if forecast is not None and not math.isfinite(forecast):
         raise UserError(f"--forecast: expected a finite number, got {forecast}")
+    engine, catalogue = pipeline.open_with_catalogue(loaded)
+    try:
+        _checkin(engine, catalogue, kr_id, day, value, confidence, note, forecast, by)
+    finally:
+        engine.dispose()
+
+
+def _checkin(
+    engine: Engine,
+    catalogue: Catalogue,
+    kr_id: str,
+    day: date,
+    value: float,
+    confidence: float | None,
+    note: str | None,
+    forecast: float | None,
+    by: str | None,
+) -> None:
+    kr, cycle_start = _key_result(catalogue, kr_id)
     if forecast is not None and kr.kind is not KrKind.METRIC:
         raise UserError(f"--forecast: {kr.id} is a {kr.kind.value} key result; only metrics")
     if kr.kind is KrKind.BOOLEAN and value not in (0, 1):
@@ -240,13 +258,9 @@ def checkin(
     entry = CheckIn(
         day, value, confidence, note, source=checkin_store.MANUAL, by=by, forecast=forecast
     )
-    engine = open_store(loaded.store_url())
-    try:
-        with Session(engine) as session, session.begin():
-            checkin_store.add_checkin(session, kr.id, entry, recorded_at=now())
-            stored = checkin_store.checkins(session, kr.id).get(kr.id, [])
-    finally:
-        engine.dispose()
+    with Session(engine) as session, session.begin():
+        checkin_store.add_checkin(session, kr.id, entry, recorded_at=now())
+        stored = checkin_store.checkins(session, kr.id).get(kr.id, [])
     measured = measure(kr, stored, day, cycle_start)
     unit = f" {kr.unit}" if kr.unit else ""
     sure = f", confidence {confidence:g}" if confidence is not None else ""

@@ -11,20 +11,17 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import click
 
 from rules.model import Severity
 from rules.results import Evaluation
-from service import alignment, pipeline
+from service.check_json import SEVERITIES, portfolio_json
 from service.cli_options import as_of_option, config_option, now, today
 from service.deployment import Deployment
 from service.settings import load_settings
 from service.stages import StageOptions
 from service.terminal import echo
-
-SEVERITIES = [s.value for s in Severity]
 
 
 @click.command()
@@ -56,28 +53,13 @@ def check(config_path: Path, as_of: datetime | None, as_json: bool, fail_on: str
         for r in checked.results
     ]
     if as_json:
-        echo(json.dumps({"portfolios": [_json(*r) for r in reports]}, indent=2))
+        echo(json.dumps({"portfolios": [portfolio_json(*r) for r in reports]}, indent=2))
     else:
         for _, name, evaluation, seen in reports:
             _print_findings(name, evaluation, seen)
     threshold = Severity(fail_on).rank
     failing = any(f.severity.rank >= threshold for *_, e, _ in reports for f in e.findings)
     sys.exit(1 if failing else 0)
-
-
-def _json(
-    portfolio_id: str, name: str, evaluation: Evaluation, seen: set[tuple[str, str]] | None
-) -> dict[str, Any]:
-    counts = {s: sum(1 for f in evaluation.findings if f.severity.value == s) for s in SEVERITIES}
-    return {
-        "id": portfolio_id,
-        "name": name,
-        "cycle": evaluation.cycle.id,
-        "as_of": evaluation.as_of.isoformat(),
-        "counts": counts,
-        "objectives": pipeline.snapshot_data(evaluation)["objectives"],
-        "findings": alignment.finding_rows(evaluation, seen),
-    }
 
 
 def _print_findings(name: str, evaluation: Evaluation, seen: set[tuple[str, str]] | None) -> None:

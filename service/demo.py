@@ -129,8 +129,8 @@ def demo(out: Path, as_of: datetime | None, serve: bool, port: int) -> None:
     with Sandbox(data, port=port) as sandbox:
         say(f"Sandbox: Jira and Confluence at {sandbox.url}")
         loaded = prepare(out, portfolio, sandbox.url)
-        catalogue = pipeline.load_catalogue(loaded)
         with Deployment(loaded) as deployment:
+            catalogue = deployment.catalogue()
             engine = deployment.engine
             progress = ProgressLine()
             synced = pipeline.sync(loaded, engine, now=now, progress=progress)

@@ -155,7 +155,7 @@ class Deployment:
                 f"{self.loaded.path}: confluence: not configured; add a confluence section"
             )
         evaluates = any(name != "sync" for name in names)
-        catalogue = pipeline.load_catalogue(self.loaded, as_of=as_of) if evaluates else None
+        catalogue = self.catalogue(as_of=as_of) if evaluates else None
         if "sync" in names:
             settings.jira.auth.require()
         if publishes and settings.confluence is not None:
@@ -163,6 +163,12 @@ class Deployment:
         if names[0] != "sync":
             self.require_synced(names[0])
         return catalogue
+
+    def catalogue(self, *, as_of: date | None = None) -> Catalogue:
+        """The catalogue, checked; a catalogue kept in files alone is read before the store is
+        opened (bad input leaves no store behind), one with OKRs from Jira reads them from it."""
+        from_jira = self.loaded.settings.catalogue.jira is not None
+        return pipeline.load_catalogue(self.loaded, self.engine if from_jira else None, as_of=as_of)
 
     def require_synced(self, stage: str) -> None:
         """A stage that reads the store needs a sync first: say which portfolio has none."""

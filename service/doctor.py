@@ -16,9 +16,10 @@ from typing import Protocol
 
 from connector.jira_source import JiraSource
 from connector.jira_teams import team_reader
+from connector.store.db import open_store
 from rules.errors import NotFound, OutcomesError, ServiceError
 from rules.model import Catalogue
-from service import alignment, pipeline, publishing
+from service import claim_fields, pipeline, publishing
 from service import doctor_samples as samples
 from service.settings import LoadedSettings
 
@@ -50,7 +51,7 @@ def run_checks(loaded: LoadedSettings, report: Callable[[Check], None]) -> int:
 
     catalogue: Catalogue | None = None
     try:
-        catalogue = pipeline.load_catalogue(loaded)
+        catalogue = _catalogue(loaded)
         note(True, "catalogue", ", ".join(loaded.settings.catalogue.files))
     except OutcomesError as exc:
         note(False, "catalogue", str(exc), exc)
@@ -66,6 +67,18 @@ def run_checks(loaded: LoadedSettings, report: Callable[[Check], None]) -> int:
     if any(check.outside for check in results):
         return 3
     return 0 if all(check.ok for check in results) else 1
+
+
+def _catalogue(loaded: LoadedSettings) -> Catalogue:
+    """A catalogue kept in files alone needs no store (doctor writes nothing); the OKRs the last
+    sync read from Jira (`catalogue.jira`) are in it."""
+    if loaded.settings.catalogue.jira is None:
+        return pipeline.load_catalogue(loaded, None)
+    engine = open_store(loaded.store_url())
+    try:
+        return pipeline.load_catalogue(loaded, engine)
+    finally:
+        engine.dispose()
 
 
 def _jira(loaded: LoadedSettings, note: Note) -> JiraSource | None:
@@ -88,7 +101,7 @@ def _settings_fields(loaded: LoadedSettings, source: JiraSource, note: Note) -> 
     Returns whether the team settings resolved (else the team sample would mislead)."""
     settings = loaded.settings
     try:
-        alignment.prepare_source(loaded, source)
+        claim_fields.prepare_source(loaded, source)
     except OutcomesError as exc:
         note(False, "fields", str(exc), exc)
     teams = settings.teams

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from connector.store import history, runs
 from connector.store.lock import current_holder
 from connector.store.models import RunLock
+from rules.snapshots import decode_findings
 from service.deployment import safe_message
 from service.scheduler import JOB_NAMES, next_fire_times
 from service.settings import LoadedSettings
@@ -81,9 +82,9 @@ def collect(
         found = runs.stats(session, [n for n in JOB_NAMES if n in upcoming])
         findings: dict[tuple[str, str], int] = {}
         for portfolio in settings.portfolios:
-            snapshot = history.latest_snapshot(session, portfolio.id)
-            for item in snapshot.data.get("findings", []) if snapshot else []:
-                key = (portfolio.id, str(item.get("code")))
+            row = history.latest_snapshot(session, portfolio.id)
+            for item in decode_findings(row.data.get("findings")) if row else ():
+                key = (portfolio.id, item.code)
                 findings[key] = findings.get(key, 0) + 1
     order = {name: i for i, name in enumerate(JOB_NAMES)}
     jobs = [

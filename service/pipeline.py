@@ -19,6 +19,7 @@ from connector.jira_source import JiraCredentials, JiraSource
 from connector.jira_teams import team_reader
 from connector.retry import RetryPolicy
 from connector.store import history
+from connector.store.db import open_store
 from connector.store.report_days import daily_snapshots
 from connector.sync import ScopeSpec, SyncResult, sync_scopes
 from reports import context as report_context
@@ -30,8 +31,11 @@ from rules.catalogue import parse_catalogue
 from rules.errors import BadQuery, UserError
 from rules.model import Catalogue
 from rules.results import Evaluation
+from rules.snapshots import encode, snapshot_of
 from rules.validation import ValidationProblem, closest
-from service import alignment, okr_history
+from service import claim_fields, decisions_sync, measuring, okr_history, okrs_from_jira
+from service.evaluating import evaluate_portfolio
+from service.overrides import read_overrides
 from service.settings import LoadedSettings, Portfolio, read_yaml
 
 log = logging.getLogger(__name__)
@@ -46,10 +50,15 @@ class PortfolioResult:
     catalogue: Catalogue | None = None  # the one evaluated, recorded with the snapshot
 
 
-def load_catalogue(loaded: LoadedSettings, *, as_of: date | None = None) -> Catalogue:
+def load_catalogue(
+    loaded: LoadedSettings, store: Engine | None, *, as_of: date | None = None
+) -> Catalogue:
     """Read and validate the catalogue file(s); several files are merged list by list.
 
-    `as_of`, a date the user asked for (`--as-of`), must fall in one of the catalogue's cycles."""
+    `store`: the open store, which holds the OKRs the last sync read from Jira (settings
+    `catalogue.jira`); a catalogue kept in files alone needs none (`open_with_catalogue` opens the
+    store after the files were found valid). `as_of`, a date the user asked for (`--as-of`),
+    must fall in one of the catalogue's cycles."""
     paths = [loaded.resolve(name) for name in loaded.settings.catalogue.files]
     merged: dict[str, object] = {}
     for path in paths:
@@ -64,8 +73,13 @@ def load_catalogue(loaded: LoadedSettings, *, as_of: date | None = None) -> Cata
             else:
                 merged.setdefault(key, value)
     filename = " + ".join(str(p) for p in paths)
-    if jira_part := alignment.with_jira_okrs(loaded, merged):
-        filename += f" + {jira_part}"
+    if loaded.settings.catalogue.jira is not None:
+        if store is None:
+            raise ValueError("catalogue.jira: the OKRs read from Jira are in the store; pass it")
+        existing = merged.setdefault("objectives", [])
+        assert isinstance(existing, list)
+        existing.extend(okrs_from_jira.stored_objectives(store))
+        filename += f" + {okrs_from_jira.SOURCE_NAME}"
     try:
         catalogue = parse_catalogue(merged, filename)
     except ValidationProblem as problem:
@@ -74,6 +88,23 @@ def load_catalogue(loaded: LoadedSettings, *, as_of: date | None = None) -> Cata
     if as_of is not None:
         require_in_cycles(catalogue, as_of)
     return catalogue
+
+
+def open_with_catalogue(
+    loaded: LoadedSettings, *, as_of: date | None = None
+) -> tuple[Engine, Catalogue]:
+    """The store, opened once, and the catalogue, for a command. A catalogue kept in files alone
+    is checked before the store is opened (bad input leaves no store behind); one that adds the
+    OKRs read from Jira reads them from the store. The caller disposes of the engine."""
+    if loaded.settings.catalogue.jira is None:
+        catalogue = load_catalogue(loaded, None, as_of=as_of)
+        return open_store(loaded.store_url()), catalogue
+    engine = open_store(loaded.store_url())
+    try:
+        return engine, load_catalogue(loaded, engine, as_of=as_of)
+    except BaseException:
+        engine.dispose()
+        raise
 
 
 def _check_against_settings(loaded: LoadedSettings, catalogue: Catalogue) -> None:
@@ -157,17 +188,53 @@ def sync(
 ) -> list[SyncResult]:
     """Bring the store up to date with Jira: incremental unless `full` or never synced."""
     source = connect_jira(loaded)
-    alignment.prepare_source(loaded, source)  # claim field, links, approval field
+    claim_fields.prepare_source(loaded, source)  # claim field, links, approval field
     scopes = [ScopeSpec(p.id, p.name, p.epics_jql) for p in loaded.settings.portfolios]
     lookback = int(loaded.settings.sync.lookback_minutes * 60 * 1000)
     try:
         results = sync_scopes(
             source, engine, scopes, now=now, full=full, lookback_ms=lookback, progress=progress
         )
-        alignment.after_sync(loaded, engine, source, now=now, progress=progress)
+        sync_alignment(loaded, engine, source, now=now, progress=progress)
     except BadQuery as exc:
         raise named_query(loaded, exc) from None
     return results
+
+
+@dataclass(frozen=True)
+class AlignmentSync:
+    okr_issues: int = 0  # objectives and key results read from Jira
+    measured: int = 0  # key results measured (JQL counts, numeric fields)
+    decisions: int = 0  # new decisions recorded (from Jira and the catalogue)
+
+
+def sync_alignment(
+    loaded: LoadedSettings,
+    engine: Engine,
+    source: JiraSource,
+    *,
+    now: datetime,
+    progress: Progress = log.info,
+) -> AlignmentSync:
+    """Everything alignment needs from Jira besides the epics: OKR issues, then (in one
+    transaction) key-result measurements and decisions."""
+    okr_issues = okrs_from_jira.sync_okr_issues(loaded, engine, source, now=now)
+    if okr_issues:
+        progress(f"Read {okr_issues} OKR issues from Jira")
+    try:
+        catalogue = load_catalogue(loaded, engine)
+    except UserError as problem:
+        # The epics are synced; what needs the catalogue waits for it to be fixed (check and run
+        # report the problem itself).
+        log.warning("not measuring key results or recording decisions: %s", problem)
+        progress("Catalogue not readable: key-result measurements and decisions wait for it")
+        return AlignmentSync(okr_issues)
+    with Session(engine) as session, session.begin():
+        measured = measuring.measure(session, source, catalogue, now=now)
+        recorded = decisions_sync.record_decisions(loaded, session, source, catalogue, now=now)
+    if measured:
+        progress(f"Measured {measured} key results from Jira")
+    return AlignmentSync(okr_issues, measured, recorded)
 
 
 def named_query(loaded: LoadedSettings, exc: BadQuery) -> BadQuery:
@@ -193,14 +260,14 @@ def evaluate_all(
 ) -> list[PortfolioResult]:
     """Evaluate every portfolio from the store; `pages=False` skips rendering the Confluence pages
     (an export needs none, and a large portfolio's pages take seconds)."""
-    overrides = alignment.read_overrides(loaded)
+    overrides = read_overrides(loaded)
     confluence = loaded.settings.confluence
     results = []
     with Session(engine) as session:
         scope = okr_history.scope_of(p.id for p in loaded.settings.portfolios)
         changes = okr_history.changes_until(session, scope, as_of, catalogue) if pages else ()
         for portfolio in loaded.settings.portfolios:
-            evaluation = alignment.evaluate_portfolio(
+            evaluation = evaluate_portfolio(
                 loaded, session, catalogue, portfolio.id, as_of=as_of, overrides=overrides
             )
             if not pages:
@@ -241,52 +308,10 @@ def save_snapshots(
                 cycle_id=evaluation.cycle.id,
                 as_of=evaluation.as_of.isoformat(),
                 created_at=now,
-                data=snapshot_data(evaluation),
+                data=encode(snapshot_of(evaluation)),
             )
         for day, catalogue in {
             r.evaluation.as_of: r.catalogue for r in results if r.catalogue is not None
         }.items():
             scope = okr_history.scope_of(r.portfolio.id for r in results)
             okr_history.record_day(session, scope, catalogue, day, now=now)
-
-
-def snapshot_data(evaluation: Evaluation) -> dict[str, object]:
-    """The figures worth keeping for trends: scores, statuses, findings and alignment."""
-    return {
-        "objectives": {
-            o.objective.id: {
-                "score": round(o.score, 4) if o.score is not None else None,
-                "expected": round(o.expected, 4),
-                "status": o.status.value,
-                "forecast_score": (
-                    round(o.forecast_score, 4) if o.forecast_score is not None else None
-                ),
-                "key_results": {
-                    k.key_result.id: {
-                        "score": round(k.score, 4),
-                        "status": k.status.value,
-                        **alignment.kr_snapshot(k),
-                    }
-                    for k in o.key_results
-                },
-            }
-            for o in evaluation.objectives
-        },
-        "findings": [
-            {"code": f.code, "severity": f.severity.value, "subject": f.subject, "team": f.team}
-            for f in evaluation.findings
-        ],
-        "awaiting_approval": len(evaluation.awaiting_approval()),
-        "alignment": [
-            {
-                "team": a.team,
-                "aligned": a.aligned,
-                "unaligned": a.unaligned,
-                "exempt": a.exempt,
-                "aligned_points": a.aligned_points,
-                "unaligned_points": a.unaligned_points,
-                "exempt_points": a.exempt_points,
-            }
-            for a in evaluation.alignment
-        ],
-    }

@@ -40,7 +40,7 @@ def review_pages(
             evaluation = result.evaluation
             page = render_review(
                 evaluation,
-                result.catalogue or pipeline.load_catalogue(loaded),
+                result.catalogue or pipeline.load_catalogue(loaded, engine),
                 portfolio_name=result.portfolio.name,
                 jira_url=loaded.settings.jira.url,
                 tagging=pipeline.tagging(loaded),

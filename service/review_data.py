@@ -12,9 +12,10 @@ from connector.store import history
 from connector.store.report_days import daily_snapshots
 from reports.pages import REVIEW_PREFIX
 from reports.review import PreviousReview
-from reports.trends import snapshot_from_data
+from reports.trends import snapshot_from_stored
 from rules.model import Catalogue
 from rules.okr_changes import OkrChange
+from rules.snapshots import decode
 from service import okr_history
 
 
@@ -44,12 +45,11 @@ def previous_review(
     )
     if row is None:
         return PreviousReview(day)
-    unaligned = {
-        entry.get("team"): int(entry.get("unaligned") or 0)
-        for entry in row.data.get("alignment") or []
-        if isinstance(entry, dict) and entry.get("team") is not None
+    stored = decode(row.data)
+    unaligned: dict[str | None, int] = {
+        entry.team: entry.unaligned for entry in stored.alignment if entry.team is not None
     }
-    return PreviousReview(day, snapshot_from_data(row.as_of, row.cycle_id, row.data), unaligned)
+    return PreviousReview(day, snapshot_from_stored(row.as_of, row.cycle_id, stored), unaligned)
 
 
 def review_inputs(

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -25,6 +24,7 @@ from connector.sync import SyncResult
 from rules.model import Catalogue
 from service import exporting, pipeline, publishing
 from service.attach import attach_workbooks
+from service.check_json import finding_keys
 from service.review import publish_reviews
 from service.settings import LoadedSettings
 
@@ -57,7 +57,7 @@ class StageContext:
     def evaluation(self) -> tuple[Catalogue, list[pipeline.PortfolioResult]]:
         """The catalogue and every portfolio's evaluation as of the run's date, computed once."""
         if self.catalogue is None:
-            self.catalogue = pipeline.load_catalogue(self.loaded)
+            self.catalogue = pipeline.load_catalogue(self.loaded, self.engine)
         if self._results is None:
             self._results = pipeline.evaluate_all(
                 self.loaded, self.engine, self.catalogue, as_of=self.as_of, pages=self.pages
@@ -123,10 +123,6 @@ def publish_problems(published: Iterable[PublishResult]) -> str | None:
     return f"{', '.join(said)}: {'; '.join(titles[:5])}{more}"
 
 
-def _finding_keys(data: dict[str, Any]) -> FindingKeys:
-    return {(str(f.get("code")), str(f.get("subject"))) for f in data.get("findings") or []}
-
-
 # --- the stages ----------------------------------------------------------------------------------
 
 
@@ -143,7 +139,7 @@ def check(ctx: StageContext) -> StageResult:
         seen = {}
         for portfolio in ctx.loaded.settings.portfolios:
             before = history.latest_snapshot(session, portfolio.id)
-            seen[portfolio.id] = _finding_keys(before.data) if before is not None else None
+            seen[portfolio.id] = finding_keys(before.data) if before is not None else None
     _, results = ctx.evaluation()
     if not ctx.options.read_only:
         pipeline.save_snapshots(ctx.engine, results, run_id=ctx.run_id, now=ctx.now)

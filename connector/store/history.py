@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from connector.store.models import PublishRecord, RunRow, SnapshotRow
+from rules.snapshots import decode_objectives
 
 
 def start_run(session: Session, command: str, started_at: datetime) -> RunRow:
@@ -106,12 +107,10 @@ def first_seen(session: Session, portfolio_id: str, values: Mapping[str, float])
         .order_by(SnapshotRow.as_of, SnapshotRow.id)
     )
     for as_of, objectives in rows:
-        for objective in (objectives or {}).values():
-            krs = objective.get("key_results") if isinstance(objective, dict) else None
-            for kr_id, kr in (krs or {}).items():
-                key = str(kr_id).upper()
-                shown = kr.get("current") if isinstance(kr, dict) else None
-                if key in values and key not in found and shown == values[key]:
+        for objective in decode_objectives(objectives).values():
+            for kr_id, kr in objective.key_results.items():
+                key = kr_id.upper()
+                if key in values and key not in found and kr.current == values[key]:
                     found[key] = date.fromisoformat(as_of)
         if len(found) == len(values):
             break

@@ -20,9 +20,10 @@ from connector.sandbox import Sandbox
 from connector.store.db import open_store
 from rules.model import PaceStatus, Severity
 from rules.results import AlignmentShare, Evaluation
-from service import alignment, pipeline
+from service import pipeline
 from service.demo import prepare
 from service.demo_portfolio import build_demo
+from service.evaluating import evaluate_portfolio
 
 TODAY = date(2026, 11, 24)
 ON, RISK, OFF = PaceStatus.ON_TRACK, PaceStatus.AT_RISK, PaceStatus.OFF_TRACK
@@ -39,11 +40,9 @@ def evaluation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Evaluation]
         try:
             # The sync runs the evening before: decisions seen in Jira are dated before TODAY.
             pipeline.sync(loaded, engine, now=datetime(2026, 11, 23, 20, 0, tzinfo=UTC))
-            catalogue = pipeline.load_catalogue(loaded)
+            catalogue = pipeline.load_catalogue(loaded, engine)
             with Session(engine) as session:
-                yield alignment.evaluate_portfolio(
-                    loaded, session, catalogue, "retail", as_of=TODAY
-                )
+                yield evaluate_portfolio(loaded, session, catalogue, "retail", as_of=TODAY)
         finally:
             engine.dispose()
 

@@ -25,7 +25,8 @@ from connector.store.db import open_store
 from rules.errors import UserError
 from rules.model import ApprovalState, ClaimSource, DecisionOrigin
 from rules.results import Evaluation
-from service import alignment, pipeline
+from service import pipeline
+from service.evaluating import evaluate_portfolio
 from service.settings import LoadedSettings, load_settings
 
 USER, TOKEN = "lead@example.com", "jira-token"
@@ -195,9 +196,9 @@ def sync_and_evaluate(loaded: LoadedSettings) -> Evaluation:
     engine = open_store(loaded.store_url())
     try:
         pipeline.sync(loaded, engine, now=SYNCED)
-        catalogue = pipeline.load_catalogue(loaded)
+        catalogue = pipeline.load_catalogue(loaded, engine)
         with Session(engine) as session:
-            return alignment.evaluate_portfolio(loaded, session, catalogue, "retail", as_of=AS_OF)
+            return evaluate_portfolio(loaded, session, catalogue, "retail", as_of=AS_OF)
     finally:
         engine.dispose()
 

@@ -122,7 +122,7 @@ def test_a_sydney_data_center_site_end_to_end(tmp_path: Path, store: str) -> Non
         engine = open_store(loaded.store_url())
         try:
             pipeline.sync(loaded, engine, now=SYNCED)
-            catalogue = pipeline.load_catalogue(loaded)
+            catalogue = pipeline.load_catalogue(loaded, engine)
             results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=AS_OF, pages=False)
             exporting.export(loaded, catalogue, results, target=str(tmp_path / "review.xlsx"))
             with Session(engine) as session:
@@ -181,7 +181,7 @@ def test_reports_show_times_in_the_schedule_s_zone_and_say_so(tmp_path: Path) ->
         engine = open_store(loaded.store_url())
         try:
             pipeline.sync(loaded, engine, now=SYNCED)
-            catalogue = pipeline.load_catalogue(loaded)
+            catalogue = pipeline.load_catalogue(loaded, engine)
             results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=AS_OF, pages=False)
             exporting.export(loaded, catalogue, results, target=str(tmp_path / "review.xlsx"))
         finally:

@@ -2,7 +2,7 @@
 confidence, connections waiting for approval, and a stored history. Expected values in the tests
 are worked out by hand from the numbers here.
 
-History (as the store keeps it, i.e. what `service.pipeline.snapshot_data` writes):
+History (as the store keeps it, i.e. what `rules.snapshots.encode` writes):
 - 2026-09-28, cycle 2026-Q3: another cycle, never shown.
 - 2026-11-10, two runs: the later one (P1 0.45) counts, not the morning one (P1 0.40).
 - 2026-11-17: P1 0.50 on track, P1.KR1 0.68, P1.KR2 0.375 *on track*, P2 0.10, P2.KR1 0.10;

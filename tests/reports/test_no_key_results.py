@@ -23,7 +23,7 @@ from rules.catalogue import parse_catalogue
 from rules.evaluate import evaluate
 from rules.model import PaceStatus
 from rules.policy import Policy
-from service.pipeline import snapshot_data
+from rules.snapshots import encode, snapshot_of
 from tests.reports.xhtml import parse, rows, visible_text
 from tests.rules.factories import DONE, epic
 
@@ -133,7 +133,7 @@ def test_the_workbook_leaves_the_score_empty_and_says_no_key_results() -> None:
 
 
 def test_check_json_and_the_snapshot_say_no_score_and_trends_skip_it() -> None:
-    data = snapshot_data(EVALUATION)  # what `outcomes check --json` prints as "objectives"
+    data = encode(snapshot_of(EVALUATION))  # what `outcomes check --json` prints as "objectives"
     objectives = data["objectives"]
     assert isinstance(objectives, dict)
     assert objectives["PAY-O2"] == {

@@ -13,8 +13,8 @@ from connector.store import history
 from rules.catalogue import parse_catalogue
 from rules.evaluate import evaluate
 from rules.policy import Policy
-from service.alignment import undated_values
-from service.pipeline import snapshot_data
+from rules.snapshots import encode, snapshot_of
+from service.evaluating import undated_values
 
 CATALOGUE = parse_catalogue(
     {
@@ -60,7 +60,7 @@ def _report(engine: Engine, day: date) -> dict[str, float | None]:
             cycle_id="2026-Q4",
             as_of=day.isoformat(),
             created_at=datetime(2026, 11, 1, tzinfo=UTC),
-            data=snapshot_data(evaluation),
+            data=encode(snapshot_of(evaluation)),
         )
     return {k.key_result.id: k.key_result.current for k in evaluation.objectives[0].key_results}
 
