@@ -46,13 +46,21 @@ def resolve_fields(fields: Sequence[dict[str, Any]], story_points_name: str) -> 
 def parse_time(value: str | None) -> datetime | None:
     """One of Jira's instants, in UTC. Jira writes the site's offset without a colon
     (2026-11-12T08:00:26.859+1100, +1000 in winter where daylight saving applies); every instant
-    enters Outcomes here and is UTC from then on, so dates taken from it are UTC days."""
+    enters Outcomes here and is UTC from then on, so dates taken from it are UTC days.
+
+    `datetime.fromisoformat` reads every form Jira writes on Python 3.11 (+1100, +11:00, Z) and
+    is many times faster than `strptime`, which a large sync called twice per issue."""
     if not value:
         return None
     try:
-        moment = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
+        moment = datetime.fromisoformat(value)
     except ValueError:
-        moment = datetime.fromisoformat(value)  # 2026-11-12T08:00:26+11:00, ...Z
+        moment = _jira_form(value)
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)  # Jira always names the offset; the store's rule
     return moment.astimezone(UTC)
+
+
+def _jira_form(value: str) -> datetime:
+    """Jira's documented form, for what `fromisoformat` refuses (a one-digit hour, say)."""
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
