@@ -60,7 +60,6 @@ def raw_issues(count: int) -> list[dict[str, Any]]:
     return issues
 
 
-
 def measure(source: JiraSource, url: str, raws: list[dict[str, Any]]) -> tuple[float, float]:
     """(seconds building records, seconds storing them), this process's CPU only."""
     engine = open_store(url)
@@ -69,7 +68,7 @@ def measure(source: JiraSource, url: str, raws: list[dict[str, Any]]) -> tuple[f
     try:
         with Session(engine) as session, session.begin():
             for start in range(0, len(raws), PAGE):
-                page = [(raw, raw["fields"]["parent"] is None) for raw in raws[start : start + PAGE]]
+                page = [(r, r["fields"]["parent"] is None) for r in raws[start : start + PAGE]]
                 t0 = time.process_time()
                 records = [source.record(raw, is_epic=epic) for raw, epic in page]
                 t1 = time.process_time()

@@ -53,13 +53,12 @@ def prepare_source(loaded: LoadedSettings, source: JiraSource) -> None:
     claims, approval = settings.claims, settings.approval
     if claims.field is None and claims.links is None and approval.jira_field is None:
         return
-    site = source.field_list
+    site = source.field_map
     source.claims = claim_reader(
         site,
         claim_field=claims.field.name if claims.field else None,
         link_type=claims.links.type if claims.links else None,
         approval_field=approval.jira_field,
-        settings_file=str(loaded.path),
     )
 
 
@@ -100,7 +99,7 @@ def _sync_okr_issues(
     jira = settings.catalogue.jira
     if jira is None:
         return 0
-    site = source.field_list
+    site = source.field_map
     roles = {
         "cycle": jira.cycle_field,
         "team": jira.team_field,
@@ -173,7 +172,7 @@ def _measure(
             measured += 1
     wanted = [(kr.measure_issue, kr.measure_field) for kr in current if kr.measure_field]
     if wanted:
-        site = source.field_list
+        site = source.field_map
         pairs = [(key, name) for key, name in wanted if key and name]
         values = jira_okrs.numbers(source, pairs, site)
         for kr in current:

@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
+from connector.jira_fields import load_extra
 from connector.store.models import IssueRow, ScopeMember, SyncCursor
 from rules.model import ChildStats, Epic, IssueLink, StatusCategory
 
@@ -45,6 +46,9 @@ class IssueRecord:
     parent_type: str | None = None
     approval_value: str | None = None
     team_names: list[str] = field(default_factory=list)  # as Jira names the team (teams.source)
+    # Extra epic fields (jira.epic_fields), by key, as connector.jira_fields.EPIC_FIELDS keeps
+    # them; None when there are none (child issues).
+    extra: dict[str, Any] | None = None
 
 
 def upsert_issues(
@@ -74,7 +78,7 @@ _RECORD_VALUES = attrgetter(*_RECORD_FIELDS)
 @cache
 def _upsert(dialect: str) -> Insert:
     """The statement, built once per dialect (the compiled form is cached by SQLAlchemy)."""
-    table = IssueRow.__table__
+    table = IssueRow.metadata.tables[IssueRow.__tablename__]
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     columns = [c.name for c in table.columns if c.name != "id"]
     return statement.on_conflict_do_update(
@@ -215,6 +219,7 @@ _EPIC_COLUMNS = (
     IssueRow.parent_type,
     IssueRow.approval_value,
     IssueRow.team_names,
+    IssueRow.extra,
 )
 
 
@@ -236,4 +241,5 @@ def _epic(row: Any, children: ChildStats) -> Epic:  # a Row of _EPIC_COLUMNS
         parent_type=row.parent_type,
         approval_value=row.approval_value,
         team_names=tuple(row.team_names or ()),
+        extra=load_extra(row.extra),
     )
