@@ -123,10 +123,6 @@ class FieldMap:
         return EpicFieldReader(wanted)
 
 
-def resolve_fields(fields: Sequence[dict[str, Any]], story_points_name: str) -> SiteFields:
-    return FieldMap(fields).site(story_points_name)
-
-
 # --- extra epic fields ---------------------------------------------------------------------------
 
 

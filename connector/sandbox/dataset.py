@@ -288,7 +288,8 @@ def _custom_values(ck: Checker, raw: Any, where: str, defs: list[CustomField]) -
             "datepicker": isinstance(value, str) and _is_date(value),
         }[kind]
         if not ok:
-            raise ck.fail(at, f"expected a {kind} value, got {value!r}")
+            shown = "date (YYYY-MM-DD)" if kind == "datepicker" else kind
+            raise ck.fail(at, f"expected a {shown} value, got {value!r}")
     return {k: v for k, v in values.items() if v is not None}
 
 

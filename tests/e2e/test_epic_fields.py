@@ -5,7 +5,6 @@ workbook's Epics sheet; on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,9 +20,10 @@ from connector.store.db import open_store
 from connector.store.issues import load_epics
 from service.cli import cli
 from tests.e2e.conftest import AS_OF, DATASET, TOKEN, write_settings
-from tests.postgres import scratch_database
+from tests.store import conftest as store_suite
 
 TARGET_START = "customfield_10300"
+store_url = store_suite.store_url  # the store suite's SQLite and PostgreSQL stores
 
 
 def dataset() -> dict[str, Any]:
@@ -34,15 +34,6 @@ def dataset() -> dict[str, Any]:
         if issue["key"] in dates:
             issue["fields"][TARGET_START] = dates[issue["key"]]
     return data
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-        return
-    with scratch_database() as url:
-        yield url
 
 
 def configure(folder: Path, url: str, store_url: str, epic_fields: dict[str, str]) -> Path:
