@@ -20,8 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rules.errors import UserError
-from rules.validation import closest
+from connector.jira_fields import FieldMap
 
 LINKS_FIELD = "issuelinks"
 _SEPARATORS = re.compile(r"[,;\n]+")
@@ -113,7 +112,7 @@ def parent_type(fields: dict[str, Any]) -> str | None:
 
 
 def claim_reader(
-    site_fields: Sequence[dict[str, Any]],
+    site_fields: FieldMap | Sequence[dict[str, Any]],
     *,
     claim_field: str | None,
     link_type: str | None,
@@ -121,27 +120,14 @@ def claim_reader(
     settings_file: str = "settings",
 ) -> ClaimReader:
     """Resolve the configured field names to this site's ids; an unknown name is a user error."""
-    return ClaimReader(
-        claim_field=_field_id(site_fields, claim_field, "claims.field.name", settings_file),
-        link_type=link_type,
-        approval_field=_field_id(site_fields, approval_field, "approval.jira_field", settings_file),
+    fields = (
+        site_fields if isinstance(site_fields, FieldMap) else FieldMap(site_fields, settings_file)
     )
-
-
-def _field_id(
-    site_fields: Sequence[dict[str, Any]], name: str | None, key: str, settings_file: str
-) -> str | None:
-    if not name:
-        return None
-    by_name = {str(f.get("name", "")).casefold(): str(f["id"]) for f in site_fields}
-    if name.casefold() in by_name:
-        return by_name[name.casefold()]
-    if name in {str(f["id"]) for f in site_fields}:
-        return name  # given by id (customfield_10042)
-    names = [str(f.get("name", "")) for f in site_fields]
-    close = closest(name, names)
-    hint = f" (did you mean {close!r}?)" if close else ""
-    raise UserError(f"{settings_file}: {key}: Jira has no field named {name!r}{hint}")
+    return ClaimReader(
+        claim_field=fields.field_id("claims.field.name", claim_field),
+        link_type=link_type,
+        approval_field=fields.field_id("approval.jira_field", approval_field),
+    )
 
 
 def _first(values: list[str]) -> str | None:

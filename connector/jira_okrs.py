@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from connector.jira_claims import issue_links, option_values
-from connector.jira_fields import parse_time
+from connector.jira_fields import FieldMap, parse_time
 from connector.jira_source import JiraSource
 from connector.retry import CallContext, call
 from rules.errors import UserError
@@ -28,13 +28,14 @@ _BASE = ["summary", "issuetype", "status", "labels", "parent", "updated", "issue
 class OkrFields:
     """The fields an OKR issue is read through, resolved to this site's ids."""
 
-    def __init__(self, site_fields: Sequence[dict[str, Any]], names: dict[str, str | None]):
-        by_name = {str(f.get("name", "")).casefold(): str(f["id"]) for f in site_fields}
-        self.ids: dict[str, str | None] = {}
-        for role, name in names.items():
-            if name and name.casefold() not in by_name:
-                raise UserError(f"catalogue.jira.{role}_field: Jira has no field named {name!r}")
-            self.ids[role] = by_name[name.casefold()] if name else None
+    def __init__(
+        self, site_fields: FieldMap | Sequence[dict[str, Any]], names: dict[str, str | None]
+    ):
+        fields = FieldMap.of(site_fields)
+        self.ids: dict[str, str | None] = {
+            role: fields.field_id(f"catalogue.jira.{role}_field", name)
+            for role, name in names.items()
+        }
 
     def value(self, fields: dict[str, Any], role: str) -> Any:
         field_id = self.ids.get(role)
@@ -164,16 +165,19 @@ def count(source: JiraSource, jql: str) -> int:
 
 
 def numbers(
-    source: JiraSource, wanted: Sequence[tuple[str, str]], site_fields: Sequence[dict[str, Any]]
+    source: JiraSource,
+    wanted: Sequence[tuple[str, str]],
+    site_fields: FieldMap | Sequence[dict[str, Any]],
 ) -> dict[tuple[str, str], float]:
     """(issue key, field name) -> the number the field holds; missing and empty ones left out."""
     if not wanted:
         return {}
-    by_name = {str(f.get("name", "")).casefold(): str(f["id"]) for f in site_fields}
-    for key, name in wanted:
-        if name.casefold() not in by_name:
-            raise UserError(f"measure.field: Jira has no field named {name!r} (for {key})")
-    ids = sorted({by_name[name.casefold()] for _, name in wanted})
+    fields = FieldMap.of(site_fields)
+    by_name = {
+        name.casefold(): fields.field_id(f"measure.field of {key}", name, where="catalogue")
+        for key, name in wanted
+    }
+    ids = sorted({i for i in by_name.values() if i})
     keys = sorted({key for key, _ in wanted})
     values: dict[str, dict[str, Any]] = {}
     for page in source.searcher.pages(f"key in ({', '.join(keys)})", ids):
@@ -181,7 +185,7 @@ def numbers(
             values[str(raw["key"]).upper()] = raw.get("fields") or {}
     found: dict[tuple[str, str], float] = {}
     for key, name in wanted:
-        value = values.get(key.upper(), {}).get(by_name[name.casefold()])
+        value = values.get(key.upper(), {}).get(by_name[name.casefold()] or "")
         if isinstance(value, int | float) and not isinstance(value, bool):
             found[(key, name)] = float(value)
     return found

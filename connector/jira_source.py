@@ -15,7 +15,13 @@ from typing import Any, Literal
 from jira import JIRA
 
 from connector.jira_claims import NO_CLAIMS, ClaimReader
-from connector.jira_fields import SiteFields, parse_time, resolve_fields
+from connector.jira_fields import (
+    NO_EPIC_FIELDS,
+    EpicFieldReader,
+    FieldMap,
+    SiteFields,
+    parse_time,
+)
 from connector.jira_search import DC_WINDOW, Page, Searcher, both
 from connector.jira_teams import TeamReader
 from connector.retry import CallContext, RetryPolicy, call
@@ -52,6 +58,7 @@ class JiraSource:
 
     claims: ClaimReader = NO_CLAIMS  # claim fields, links, approval (service.alignment sets it)
     teams: TeamReader = TeamReader()  # where an epic's team comes from (settings: teams)
+    epic_fields: EpicFieldReader = NO_EPIC_FIELDS  # extra epic fields (jira.epic_fields)
 
     def __init__(
         self,
@@ -62,6 +69,7 @@ class JiraSource:
         policy: RetryPolicy | None = None,
         page_size: int = 100,
         search_window: int = DC_WINDOW,
+        settings_file: str = "settings",
     ):
         self.url = credentials.url
         self.service = f"Jira at {credentials.url}"
@@ -92,7 +100,8 @@ class JiraSource:
         self.field_list: list[dict[str, Any]] = self._call(
             self.client.fields, "read the field list"
         )
-        self.site: SiteFields = resolve_fields(self.field_list, story_points_field)
+        self.field_map = FieldMap(self.field_list, settings_file)
+        self.site: SiteFields = self.field_map.site(story_points_field)
         self.searcher = Searcher(
             self.client,
             cloud=self.deployment == "cloud",
@@ -105,7 +114,13 @@ class JiraSource:
     @property
     def fields(self) -> list[str]:
         extra = [f for f in (self.site.story_points, self.site.epic_link) if f]
-        return [*BASE_FIELDS, *extra, *self.claims.field_ids(), *self.teams.field_ids()]
+        return [
+            *BASE_FIELDS,
+            *extra,
+            *self.claims.field_ids(),
+            *self.teams.field_ids(),
+            *self.epic_fields.field_ids(),
+        ]
 
     def field_settings(self) -> dict[str, str | None]:
         """What decides the values a sync stores: field ids, claim and team settings (a sync
@@ -119,6 +134,8 @@ class JiraSource:
             "teams.source": teams.source,
             "teams.field": teams.field_id if teams.source == "field" else None,
             "teams.label_prefix": teams.label_prefix if teams.source == "label" else None,
+            # One entry per configured extra field: none at all when none is configured.
+            **{f"jira.epic_fields.{k}": i for k, (i, _) in self.epic_fields.wanted.items()},
         }
 
     def _call(self, action: Any, what: str) -> Any:
@@ -261,6 +278,7 @@ class JiraSource:
             updated=parse_time(fields.get("updated")),
             **self.claims.values(fields),
             team_names=self.teams.team_names(fields),
+            extra=(self.epic_fields.values(fields) or None) if is_epic else None,
         )
 
 

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from connector.jira_fields import FieldMap
+
 Source = Literal["project", "component", "field", "label"]
 
 
@@ -53,20 +55,13 @@ def _field_texts(value: Any) -> list[str | None]:
 
 
 def team_reader(
-    source: Source, field_name: str | None, label_prefix: str, fields: Sequence[dict[str, Any]]
+    source: Source,
+    field_name: str | None,
+    label_prefix: str,
+    fields: FieldMap | Sequence[dict[str, Any]],
 ) -> TeamReader:
     """Resolve the team field's id by name; a name that does not exist is a settings error."""
-    from rules.errors import UserError
-
     field_id = None
     if source == "field":
-        wanted = (field_name or "Team").casefold()
-        field_id = next(
-            (str(f["id"]) for f in fields if str(f.get("name", "")).casefold() == wanted), None
-        )
-        if field_id is None:
-            raise UserError(
-                f"teams.field: Jira has no field named {field_name or 'Team'!r};"
-                " `outcomes doctor` lists what it can see"
-            )
+        field_id = FieldMap.of(fields).field_id("teams.field", field_name or "Team")
     return TeamReader(source, field_id, label_prefix)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Container, Sequence
+from datetime import date, datetime
 
 from reports.excel_sheets import (
     ALIGNMENT_FILLS,
@@ -17,7 +18,7 @@ from reports.excel_sheets import (
 )
 from reports.storage import issue_url
 from reports.text import CATEGORY_LABEL, sentences
-from rules.model import AlignmentState, ApprovalState, Claim
+from rules.model import AlignmentState, ApprovalState, Claim, Epic
 from rules.results import EpicAlignment
 
 # The state that needs a leader's eye most decides an epic's overall claim approval.
@@ -59,7 +60,7 @@ def alignment_text(ea: EpicAlignment) -> str:
 
 
 def epics_sheet(source: WorkbookInput) -> SheetData:
-    columns = (
+    columns: tuple[Column, ...] = (
         Column("Key"),
         Column("Summary"),
         Column("Team"),
@@ -77,8 +78,37 @@ def epics_sheet(source: WorkbookInput) -> SheetData:
         Column("Points done", Kind.POINTS),
         Column(f"Updated ({source.ctx.zone_name})", Kind.DATETIME),
     )
-    rows = [_epic_row(source, ea) for ea in source.ctx.evaluation.epics]
+    epics = source.ctx.evaluation.epics
+    extra = extra_fields([ea.epic for ea in epics])
+    columns += tuple(Column(_title(key), kind) for key, kind in extra.items())
+    rows = [[*_epic_row(source, ea), *(_cell(ea.epic.extra.get(k)) for k in extra)] for ea in epics]
     return SheetData("Epics", (TableData("tblEpics", columns, rows),))
+
+
+def extra_fields(epics: Sequence[Epic]) -> dict[str, Kind]:
+    """The extra epic fields (settings: jira.epic_fields) that some epic has, each with the
+    column kind its values take: one column each, in key order."""
+    kinds: dict[str, Kind] = {}
+    for epic in epics:
+        for key, value in epic.extra.items():
+            kinds.setdefault(key, _kind(value))
+    return dict(sorted(kinds.items()))
+
+
+def _kind(value: object) -> Kind:
+    if isinstance(value, datetime):
+        return Kind.DATETIME
+    if isinstance(value, date):
+        return Kind.DATE
+    return Kind.NUMBER if isinstance(value, int | float) else Kind.TEXT
+
+
+def _title(key: str) -> str:
+    return key.replace("_", " ").capitalize()  # target_start: "Target start"
+
+
+def _cell(value: object) -> Value:
+    return value if isinstance(value, str | int | float | date) or value is None else str(value)
 
 
 def _epic_row(source: WorkbookInput, ea: EpicAlignment) -> list[Value]:

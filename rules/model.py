@@ -7,6 +7,7 @@ of one evaluation (`Evaluation`) come from `rules.evaluate.evaluate`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -248,6 +249,9 @@ class Epic:
     parent_type: str | None = None  # the parent's issue type (an Objective, an Initiative...)
     approval_value: str | None = None  # the configured Jira approval field's value
     team_names: tuple[str, ...] = ()  # as Jira names the team (components, Team field, labels)
+    # Extra fields the settings read (jira.epic_fields), typed: a date, a number or a text, e.g.
+    # {"target_start": date(2026, 10, 5)}; a field without a value is absent.
+    extra: Mapping[str, object] = field(default_factory=dict, hash=False)
 
     @property
     def active(self) -> bool:

@@ -14,11 +14,10 @@ def prepare_source(loaded: LoadedSettings, source: JiraSource) -> None:
     claims, approval = settings.claims, settings.approval
     if claims.field is None and claims.links is None and approval.jira_field is None:
         return
-    site = source.field_list
+    site = source.field_map
     source.claims = claim_reader(
         site,
         claim_field=claims.field.name if claims.field else None,
         link_type=claims.links.type if claims.links else None,
         approval_field=approval.jira_field,
-        settings_file=str(loaded.path),
     )

@@ -106,13 +106,16 @@ def _settings_fields(loaded: LoadedSettings, source: JiraSource, note: Note) -> 
         note(False, "fields", str(exc), exc)
     teams = settings.teams
     try:
-        source.teams = team_reader(teams.source, teams.field, teams.label_prefix, source.field_list)
+        source.teams = team_reader(teams.source, teams.field, teams.label_prefix, source.field_map)
     except OutcomesError as exc:
-        said = str(exc).split("; `outcomes doctor`")[0]  # that is us: say what we see instead
-        note(False, "fields", f"{said}{_team_hint(source, teams.field or 'Team')}", exc)
+        note(False, "fields", f"{exc}{_team_hint(source, teams.field or 'Team')}", exc)
         teams_read = False
     else:
         teams_read = True
+    try:
+        source.epic_fields = source.field_map.epic_fields(settings.jira.epic_fields.names())
+    except OutcomesError as exc:
+        note(False, "fields", str(exc), exc)
     named = [
         (
             "claims.field",
@@ -125,6 +128,10 @@ def _settings_fields(loaded: LoadedSettings, source: JiraSource, note: Note) -> 
             settings.teams.field if settings.teams.source == "field" else None,
             source.teams.field_id,
         ),
+    ]
+    named += [
+        (f"jira.epic_fields.{key}", source.field_map.name_of(field_id), field_id)
+        for key, (field_id, _) in source.epic_fields.wanted.items()
     ]
     for key, name, resolved in named:
         if name and resolved:

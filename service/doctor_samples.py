@@ -51,8 +51,7 @@ def configured_fields(s: Settings, source: JiraSource) -> list[Configured]:
     """The fields the settings point at that hold values we read."""
     points = source.site.story_points
     # The name may have resolved to a fallback ("Story point estimate"): show the field's own.
-    names = {str(f["id"]): str(f.get("name", "")) for f in source.field_list}
-    name = names.get(points or "", s.jira.story_points_field)
+    name = source.field_map.name_of(points) if points else s.jira.story_points_field
     found = [Configured("jira.story_points_field", name, points, on_children=True)]
     if s.claims.field is not None:
         found.append(Configured("claims.field", s.claims.field.name, source.claims.claim_field))
@@ -61,6 +60,9 @@ def configured_fields(s: Settings, source: JiraSource) -> list[Configured]:
         found.append(Configured("approval.jira_field", s.approval.jira_field, approval))
     if s.teams.source == "field":
         found.append(Configured("teams.field", s.teams.field or "Team", source.teams.field_id))
+    for key, (field_id, _) in source.epic_fields.wanted.items():
+        name = source.field_map.name_of(field_id)
+        found.append(Configured(f"jira.epic_fields.{key}", name, field_id))
     return found
 
 

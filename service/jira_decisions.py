@@ -67,8 +67,7 @@ def _explaining(
     """The latest change that made Jira's signal what it is now."""
     field_id = source.claims.approval_field
     # Data Center's changelog names a field only by its name (the settings may give its id).
-    names = {str(f["id"]): str(f.get("name") or f["id"]) for f in source.field_list}
-    field = (field_id, names.get(field_id, field_id)) if field_id else None
+    field = (field_id, source.field_map.name_of(field_id) or field_id) if field_id else None
     found: list[Change | None] = []
     if state is ApprovalState.PROPOSED:  # the signal was withdrawn
         labels = [label for label in (policy.approval_label, policy.rejection_label) if label]

@@ -35,7 +35,7 @@ def measure(session: Session, source: JiraSource, catalogue: Catalogue, *, now: 
             measured += 1
     wanted = [(kr.measure_issue, kr.measure_field) for kr in current if kr.measure_field]
     if wanted:
-        site = source.field_list
+        site = source.field_map
         pairs = [(key, name) for key, name in wanted if key and name]
         values = jira_okrs.numbers(source, pairs, site)
         for kr in current:

@@ -26,7 +26,7 @@ def sync_okr_issues(
     jira = settings.catalogue.jira
     if jira is None:
         return 0
-    site = source.field_list
+    site = source.field_map
     roles = {
         "cycle": jira.cycle_field,
         "team": jira.team_field,

@@ -154,7 +154,8 @@ def retry_policy(loaded: LoadedSettings) -> RetryPolicy:
 def connect_jira(loaded: LoadedSettings, policy: RetryPolicy | None = None) -> JiraSource:
     source = jira_source(loaded, policy)
     teams = loaded.settings.teams
-    source.teams = team_reader(teams.source, teams.field, teams.label_prefix, source.field_list)
+    source.teams = team_reader(teams.source, teams.field, teams.label_prefix, source.field_map)
+    source.epic_fields = source.field_map.epic_fields(loaded.settings.jira.epic_fields.names())
     return source
 
 
@@ -175,6 +176,7 @@ def jira_source(loaded: LoadedSettings, policy: RetryPolicy | None = None) -> Ji
         deployment=jira.deployment,
         policy=policy,
         search_window=jira.search_window,
+        settings_file=str(loaded.path),
     )
 
 

@@ -106,6 +106,16 @@ class RetrySettings(_Strict):
     base_delay_seconds: float = Field(default=0.5, ge=0)
 
 
+class EpicFieldSettings(_Strict):
+    """Extra Jira fields read into each epic, by their names on the site; each key is one entry
+    of `connector.jira_fields.EPIC_FIELDS`, which says its kind (date, number, text)."""
+
+    target_start: str | None = None  # a date field, e.g. "Target start"
+
+    def names(self) -> dict[str, str | None]:
+        return self.model_dump()
+
+
 class JiraSettings(_Strict):
     url: HttpUrl
     deployment: Literal["auto", "cloud", "datacenter"] = "auto"
@@ -116,6 +126,7 @@ class JiraSettings(_Strict):
     # searches are split. Change it only if the site's admin changed that limit.
     search_window: int = Field(default=10_000, ge=100)
     retries: RetrySettings = RetrySettings()
+    epic_fields: EpicFieldSettings = EpicFieldSettings()
 
 
 class SyncSettings(_Strict):

@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -285,10 +285,20 @@ def _custom_values(ck: Checker, raw: Any, where: str, defs: list[CustomField]) -
             "string": isinstance(value, str),
             "option": isinstance(value, str),
             "array": isinstance(value, list) and all(isinstance(v, str) for v in value),
+            "datepicker": isinstance(value, str) and _is_date(value),
         }[kind]
         if not ok:
-            raise ck.fail(at, f"expected a {kind} value, got {value!r}")
+            shown = "date (YYYY-MM-DD)" if kind == "datepicker" else kind
+            raise ck.fail(at, f"expected a {shown} value, got {value!r}")
     return {k: v for k, v in values.items() if v is not None}
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10  # YYYY-MM-DD, as a date picker holds it
 
 
 def assign_ids(ck: Checker, issues: list[IssueRecord], start: int = 10000) -> None:

@@ -22,6 +22,7 @@ _CUSTOM_SCHEMA = {
         "Select List (multiple choices)",
     ),
     "epiclink": ({"type": "any"}, "", "Epic Link"),
+    "datepicker": ({"type": "date"}, "datepicker", "Date Picker"),
 }
 EPIC_LINK_TYPE = "com.pyxis.greenhopper.jira:gh-epic-link"
 
@@ -46,6 +47,7 @@ OPERATORS: dict[str, frozenset[str]] = {
     "number": _RANGE_OPS,
     "text": frozenset({"~", "!~", "is", "is not"}),
     "string": frozenset({"~", "!~", "is", "is not"}),
+    "datepicker": frozenset(),  # read, never searched: the JQL subset leaves date pickers out
 }
 UNSORTABLE = frozenset({"labels", "components", "array", "category"})
 

@@ -18,6 +18,7 @@ CUSTOM_TYPES = {
     "array": "array",
     "array(option)": "array",
     "epiclink": "epiclink",  # Data Center's Epic Link: its value is derived from `parent`
+    "date": "datepicker",  # a date picker: "2026-12-15"
 }
 
 

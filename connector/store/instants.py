@@ -28,7 +28,7 @@ class UtcDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        moment = as_utc(value)
+        moment = value if value.tzinfo is UTC else as_utc(value)  # parse_time's are UTC already
         # SQLite would drop the offset anyway; PostgreSQL gets the instant with its zone.
         return moment.replace(tzinfo=None) if dialect.name == "sqlite" else moment
 

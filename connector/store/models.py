@@ -56,6 +56,9 @@ class IssueRow(Base):
     approval_value: Mapped[str | None] = mapped_column(String(255))
     # Every name Jira gives the epic's team (migration 0007; was team_key).
     team_names: Mapped[list[str] | None] = mapped_column(JSON)
+    # Migration 0010: the extra epic fields (jira.epic_fields), one JSON object, so that a new
+    # one needs no migration; NULL when an issue has none.
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class ScopeMember(Base):

@@ -29,3 +29,10 @@ def test_every_offset_form_gives_the_instant_in_utc(written: str, instant: datet
 def test_no_time_is_none() -> None:
     assert parse_time(None) is None
     assert parse_time("") is None
+
+
+def test_a_form_fromisoformat_refuses_is_read_as_jiras_documented_one() -> None:
+    # A one-digit hour: `fromisoformat` refuses it, Jira's own pattern reads it.
+    assert parse_time("2026-11-12T8:00:26.859+1100") == datetime(
+        2026, 11, 11, 21, 0, 26, 859000, tzinfo=UTC
+    )

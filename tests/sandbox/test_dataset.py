@@ -114,9 +114,9 @@ def _broken(change: str, value: Any) -> dict[str, Any]:
         ),
         (
             "jira.fields.0.type",
-            "date",
+            "datetime",
             "jira.fields[0].type: expected one of number, string, "
-            "option, array, array(option), epiclink, got 'date'",
+            "option, array, array(option), epiclink, date, got 'datetime'",
         ),
         (
             "jira.deployment",
