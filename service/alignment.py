@@ -33,6 +33,7 @@ from rules.model import Catalogue, CheckIn
 from rules.overrides import Override, parse_overrides
 from rules.results import Evaluation, KeyResultProgress
 from rules.validation import ValidationProblem
+from service import approvers, page_decisions
 from service.jira_decisions import attribute
 from service.settings import LoadedSettings, read_yaml
 
@@ -212,6 +213,7 @@ def _record_decisions(
     found = jira_decisions(claims, decision_store.last_from_jira(session), policy, now)
     ids = issue_ids(session, {d.subject for d in found})
     found = attribute(found, epics, ids, source, policy)
+    found = page_decisions.settle(loaded, session, source, catalogue, claims, found, now=now)
     for decision in found:
         decision_store.record_decision(session, decision, recorded_at=now)
     return added + len(found)
@@ -248,6 +250,8 @@ def evaluate_portfolio(
         checkins=checkin_store.checkins(session),
         overrides=read_overrides(loaded) if overrides is None else overrides,
         first_seen=history.first_seen(session, portfolio_id, undated_values(catalogue)),
+        proposed=decision_store.connections_seen(session),
+        approvers=approvers.rules_stored(loaded.settings, session, portfolio_id),
     )
 
 
