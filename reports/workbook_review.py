@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from reports.approval_loop import how, team_of, who
+from reports.approval_loop import team_of, who
 from reports.excel_sheets import (
     APPROVAL_FILLS,
     SEVERITY_FILLS,
@@ -114,7 +114,7 @@ def _ignored_row(source: WorkbookInput, d: Decision) -> list[Value]:
     if op is not None:
         title = op.objective.title
     team = ctx.team_name(team_of(ctx, d.subject))
-    decided = [who(d), _day(d.at), how(d), d.why, "no: not an approver"]
+    decided = [who(d), _day(d.at), d.origin.value, d.why, "no: not an approver"]
     return [
         kind,
         d.subject,
@@ -161,4 +161,4 @@ def _decision(decision: Decision | None) -> list[Value]:
     """Decided by, on, via, note, counted."""
     if decision is None:
         return [None] * 5
-    return [who(decision), _day(decision.at), how(decision), decision.why, "yes"]
+    return [who(decision), _day(decision.at), decision.origin.value, decision.why, "yes"]
