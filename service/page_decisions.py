@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol, cast, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from sqlalchemy.orm import Session
 
@@ -144,7 +144,9 @@ def settle(
     decision_store.see_connections(session, approvers.connections(catalogue, claims), now=now)
     confluence = loaded.settings.confluence
     if confluence is not None and _published(loaded, session):
-        read_ticks(loaded, session, _connect(loaded), catalogue, now=now)
+        api = _connect(loaded)
+        if isinstance(api, TaskPages):  # the page API reads tasks (connector.confluence_tasks)
+            read_ticks(loaded, session, api, catalogue, now=now)
     return approvers.judge(loaded, session, catalogue, found)
 
 
@@ -155,11 +157,11 @@ def _published(loaded: LoadedSettings, session: Session) -> bool:
     )
 
 
-def _connect(loaded: LoadedSettings) -> TaskPages:
+def _connect(loaded: LoadedSettings) -> object:
     # Both build on the pipeline, which builds on this module (through service.alignment).
     from service.pipeline import retry_policy
     from service.publishing import connect_confluence
 
     confluence = loaded.settings.confluence
     assert confluence is not None
-    return cast(TaskPages, connect_confluence(confluence, retry_policy(loaded)))
+    return connect_confluence(confluence, retry_policy(loaded))
