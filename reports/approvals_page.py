@@ -45,12 +45,12 @@ def approvals_page(ctx: ReportContext) -> Page:
             _links_table(ctx, links),
             s.heading(2, f"Epics and the key results they claim ({len(claims)})"),
             _claims_table(ctx, claims),
-            s.heading(2, f"Decided ({len(loops)})"),
-            _decided_table(ctx, loops),
             s.heading(
                 2, f"Not counted: decided by someone who is not an approver ({len(ignored)})"
             ),
             _ignored_table(ctx, list(ignored)),
+            s.heading(2, f"Decided ({len(loops)})"),
+            _decided_table(ctx, loops),
             s.heading(2, f"Rejected, but the work goes on ({len(rejected)})"),
             parts.findings_table(ctx, rejected) if rejected else s.p("Nothing."),
             s.p("Back to ", s.page_link(overview_title(ctx.portfolio_name)), "."),
@@ -176,7 +176,7 @@ def _decided_table(ctx: ReportContext, loops: list[Loop]) -> Markup:
             [
                 s.join([_subject(ctx, loop.subject), f" {ARROW} ", ctx.okr_label(loop.okr_id)]),
                 parts.team_link(ctx, loop.team),
-                _when(ctx, loop.proposed_at),
+                _when(ctx, _proposed(loop)),
                 s.status(loop.state.value, "Green" if loop.state.value == "approved" else "Red"),
                 who(d),
                 _when(ctx, d.at),
@@ -186,6 +186,14 @@ def _decided_table(ctx: ReportContext, loops: list[Loop]) -> Markup:
         )
     headers = ["Connection", "Proposed by", "Proposed", "Decision", "Decided by", "When", "How"]
     return s.join([s.table([*headers, "Why"], rows), note])
+
+
+def _proposed(loop: Loop) -> datetime | None:
+    """When the connection was proposed: unknown when the first sync that saw it came after the
+    decision (a connection decided before Outcomes recorded proposals)."""
+    if loop.proposed_at is None or loop.decision is None:
+        return loop.proposed_at
+    return loop.proposed_at if loop.proposed_at <= loop.decision.at else None
 
 
 def _ignored_table(ctx: ReportContext, ignored: list[Decision]) -> Markup:

@@ -39,8 +39,8 @@ def test_by_must_name_an_approver(approvers_config: Path) -> None:
     refused = outcomes("approve", "PAY-1", "--by", "Sam Lee", *args)
     assert refused.exit_code == 2
     assert refused.output.splitlines() == [
-        "outcomes: error: --by: 'Sam Lee' is not an approver of PAY-1; only priya.raman@example.com, "
-        f"{account_id('Priya Raman')} or a member of okr-leads may decide"
+        "outcomes: error: --by: 'Sam Lee' is not an approver of PAY-1; only "
+        f"priya.raman@example.com, {account_id('Priya Raman')} or a member of okr-leads may decide"
     ]
     assert trail(approvers_config, "PAY-1") == []
     assert outcomes("approve", "PAY-1", "--by", "Priya.Raman@example.com", *args).exit_code == 0
