@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, tostring
 
 from defusedxml.ElementTree import fromstring
 
@@ -24,6 +24,7 @@ ARROW = "→"
 NOTE_HEADER = "Reason (write it here before ticking Reject)"
 _TASK = re.compile(r"^\s*(approve|reject)\s+(\S+)\s*(?:→|->)\s*(\S+)\s*$", re.IGNORECASE)
 _AC = f"{{{AC_NS}}}"
+_ADDED_ON_SAVE = frozenset({f"{_AC}macro-id", f"{_AC}schema-version", f"{_AC}local-id", "local-id"})
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,31 @@ def notes_of(body: str) -> dict[tuple[str, str], str]:
         if note:
             notes[decided[0].connection] = note
     return notes
+
+
+def without_decisions(body: str) -> str:
+    """The body with what leaders may change on the page left out: which tasks are ticked and
+    the reason cells of task rows (and the ids Confluence gives tasks and macros on save). Two
+    versions with the same result differ only in leaders' decisions."""
+    root = fromstring(
+        f'<root xmlns:ac="{AC_NS}" xmlns:ri="{RI_NS}">{_numeric_entities(body)}</root>'
+    )
+    for element in root.iter():  # ids Confluence gives on every save
+        for name in _ADDED_ON_SAVE & set(element.attrib):
+            del element.attrib[name]
+    for parent in list(root.iter()):
+        for child in list(parent):
+            if child.tag in (f"{_AC}task-id", f"{_AC}task-uuid"):
+                parent.remove(child)
+            elif child.tag == f"{_AC}task-status":
+                child.text = ""
+    for row in root.iter("tr"):
+        cells = [c for c in row if c.tag in ("td", "th")]
+        if cells and any(True for _ in row.iter(f"{_AC}task")):
+            last = cells[-1]
+            if not any(True for _ in last.iter(f"{_AC}task")):
+                last.clear()
+    return " ".join(tostring(root, encoding="unicode").split())
 
 
 def _text(element: Element) -> str:

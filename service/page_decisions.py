@@ -11,7 +11,10 @@ recorded as not counted.
 Never losing a tick: a tick is recorded once (the trail is checked for the same person, time and
 connection), and the publisher writes the page only after this ran in the same run; the publish
 command reads the tasks a last time just before publishing, so a tick made while the run
-evaluated is recorded before the page that would drop it is written.
+evaluated is recorded before the page that would drop it is written. A version that differs from
+the one Outcomes wrote only in ticks and reasons, all of them read, is then taken as Outcomes'
+own (the publish record moves to it), so a reason typed in a cell does not stop the page; a tick
+made after that read makes a newer version, which the publisher checks again.
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ from sqlalchemy.orm import Session
 from connector.confluence_api import RemotePage
 from connector.store import decisions as decision_store
 from connector.store import history
+from connector.store.models import PublishRecord
 from reports.approval_loop import NO_REASON
-from reports.approval_tasks import notes_of, parse_task
+from reports.approval_tasks import notes_of, parse_task, without_decisions
 from reports.pages import APPROVALS
 from rules.model import ApprovalState, Catalogue, Claim, Decision, DecisionOrigin, Epic
 from service import approvers
@@ -57,6 +61,7 @@ class Task(Protocol):
 @runtime_checkable
 class TaskPages(Protocol):
     def get(self, page_id: str) -> RemotePage | None: ...
+    def version(self, page_id: str, number: int) -> RemotePage | None: ...
     def tasks(self, page_id: str) -> Sequence[Task]: ...
 
 
@@ -99,6 +104,7 @@ def read_ticks(
 ) -> int:
     """Record the decisions ticked on every portfolio's approvals page; how many were new."""
     found: list[Decision] = []
+    pages: list[tuple[PublishRecord, RemotePage]] = []
     for portfolio in loaded.settings.portfolios:
         record = history.publish_record(session, portfolio.id, APPROVALS)
         if record is None:
@@ -107,10 +113,35 @@ def read_ticks(
         if page is None:
             continue  # deleted: the publisher makes it again
         found += decisions_on_page(api.tasks(record.page_id), page.body, now=now)
-    if not found:
-        return 0
-    judged = approvers.judge(loaded, session, catalogue, found)
-    return decision_store.record_new(session, _unrecorded(session, judged), recorded_at=now)
+        pages.append((record, page))
+    judged = approvers.judge(loaded, session, catalogue, found) if found else []
+    added = decision_store.record_new(session, _unrecorded(session, judged), recorded_at=now)
+    for record, page in pages:
+        _absorb(session, api, record, page, now=now)
+    return added
+
+
+def _absorb(
+    session: Session, api: TaskPages, record: PublishRecord, page: RemotePage, *, now: datetime
+) -> None:
+    """A newer version that differs from ours only in leaders' ticks and reasons, all read now,
+    is taken as ours: the publisher goes on over it (a reason typed in a cell is no person's
+    edit of the report). Any other change still makes it a person's edit."""
+    if page.version <= record.version:
+        return
+    ours = api.version(record.page_id, record.version)
+    if ours is None or without_decisions(ours.body) != without_decisions(page.body):
+        return
+    history.record_publish(
+        session,
+        portfolio_id=record.portfolio_id,
+        page_key=record.page_key,
+        page_id=record.page_id,
+        title=record.title,
+        version=page.version,
+        body_hash=record.body_hash,
+        published_at=now,
+    )
 
 
 def _unrecorded(session: Session, found: list[Decision]) -> list[Decision]:

@@ -22,7 +22,7 @@ from connector.sandbox.jira_render import account_id
 from connector.store import decisions as decision_store
 from connector.store import history
 from connector.store.db import open_store
-from reports.approval_tasks import notes_of, parse_task, task_text
+from reports.approval_tasks import notes_of, parse_task, task_text, without_decisions
 from rules.model import ApprovalState, DecisionOrigin
 from service import page_decisions, pipeline, publishing
 from service.settings import load_settings
@@ -80,6 +80,9 @@ class OnePage:
     def get(self, page_id: str) -> RemotePage | None:
         return RemotePage(PAGE_ID, "Approvals", 3, self.body) if page_id == PAGE_ID else None
 
+    def version(self, page_id: str, number: int) -> RemotePage | None:
+        return None  # Confluence no longer has it: nothing is taken as Outcomes' own
+
     def tasks(self, page_id: str) -> Sequence[Task]:
         self.reads += 1
         return list(self.ticked) if page_id == PAGE_ID else []
@@ -103,6 +106,19 @@ def test_the_reason_is_read_from_the_row_s_last_cell() -> None:
         ("PAY-1", "P1.KR1"): NOTE,
         ("PAY-O1", "P1.KR1"): "thinking about it",
     }
+
+
+def test_ticks_and_reasons_are_all_that_differs() -> None:
+    ours = BODY.replace("Fits&nbsp;P1, <strong>clearly</strong>", "").replace(
+        "<p>thinking about it</p>", ""
+    )
+    ours = ours.replace("complete<", "incomplete<").replace("inincomplete", "incomplete")
+    assert without_decisions(ours) == without_decisions(BODY)
+    assert without_decisions(BODY.replace("3 connections", "4 connections")) != (
+        without_decisions(BODY)
+    )
+    renamed = BODY.replace("<td>PAY-1</td>", "<td>PAY-1 (edited)</td>")
+    assert without_decisions(renamed) != without_decisions(BODY)
 
 
 def test_completed_tasks_become_decisions_with_person_time_and_reason() -> None:
