@@ -69,9 +69,7 @@ def task_list(subject: str, okr_id: str) -> Markup:
 
 def notes_of(body: str) -> dict[tuple[str, str], str]:
     """(SUBJECT, OKR ID) -> the text a leader wrote in the row's last cell, where there is some."""
-    root = fromstring(
-        f'<root xmlns:ac="{AC_NS}" xmlns:ri="{RI_NS}">{_numeric_entities(body)}</root>'
-    )
+    root = _parse(body)
     notes: dict[tuple[str, str], str] = {}
     for row in root.iter("tr"):
         cells = [c for c in row if c.tag in ("td", "th")]
@@ -89,9 +87,7 @@ def without_decisions(body: str) -> str:
     """The body with what leaders may change on the page left out: which tasks are ticked and
     the reason cells of task rows (and the ids Confluence gives tasks and macros on save). Two
     versions with the same result differ only in leaders' decisions."""
-    root = fromstring(
-        f'<root xmlns:ac="{AC_NS}" xmlns:ri="{RI_NS}">{_numeric_entities(body)}</root>'
-    )
+    root = _parse(body)
     for element in root.iter():  # ids Confluence gives on every save
         for name in _ADDED_ON_SAVE & set(element.attrib):
             del element.attrib[name]
@@ -108,6 +104,14 @@ def without_decisions(body: str) -> str:
             if not any(True for _ in last.iter(f"{_AC}task")):
                 last.clear()
     return " ".join(tostring(root, encoding="unicode").split())
+
+
+def _parse(body: str) -> Element:
+    """The body under one root, the `ac:`/`ri:` prefixes declared (as the preview parses it)."""
+    root: Element = fromstring(
+        f'<root xmlns:ac="{AC_NS}" xmlns:ri="{RI_NS}">{_numeric_entities(body)}</root>'
+    )
+    return root
 
 
 def _text(element: Element) -> str:
