@@ -33,6 +33,7 @@ from connector.store.models import PublishRecord
 from reports.approval_loop import NO_REASON
 from reports.approval_tasks import notes_of, parse_task, without_decisions
 from reports.pages import APPROVALS
+from rules.errors import ServiceError, UserError
 from rules.model import ApprovalState, Catalogue, Claim, Decision, DecisionOrigin, Epic
 from service import approvers
 from service.settings import LoadedSettings
@@ -175,9 +176,14 @@ def settle(
     decision_store.see_connections(session, approvers.connections(catalogue, claims), now=now)
     confluence = loaded.settings.confluence
     if confluence is not None and _published(loaded, session):
-        api = _connect(loaded)
-        if isinstance(api, TaskPages):  # the page API reads tasks (connector.confluence_tasks)
-            read_ticks(loaded, session, api, catalogue, now=now)
+        # The sync's own work does not wait for Confluence: without its secrets here, or with
+        # Confluence down, the ticks are read by the next publish (which needs both anyway).
+        try:
+            api = _connect(loaded)
+            if isinstance(api, TaskPages):  # the page API reads tasks (connector.confluence_tasks)
+                read_ticks(loaded, session, api, catalogue, now=now)
+        except (UserError, ServiceError) as problem:
+            log.warning("the approvals pages' tasks wait for the next publish: %s", problem)
     return approvers.judge(loaded, session, catalogue, found)
 
 
