@@ -39,6 +39,7 @@ class Change:
     field_id: str | None  # Cloud only
     before: str | None  # fromString
     after: str | None  # toString
+    author_id: str | None = None  # Cloud: the account id; Data Center: the user name
 
 
 def read_changelogs(
@@ -128,6 +129,7 @@ def _cloud_histories(source: JiraSource, key: str, context: CallContext) -> list
 def _changes(history: dict[str, Any]) -> Iterable[Change]:
     author = history.get("author") or {}
     name = author.get("displayName") or author.get("name") or author.get("accountId")
+    who = author.get("accountId") or author.get("name")
     at = parse_time(history.get("created"))
     if at is None:
         return
@@ -139,6 +141,7 @@ def _changes(history: dict[str, Any]) -> Iterable[Change]:
             field_id=item.get("fieldId"),
             before=item.get("fromString"),
             after=item.get("toString"),
+            author_id=str(who) if who else None,
         )
 
 

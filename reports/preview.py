@@ -35,6 +35,7 @@ code { background: #f4f5f7; padding: 0 .2rem; border-radius: 3px; }
 .lozenge-grey { background: #dfe1e6; color: #42526e; }
 .panel-title { font-weight: 700; margin: .4rem 0 0; }
 nav.toc { border: 1px solid #dfe1e6; padding: .2rem 1rem; display: inline-block; }
+ul.tasks { list-style: none; margin: 0; padding: 0; white-space: nowrap; }
 nav.toc ul { margin: .3rem 0; padding-left: 1rem; } .toc-3 { margin-left: 1rem; }
 svg.chart { display: block; margin: .5rem 0; font-size: 11px; }
 .chart-title { font-weight: 700; font-size: 13px; fill: #172b4d; }

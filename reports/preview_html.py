@@ -133,6 +133,16 @@ class _Converter:
             self.macro(el)
         elif tag == f"{_AC}link":
             self.link(el)
+        elif tag == f"{_AC}task-list":
+            self.wrap("ul", el, cls="tasks")
+        elif tag == f"{_AC}task":
+            done = (el.findtext(f"{_AC}task-status") or "").strip() == "complete"
+            self.open("li", cls="task-done" if done else "task")
+            self.out.append("☑ " if done else "☐ ")
+            body = el.find(f"{_AC}task-body")
+            if body is not None:
+                self.children(body)
+            self.out.append("</li>")
         elif tag.startswith(("{", _AC, _RI)):
             # Other Confluence elements (layouts, task lists, ...): keep what they contain.
             self.children(el)

@@ -7,8 +7,9 @@ links for 20,000 epics, a sixth of the workbook's render time).
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, date, datetime
 
+from reports.approval_loop import team_of, who
 from reports.excel_sheets import (
     APPROVAL_FILLS,
     SEVERITY_FILLS,
@@ -64,11 +65,13 @@ def approvals_sheet(source: WorkbookInput) -> SheetData:
         Column("Team"),
         Column("Serves"),
         Column("Claimed via"),
+        Column("Proposed on", Kind.DATE),
         Column("State", fills=APPROVAL_FILLS),
         Column("Decided by"),
         Column("Decided on", Kind.DATE),
         Column("Decided via"),
         Column("Note"),
+        Column("Counted"),
         Column("Work status"),
     )
     rows: list[list[Value]] = []
@@ -92,12 +95,44 @@ def approvals_sheet(source: WorkbookInput) -> SheetData:
                     ctx.team_name(ea.team),
                     claim.okr_id,
                     sources(claim),
+                    _day(claim.proposed_at),
                     claim.state.value,
                     *_decision(claim.decision),
                     CATEGORY_LABEL[e.status_category],
                 ]
             )
+    rows += [_ignored_row(source, d) for d in ctx.evaluation.not_counted]
     return SheetData("Approvals", (TableData("tblApprovals", columns, rows),))
+
+
+def _ignored_row(source: WorkbookInput, d: Decision) -> list[Value]:
+    """A decision by someone who is not an approver: kept, shown, not counted."""
+    ctx = source.ctx
+    ea = ctx.epics.get(d.subject)
+    op = ctx.objectives.get(d.subject)
+    kind, title = (EPIC_CLAIM, ea.epic.summary) if ea else (TEAM_OBJECTIVE, None)
+    if op is not None:
+        title = op.objective.title
+    team = ctx.team_name(team_of(ctx, d.subject))
+    decided = [who(d), _day(d.at), d.origin.value, d.why, "no: not an approver"]
+    return [
+        kind,
+        d.subject,
+        title,
+        team,
+        d.okr_id or "*",
+        None,
+        None,
+        d.state.value,
+        *decided,
+        None,
+    ]
+
+
+def _day(moment: datetime | None) -> date | None:
+    if moment is None:
+        return None
+    return (moment.astimezone(UTC) if moment.tzinfo else moment).date()
 
 
 def _objective_rows(source: WorkbookInput, op: ObjectiveProgress) -> list[list[Value]]:
@@ -106,18 +141,24 @@ def _objective_rows(source: WorkbookInput, op: ObjectiveProgress) -> list[list[V
     item = [TEAM_OBJECTIVE, o.id, o.title, source.ctx.team_name(o.team)]
     if not op.connections:
         a = o.approval
-        decided: list[Value] = [a.by, a.at, None, a.note] if a else [None] * 4
-        return [[*item, None, "catalogue", approval_state(op), *decided, None]]
+        decided: list[Value] = [a.by, a.at, None, a.note, None] if a else [None] * 5
+        return [[*item, None, "catalogue", None, approval_state(op), *decided, None]]
     return [
-        [*item, link.okr_id, "catalogue", link.state.value, *_decision(link.decision), None]
+        [
+            *item,
+            link.okr_id,
+            "catalogue",
+            _day(link.proposed_at),
+            link.state.value,
+            *_decision(link.decision),
+            None,
+        ]
         for link in op.connections
     ]
 
 
 def _decision(decision: Decision | None) -> list[Value]:
-    """Decided by, on, via, note."""
+    """Decided by, on, via, note, counted."""
     if decision is None:
-        return [None] * 4
-    at = decision.at
-    day = (at.astimezone(UTC) if at.tzinfo else at).date()
-    return [decision.by, day, decision.origin.value, decision.why]
+        return [None] * 5
+    return [who(decision), _day(decision.at), decision.origin.value, decision.why, "yes"]

@@ -15,7 +15,7 @@ outcome); a rejected one does not.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 
 from rules.model import (
@@ -45,20 +45,42 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, UTC)
 
 
+Proposed = Mapping[tuple[str, str], datetime]  # (SUBJECT, OKR ID) -> the first sync that saw it
+
+
 @dataclass(frozen=True)
 class DecisionBook:
-    """Decisions by subject (upper-cased), oldest first; later entries win ties."""
+    """Counted decisions by subject (upper-cased), oldest first; later entries win ties. The
+    decisions by people who are not approvers are kept aside (`not_counted`), and `proposed`
+    says when each connection first appeared."""
 
     by_subject: Mapping[str, tuple[Decision, ...]]
+    not_counted: tuple[Decision, ...] = ()
+    proposed: Proposed = field(default_factory=dict)
 
     @classmethod
-    def of(cls, decisions: Iterable[Decision], as_of: date | None = None) -> DecisionBook:
+    def of(
+        cls,
+        decisions: Iterable[Decision],
+        as_of: date | None = None,
+        proposed: Proposed | None = None,
+    ) -> DecisionBook:
         kept = [d for d in decisions if as_of is None or aware(d.at).date() <= as_of]
         ordered = sorted(kept, key=lambda d: aware(d.at))  # stable: input order breaks ties
         by_subject: dict[str, list[Decision]] = {}
         for decision in ordered:
-            by_subject.setdefault(decision.subject.upper(), []).append(decision)
-        return cls({k: tuple(v) for k, v in by_subject.items()})
+            if decision.counted:
+                by_subject.setdefault(decision.subject.upper(), []).append(decision)
+        ignored = tuple(d for d in ordered if not d.counted)
+        return cls({k: tuple(v) for k, v in by_subject.items()}, ignored, proposed or {})
+
+    def proposed_at(self, subject: str, okr_id: str) -> datetime | None:
+        return self.proposed.get((subject.upper(), okr_id.upper()))
+
+    def still_open(self, decision: Decision) -> bool:
+        """Whether no counted decision came after this one on its connection."""
+        latest = self.latest(decision.subject, decision.okr_id)
+        return latest is None or aware(latest.at) < aware(decision.at)
 
     def latest(self, subject: str, okr_id: str | None) -> Decision | None:
         """The latest decision on this connection (or on all of the subject's connections)."""
@@ -85,7 +107,14 @@ def decide_claims(claims: Sequence[Claim], book: DecisionBook, policy: Policy) -
     decided = []
     for claim in claims:
         decision = book.latest(claim.epic_key, claim.okr_id)
-        decided.append(replace(claim, state=state_of(decision, required), decision=decision))
+        decided.append(
+            replace(
+                claim,
+                state=state_of(decision, required),
+                decision=decision,
+                proposed_at=book.proposed_at(claim.epic_key, claim.okr_id),
+            )
+        )
     return tuple(decided)
 
 
@@ -98,7 +127,9 @@ def connections_of(
     result = []
     for okr_id in objective.supports:
         decision = book.latest(objective.id, okr_id)
-        result.append(Connection(objective.id, okr_id, state_of(decision, required), decision))
+        state = state_of(decision, required)
+        since = book.proposed_at(objective.id, okr_id)
+        result.append(Connection(objective.id, okr_id, state, decision, since))
     return tuple(result)
 
 

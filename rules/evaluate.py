@@ -13,7 +13,14 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from rules.alignment import align_epic, alignment_shares, natural_key, team_lookup
-from rules.approval import DecisionBook, catalogue_decisions, connections_of, summary_approval
+from rules.approval import (
+    DecisionBook,
+    Proposed,
+    catalogue_decisions,
+    connections_of,
+    summary_approval,
+)
+from rules.approvers import EVERYONE, ApproverRules
 from rules.claims import OkrIndex
 from rules.findings import FindingContext, run_rules
 from rules.forecast import dated_values, forecast, rolled_up, team_forecast
@@ -52,14 +59,18 @@ def evaluate(
     checkins: Mapping[str, Sequence[CheckIn]] | None = None,
     overrides: Sequence[Override] = (),
     first_seen: Mapping[str, date] | None = None,
+    proposed: Proposed | None = None,
+    approvers: ApproverRules = EVERYONE,
 ) -> Evaluation:
-    """`decisions`, `checkins` (key result id -> check-ins) and `first_seen` (key result id ->
-    the first report day that saw its undated `current`) come from the store."""
+    """`decisions`, `checkins` (key result id -> check-ins), `first_seen` (key result id ->
+    the first report day that saw its undated `current`) and `proposed` ((subject, OKR id) ->
+    the first sync that saw the connection) come from the store; `approvers` (who may decide)
+    from the settings."""
     cycle = reporting_cycle(catalogue, as_of, cycle_id)
     written = {kr.id: kr for kr in catalogue.key_results()}  # before check-ins replace `current`
     catalogue = measured(catalogue, checkins or {}, as_of, first_seen)
     index = OkrIndex.of(catalogue)
-    book = DecisionBook.of([*catalogue_decisions(catalogue), *decisions], as_of)
+    book = DecisionBook.of([*catalogue_decisions(catalogue), *decisions], as_of, proposed)
     ordered = sorted(epics, key=lambda e: natural_key(e.key))
     teams = team_lookup(tuple(catalogue.teams))
     alignments = tuple(align_epic(e, teams, index, as_of, policy, book, overrides) for e in ordered)
@@ -71,7 +82,13 @@ def evaluate(
         for o, links in decided
     )
     shares = alignment_shares(alignments, catalogue.teams)
-    context = FindingContext(catalogue, index, cycle, as_of, policy, alignments, objectives, shares)
+    subjects = {a.epic.key.upper() for a in alignments} | {o.id.upper() for o, _ in decided}
+    ignored = tuple(
+        d for d in book.not_counted if d.subject.upper() in subjects and book.still_open(d)
+    )
+    context = FindingContext(
+        catalogue, index, cycle, as_of, policy, alignments, objectives, shares, ignored, approvers
+    )
     return Evaluation(
         as_of=as_of,
         cycle=cycle,
@@ -79,6 +96,7 @@ def evaluate(
         epics=alignments,
         findings=run_rules(context),
         alignment=shares,
+        not_counted=ignored,
     )
 
 

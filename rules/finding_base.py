@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
+from rules.approvers import EVERYONE, ApproverRules
 from rules.claims import OkrIndex, source_label
 from rules.model import (
     Catalogue,
@@ -37,6 +38,8 @@ class FindingContext:
     epics: tuple[EpicAlignment, ...]
     objectives: tuple[ObjectiveProgress, ...]
     alignment: tuple[AlignmentShare, ...] = ()
+    not_counted: tuple[Decision, ...] = ()  # decisions by people who are not approvers
+    approvers: ApproverRules = EVERYONE  # who may decide, for the findings' hints
 
     def current_objectives(self) -> tuple[ObjectiveProgress, ...]:
         """Objectives of the reporting cycle that are not retired: the ones that still matter."""

@@ -14,6 +14,7 @@ from rules.alignment import natural_key
 from rules.finding_base import FindingContext, FindingRule, Flag
 from rules.findings_claims import (
     awaiting_approval,
+    decision_by_non_approver,
     out_of_cycle,
     rejected_claim,
     unaligned_epic,
@@ -93,6 +94,13 @@ RULES: tuple[FindingRule, ...] = (
         "a leader rejected an active epic's claim or a team objective's supports link, "
         "but the work goes on",
         rejected_claim,
+    ),
+    FindingRule(
+        "DECISION_BY_NON_APPROVER",
+        Severity.WARNING,
+        "someone who is not a named approver (`approval.approvers`) approved or rejected a "
+        "connection, on the page, in Jira or with `outcomes approve`: kept, not counted",
+        decision_by_non_approver,
     ),
     FindingRule(
         "ORPHAN_TEAM_OBJECTIVE",

@@ -183,3 +183,36 @@ def _active_claims(
         ]
         if found:
             yield alignment, found
+
+
+def decision_by_non_approver(context: FindingContext) -> Iterator[Flag]:
+    """A decision by someone who is not a named approver: kept, not counted."""
+    for decision in context.not_counted:
+        who = decision.by or decision.by_id or "someone unnamed"
+        target = decision.okr_id or "all its connections"
+        where = _ORIGIN_WORDS.get(decision.origin.value, decision.origin.value)
+        may = context.approvers.for_okr(decision.okr_id, context.catalogue).describe()
+        verb = "approved" if decision.state is ApprovalState.APPROVED else decision.state.value
+        if decision.state is ApprovalState.PROPOSED:
+            verb = "withdrew the decision on"
+        yield Flag(
+            decision.subject,
+            f"{who} {verb} {decision.subject} → {target} {where} on "
+            f"{decision.at.date().isoformat()}, but is not an approver: not counted",
+            f"Only {may} may decide this connection; ask one of them, or add {who} to "
+            "approval.approvers in the settings.",
+            _team_of(context, decision.subject),
+        )
+
+
+_ORIGIN_WORDS = {"page": "on the page", "jira": "in Jira", "cli": "with outcomes approve"}
+
+
+def _team_of(context: FindingContext, subject: str) -> str | None:
+    for alignment in context.epics:
+        if alignment.epic.key.upper() == subject.upper():
+            return alignment.team
+    for progress in context.objectives:
+        if progress.objective.id.upper() == subject.upper():
+            return progress.objective.team
+    return None

@@ -53,6 +53,7 @@ class DecisionOrigin(StrEnum):
     CATALOGUE = "catalogue"
     JIRA = "jira"
     CLI = "cli"
+    PAGE = "page"  # a task ticked on the "Awaiting approval" page
 
 
 class Severity(StrEnum):
@@ -279,6 +280,8 @@ class Decision:
     why: str | None = None
     origin: DecisionOrigin = DecisionOrigin.CLI
     origin_detail: str | None = None  # e.g. "Jira label, changelog unavailable"
+    by_id: str | None = None  # who, as the approvers list names people: account id, user name
+    counted: bool = True  # False: not a named approver's; kept in the trail, ignored
 
 
 @dataclass(frozen=True)
@@ -291,6 +294,7 @@ class Claim:
     # Shown, not compared: how it was written ("label OKR:p1.kr2") and who decided.
     detail: str = field(default="", compare=False)
     decision: Decision | None = field(default=None, compare=False)
+    proposed_at: datetime | None = field(default=None, compare=False)  # first sync that saw it
 
     @property
     def sources(self) -> tuple[ClaimSource, ...]:
@@ -305,6 +309,7 @@ class Connection:
     okr_id: str
     state: ApprovalState
     decision: Decision | None = None
+    proposed_at: datetime | None = None  # the first sync that saw the link in the catalogue
 
 
 @dataclass(frozen=True)

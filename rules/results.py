@@ -17,6 +17,7 @@ from rules.model import (
     Claim,
     Connection,
     Cycle,
+    Decision,
     Epic,
     Finding,
     KeyResult,
@@ -108,6 +109,7 @@ class Evaluation:
     epics: tuple[EpicAlignment, ...]
     findings: tuple[Finding, ...]
     alignment: tuple[AlignmentShare, ...]  # per team, then the portfolio total (team=None) last
+    not_counted: tuple[Decision, ...] = ()  # decisions by non-approvers no approver has overruled
 
     def portfolio_objectives(self) -> tuple[ObjectiveProgress, ...]:
         return tuple(o for o in self.objectives if o.objective.level is Level.PORTFOLIO)

@@ -40,7 +40,7 @@ from rules.model import (
 )
 from rules.progress import kr_score
 from rules.validation import closest, show_number
-from service import pipeline
+from service import approvers, pipeline
 from service.cli_options import config_option, now, today
 from service.cmd_check import check
 from service.overrides import read_overrides
@@ -115,7 +115,10 @@ def _decide(
         with Session(engine) as session, session.begin():
             name, connected = _connections(loaded, session, catalogue, subject)
             okr_id = _pick(name, connected, okr)
-            decision = Decision(name, okr_id, state, at, by, why, DecisionOrigin.CLI)
+            decision = Decision(name, okr_id, state, at, by, why, DecisionOrigin.CLI, by_id=by)
+            if not approvers.judge(loaded, session, catalogue, [decision])[0].counted:
+                may = approvers.who_may(loaded, session, catalogue, decision)
+                raise UserError(f"--by: {by!r} is not an approver of {name}; only {may} may decide")
             decision_store.record_decision(session, decision, recorded_at=recorded)
     finally:
         engine.dispose()
@@ -306,7 +309,7 @@ def decisions(config_path: Path, subject: str | None, as_json: bool) -> None:
     if subject is not None:
         trail = [d for d in trail if d.subject.upper() == subject.strip().upper()]
     zone = ZoneInfo(loaded.settings.schedule.timezone)  # the zone every report shows times in
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "at": d.at.astimezone(zone).isoformat(timespec="seconds"),
             "subject": d.subject,
@@ -316,6 +319,8 @@ def decisions(config_path: Path, subject: str | None, as_json: bool) -> None:
             "origin": d.origin.value,
             "origin_detail": d.origin_detail or "",
             "why": d.why or "",
+            "by_id": d.by_id or "",
+            "counted": d.counted,
         }
         for d in trail
     ]
@@ -329,9 +334,13 @@ def decisions(config_path: Path, subject: str | None, as_json: bool) -> None:
     for r in rows:
         why = f" — {r['why']}" if r["why"] else ""
         origin = f"{r['origin']}: {r['origin_detail']}" if r["origin_detail"] else r["origin"]
+        who = str(r["by"] or "unknown")
+        if r["by_id"] and r["by_id"] != r["by"]:
+            who += f" [{r['by_id']}]"
+        ignored = "" if r["counted"] else "  NOT COUNTED (not an approver)"
         echo(
             f"{r['at'][:16].replace('T', ' ')}  {r['subject']} → {r['okr']}  {r['state']}  "
-            f"by {r['by'] or 'unknown'} ({origin}){why}"
+            f"by {who} ({origin}){why}{ignored}"
         )
 
 

@@ -19,6 +19,7 @@ from rules.alignment import natural_key
 from rules.approval import catalogue_decisions, jira_decisions
 from rules.claims import OkrIndex, extract_claims
 from rules.model import Catalogue
+from service import page_decisions
 from service.jira_decisions import attribute
 from service.overrides import read_overrides
 from service.settings import LoadedSettings
@@ -49,6 +50,7 @@ def record_decisions(
     found = jira_decisions(claims, decision_store.last_from_jira(session), policy, now)
     ids = issue_ids(session, {d.subject for d in found})
     found = attribute(found, epics, ids, source, policy)
+    found = page_decisions.settle(loaded, session, source, catalogue, claims, found, now=now)
     for decision in found:
         decision_store.record_decision(session, decision, recorded_at=now)
     return added + len(found)

@@ -15,6 +15,7 @@ from rules.evaluate import evaluate
 from rules.model import Catalogue
 from rules.overrides import Override
 from rules.results import Evaluation
+from service import approvers
 from service.overrides import read_overrides
 from service.settings import LoadedSettings
 
@@ -38,6 +39,8 @@ def evaluate_portfolio(
         checkins=checkin_store.checkins(session),
         overrides=read_overrides(loaded) if overrides is None else overrides,
         first_seen=history.first_seen(session, portfolio_id, undated_values(catalogue)),
+        proposed=decision_store.connections_seen(session),
+        approvers=approvers.rules_stored(loaded.settings, session, portfolio_id),
     )
 
 

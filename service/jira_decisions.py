@@ -53,7 +53,8 @@ def attribute(
             detail = f"{kind}, no matching change in the changelog"
             attributed.append(replace(decision, origin_detail=detail))
         else:
-            attributed.append(replace(decision, by=change.author, at=change.at))
+            by_id = change.author_id
+            attributed.append(replace(decision, by=change.author, by_id=by_id, at=change.at))
     return attributed
 
 

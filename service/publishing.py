@@ -18,7 +18,8 @@ from connector.retry import RetryPolicy
 from connector.store import history
 from reports.pages import REVIEW_PREFIX
 from rules.errors import UserError
-from service.pipeline import PortfolioResult, retry_policy
+from service import page_decisions
+from service.pipeline import PortfolioResult, evaluate_all, retry_policy
 from service.settings import ConfluenceSettings, LoadedSettings
 
 
@@ -49,6 +50,7 @@ def publish(
         root_title=settings.parent_title,
         on_foreign_edit=settings.on_foreign_edit,
     )
+    results = _ticked(loaded, engine, api, results, now=now)
     outcomes: list[PublishResult] = []
     for result in results:
         portfolio_id = result.portfolio.id
@@ -105,3 +107,24 @@ def _records(
         if r.page_key not in current and not r.page_key.startswith(REVIEW_PREFIX)
     ]
     return kept, stale
+
+
+def _ticked(
+    loaded: LoadedSettings,
+    engine: Engine,
+    api: PageApi,
+    results: list[PortfolioResult],
+    *,
+    now: datetime,
+) -> list[PortfolioResult]:
+    """The last look before the pages are written: decisions ticked on the approvals pages since
+    the evaluation are recorded and the portfolios evaluated again, so the page written shows
+    them decided instead of dropping the ticks."""
+    catalogue = next((r.catalogue for r in results if r.catalogue is not None), None)
+    if catalogue is None or not isinstance(api, page_decisions.TaskPages):
+        return results
+    with Session(engine) as session, session.begin():
+        added = page_decisions.read_ticks(loaded, session, api, catalogue, now=now)
+    if not added:
+        return results
+    return evaluate_all(loaded, engine, catalogue, as_of=results[0].evaluation.as_of)

@@ -30,6 +30,7 @@ from rules.policy import Policy
 from rules.validation import ValidationProblem, show_value, validate
 from service.settings_alignment import (
     ApprovalSettings,
+    ApproverSettings,
     ClaimSettings,
     FindingsSettings,
     JiraCatalogue,
@@ -145,6 +146,7 @@ class Portfolio(_Strict):
     id: str
     name: str
     epics_jql: str
+    approvers: ApproverSettings | None = None  # instead of approval.approvers, for this one
 
 
 class CatalogueSettings(_Strict):

@@ -61,6 +61,24 @@ class ClaimSettings(_Strict):
     overrides: str | None = None  # a YAML file: epic key -> OKR ids, with who and why
 
 
+def _names(values: list[str]) -> list[str]:
+    for value in values:
+        if not value.strip():
+            raise ValueError("a name must not be empty")
+    return [value.strip() for value in values]
+
+
+Names = Annotated[list[str], AfterValidator(_names)]
+
+
+class ApproverSettings(_Strict):
+    """Whose decisions count: people (Atlassian account ids or emails; Data Center user names)
+    and Jira groups (their members, read by the sync)."""
+
+    people: Names = []
+    groups: Names = []
+
+
 class ApprovalSettings(_Strict):
     required_for: list[Literal["team_objectives", "epic_claims"]] = [
         "team_objectives",
@@ -69,6 +87,8 @@ class ApprovalSettings(_Strict):
     jira_label: str | None = "okr-approved"  # a leader adds it to an epic: its claims approved
     jira_reject_label: str | None = "okr-rejected"
     jira_field: str | None = None  # or a field a leader sets to approved / rejected
+    approvers: ApproverSettings | None = None  # none: everyone's decisions count
+    approvers_by_objective: dict[str, ApproverSettings] = {}  # portfolio objective id -> who
 
 
 class JiraCatalogue(_Strict):
@@ -132,6 +152,7 @@ class FindingsSettings(_Strict):
     OUTPUT_WITHOUT_OUTCOME: OutputSettings = OutputSettings()
     EXEMPT_OVER_BUDGET: ExemptSettings = ExemptSettings()
     AMBIGUOUS_TEAM: FindingSettings = FindingSettings()
+    DECISION_BY_NON_APPROVER: FindingSettings = FindingSettings()
 
     @model_validator(mode="before")
     @classmethod

@@ -93,6 +93,7 @@ class JiraState:
         self._counters: dict[str, int] = {}
         # Changelogs (jira_changelog.py): issue id -> its histories, oldest first.
         self.histories: dict[int, list[History]] = {}
+        self.groups: dict[str, list[str]] = {}  # group name -> members' display names
         self.actor = ds.credentials[0].name if ds.credentials else "Sandbox"  # default author
         self.changelog_status: int | None = None  # e.g. 403: the history cannot be read
         self.changelog_reads: list[str] = []  # keys whose changelog was served, for tests

@@ -17,6 +17,7 @@ from .faults import Faults
 from .jira_api import JiraApi
 from .jira_changelog import ChangelogApi
 from .jira_edit import IssueEditApi
+from .jira_groups import GroupApi
 from .jira_model import JiraState
 from .server import CONFLUENCE_PREFIX, App, RequestRecord, SandboxHTTPServer
 
@@ -46,6 +47,7 @@ class Sandbox:
         routes = (
             JiraApi(self.jira, self.faults).routes()
             + ChangelogApi(self.jira, self.faults).routes()
+            + GroupApi(self.jira, self.faults).routes()
             + IssueEditApi(self.jira).routes()
             + ConfluenceApi(self.confluence, self.faults).routes()
             + ConfluenceV2Api(self.confluence, self.faults).routes()

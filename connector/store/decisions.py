@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connector.store.models import DecisionRow, OkrSourceRow
+from connector.store.models import ConnectionSeen, DecisionRow, OkrSourceRow
 from rules.model import ApprovalState, Decision, DecisionOrigin
 
 
@@ -29,6 +29,8 @@ def record_decision(session: Session, decision: Decision, *, recorded_at: dateti
             origin=decision.origin.value,
             origin_detail=decision.origin_detail,
             recorded_at=_aware(recorded_at).astimezone(UTC),
+            decided_by_id=decision.by_id,
+            counted=decision.counted,
         )
     )
 
@@ -67,6 +69,26 @@ def last_from_jira(session: Session) -> dict[tuple[str, str], ApprovalState]:
     return latest
 
 
+def see_connections(
+    session: Session, connections: Iterable[tuple[str, str]], *, now: datetime
+) -> int:
+    """Remember when each (subject, OKR id) connection was first seen; the new ones' count."""
+    known = {(row.subject, row.okr_id) for row in session.scalars(select(ConnectionSeen))}
+    wanted = {(subject.upper(), okr_id.upper()) for subject, okr_id in connections}
+    new = sorted(wanted - known)
+    for subject, okr_id in new:
+        session.add(ConnectionSeen(subject=subject, okr_id=okr_id, first_seen=_aware(now)))
+    return len(new)
+
+
+def connections_seen(session: Session) -> dict[tuple[str, str], datetime]:
+    """(SUBJECT, OKR ID) -> when a sync first saw the connection."""
+    return {
+        (row.subject, row.okr_id): _aware(row.first_seen)
+        for row in session.scalars(select(ConnectionSeen))
+    }
+
+
 def save_okr_source(
     session: Session, name: str, data: dict[str, Any], *, synced_at: datetime
 ) -> None:
@@ -88,12 +110,14 @@ def _decision(row: DecisionRow) -> Decision:
         why=row.why,
         origin=DecisionOrigin(row.origin),
         origin_detail=row.origin_detail,
+        by_id=row.decided_by_id,
+        counted=bool(row.counted),
     )
 
 
 def _identity(d: Decision) -> tuple[object, ...]:
     okr = d.okr_id.upper() if d.okr_id else None
-    return (d.subject.upper(), okr, d.state, _aware(d.at), d.by, d.why, d.origin)
+    return (d.subject.upper(), okr, d.state, _aware(d.at), d.by, d.why, d.origin, d.by_id)
 
 
 def _aware(moment: datetime) -> datetime:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -163,6 +164,19 @@ class DecisionRow(Base):
     origin: Mapped[str] = mapped_column(String(16))  # catalogue | jira | cli
     origin_detail: Mapped[str | None] = mapped_column(String(255))  # migration 0008
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Migration 0011: who, as the approvers list names people; false: not an approver's.
+    decided_by_id: Mapped[str | None] = mapped_column(String(255))
+    counted: Mapped[bool] = mapped_column(Boolean, server_default=true(), default=True)
+
+
+class ConnectionSeen(Base):
+    """When a claim or a `supports` link was first seen by a sync (migration 0011)."""
+
+    __tablename__ = "connections_seen"
+
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)  # upper-cased
+    okr_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # upper-cased
+    first_seen: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class CheckinRow(Base):

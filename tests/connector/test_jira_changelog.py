@@ -11,6 +11,7 @@ import pytest
 from connector.jira_changelog import Change, read_changelogs
 from connector.jira_source import JiraCredentials, JiraSource
 from connector.sandbox import Sandbox
+from connector.sandbox.jira_render import account_id
 
 USER, TOKEN = "reader@example.com", "reader-token"
 APPROVAL = "customfield_10101"
@@ -43,11 +44,20 @@ def history(sandbox: Sandbox) -> None:
     jira.update_issue("PAY-2", by="Marcus", labels=["x"], updated="2026-11-05T11:00:00+01:00")
 
 
+# Cloud names the author by account id as well (what `approval.approvers` matches).
 EXPECTED = {
-    "PAY-1": [Change("Ana", at(2, 9), "labels", "labels", None, "okr-approved")],
+    "PAY-1": [Change("Ana", at(2, 9), "labels", "labels", None, "okr-approved", account_id("Ana"))],
     "PAY-2": [
-        Change("Priya Raman", at(4, 10), "OKR approval", APPROVAL, None, "Approved"),
-        Change("Marcus", at(5, 10), "labels", "labels", None, "x"),
+        Change(
+            "Priya Raman",
+            at(4, 10),
+            "OKR approval",
+            APPROVAL,
+            None,
+            "Approved",
+            account_id("Priya Raman"),
+        ),
+        Change("Marcus", at(5, 10), "labels", "labels", None, "x", account_id("Marcus")),
     ],
     "PAY-3": [],
 }
@@ -82,9 +92,10 @@ def test_data_center_changelogs_name_fields_without_ids() -> None:
     with Sandbox(dataset("Server")) as sandbox:
         history(sandbox)
         found = read_changelogs(source(sandbox), keyed(sandbox), ["labels", APPROVAL])
+    # Data Center names the author by user name as well.
     assert found["PAY-2"] == [
-        Change("Priya Raman", at(4, 10), "OKR approval", None, None, "Approved"),
-        Change("Marcus", at(5, 10), "labels", None, None, "x"),
+        Change("Priya Raman", at(4, 10), "OKR approval", None, None, "Approved", "priya.raman"),
+        Change("Marcus", at(5, 10), "labels", None, None, "x", "marcus"),
     ]
     assert found["PAY-3"] == []
 

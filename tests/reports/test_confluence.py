@@ -428,7 +428,9 @@ def test_team_without_objectives_gets_a_note() -> None:
 def test_awaiting_approval_lists_what_leaders_decide_oldest_first() -> None:
     root = rich("approvals")
     assert text(root).startswith("3 connections wait for a leader's decision, oldest first.")
-    links = table_after(root, ["Waiting since", "Team objective", "Team", "Owner", "Supports"])
+    reason = "Reason (write it here before ticking Reject)"
+    header = ["Waiting since", "Team objective", "Proposed by", "Owner", "Supports"]
+    links = table_after(root, [*header, "Decide", reason])
     assert links == [
         [
             "not recorded",
@@ -436,17 +438,23 @@ def test_awaiting_approval_lists_what_leaders_decide_oldest_first() -> None:
             "Payments",
             "Ana",
             "P1.KR1 Instant-payment success rate",
+            "incompleteApprove PAY-O1 → P1.KR1incompleteReject PAY-O1 → P1.KR1",
+            "",
         ]
     ]
-    claims_header = ["Waiting since", "Epic", "Summary", "Team", "Status", "Claims", "Tagged by"]
-    assert table_after(root, claims_header) == [
+    claims_header = ["Waiting since", "Epic", "Summary", "Proposed by", "Status", "Claims"]
+    assert table_after(root, [*claims_header, "Tagged by", "Decide", reason]) == [
         [
             *["2026-10-05", "PAY-104", "Payment status webhooks", "Payments", "In Progress"],
             *["P1.KR1 Instant-payment success rate", "label"],
+            "incompleteApprove PAY-104 → P1.KR1incompleteReject PAY-104 → P1.KR1",
+            "",
         ],
         [
             *["2026-10-20", "PAY-101", "Retry failed instant payments", "Payments", "In Progress"],
             *["P1.KR1 Instant-payment success rate", "label okr:P1.KR1"],
+            "incompleteApprove PAY-101 → P1.KR1incompleteReject PAY-101 → P1.KR1",
+            "",
         ],
     ]
 

@@ -83,7 +83,7 @@ def test_every_data_sheet_is_one_filterable_table_with_a_frozen_header(book: Wor
         "Epics": [("tblEpics", "A1:P7", "A1:P7")],
         "Unaligned": [("tblUnaligned", "A1:I4", "A1:I4")],
         "Findings": [("tblFindings", "A1:F7", "A1:F7")],
-        "Approvals": [("tblApprovals", "A1:L5", "A1:L5")],
+        "Approvals": [("tblApprovals", "A1:N5", "A1:N5")],
         "Score History": [("tblScoreHistory", "A1:H5", "A1:H5")],
         # Review: title, blank, then a heading above each table, two blank rows between tables;
         # one decision (PAY-O1's link to P1.KR2), one key result, three teams, and an empty row
@@ -574,11 +574,13 @@ def test_approvals_sheet(book: Workbook) -> None:
         "Team",
         "Serves",
         "Claimed via",
+        "Proposed on",
         "State",
         "Decided by",
         "Decided on",
         "Decided via",
         "Note",
+        "Counted",
         "Work status",
     ]
     assert [values(ws, r) for r in range(2, 6)] == [
@@ -589,11 +591,13 @@ def test_approvals_sheet(book: Workbook) -> None:
             "Payments",
             "P1.KR1",
             "catalogue",
+            None,
             "approved",
             "Priya",
             datetime(2026, 10, 3),
             "catalogue",
             "Clear line of sight",
+            "yes",
             None,
         ],
         [
@@ -603,7 +607,9 @@ def test_approvals_sheet(book: Workbook) -> None:
             "Payments",
             "P1.KR2",
             "catalogue",
+            None,
             "proposed",
+            None,
             None,
             None,
             None,
@@ -617,7 +623,9 @@ def test_approvals_sheet(book: Workbook) -> None:
             "Mobile",
             None,
             "catalogue",
+            None,
             "proposed",
+            None,
             None,
             None,
             None,
@@ -631,18 +639,20 @@ def test_approvals_sheet(book: Workbook) -> None:
             "Payments",
             "P1.KR1",
             "label",
+            None,
             "approved",
             "Priya",
             datetime(2026, 11, 2),
             "cli",
             "Core of the key result",
+            "yes",
             "In Progress",
         ],
     ]
     # Not listed: PAY-102's proposed claim (the epic is done) and PAY-103's on P9.KR1 (unknown):
     # nobody can decide those. The Epics sheet still shows both claims.
     assert ws.max_row == 5
-    assert ws["I2"].number_format == "yyyy-mm-dd"
+    assert ws["J2"].number_format == "yyyy-mm-dd"
     assert (ws["B5"].value, ws["B5"].hyperlink) == ("PAY-101", None)
 
 
@@ -659,7 +669,7 @@ def test_approvals_list_a_claim_while_a_leader_can_decide_it() -> None:
     evaluation = dataclasses.replace(EVALUATION, epics=tuple(reopened))
     data = render_workbook(evaluation, CATALOGUE, portfolio_name=PORTFOLIO, jira_url=JIRA)
     ws = load_workbook(BytesIO(data))["Approvals"]
-    claims = [(r[1].value, r[4].value, r[6].value) for r in ws.iter_rows(min_row=2) if r[0].value]
+    claims = [(r[1].value, r[4].value, r[7].value) for r in ws.iter_rows(min_row=2) if r[0].value]
     assert [c for c in claims if c[0].startswith("PAY-1")] == [
         ("PAY-101", "P1.KR1", "approved"),
         ("PAY-102", "P1.KR2", "proposed"),
@@ -759,7 +769,7 @@ def test_status_columns_are_coloured_by_conditional_formats(book: Workbook) -> N
         ("A2:A7", '"worth a look"', yellow),
         ("A2:A7", '"for information"', grey),
     }
-    assert ("G2:G5", '"proposed"', yellow) in rules(book["Approvals"])
+    assert ("H2:H5", '"proposed"', yellow) in rules(book["Approvals"])
     assert ("F21:F22", '"on track"', green) in rules(book["Summary"])
 
 

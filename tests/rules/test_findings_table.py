@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 
+from rules.approvers import ApproverRules, Approvers
 from rules.catalogue import parse_catalogue
 from rules.evaluate import evaluate
 from rules.findings import RULES
-from rules.model import ApprovalState, Decision, Epic, Severity, StatusCategory
+from rules.model import ApprovalState, Decision, DecisionOrigin, Epic, Severity, StatusCategory
 from rules.policy import Policy
 from rules.results import Evaluation
 from tests.rules.factories import DONE, IN_PROGRESS, deep, epic
@@ -158,6 +159,29 @@ def drop_decision(key: str) -> Callable[[World], None]:
 def reject_pay1(w: World) -> None:
     at = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
     w.decisions.append(Decision("PAY-1", "P1.KR1", ApprovalState.REJECTED, at, "Priya", "No"))
+
+
+def sam_rejects_pay1(w: World) -> None:
+    """Sam, who is not an approver, ticks Reject on the page: kept, not counted."""
+    at = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
+    w.decisions.append(
+        Decision(
+            "PAY-1",
+            "P1.KR1",
+            ApprovalState.REJECTED,
+            at,
+            "Sam Lee",
+            "Too vague",
+            DecisionOrigin.PAGE,
+            by_id="sam.lee",
+            counted=False,
+        )
+    )
+
+
+def priya_approves_pay1_again(w: World) -> None:
+    at = datetime(2026, 11, 4, 10, 0, tzinfo=UTC)
+    w.decisions.append(Decision("PAY-1", "P1.KR1", ApprovalState.APPROVED, at, "Priya"))
 
 
 def second_kr(needs_work: bool = True) -> Callable[[World], None]:
@@ -348,6 +372,26 @@ CASES = [
         set(),
         {"exempt_team_shares": {"payments": 0.34}},
     ),
+    # PAY-1 stays approved by Priya: Sam's rejection does not count (no REJECTED_CLAIM).
+    Case(
+        "DECISION_BY_NON_APPROVER",
+        "fires",
+        sam_rejects_pay1,
+        {("DECISION_BY_NON_APPROVER", "PAY-1")},
+    ),
+    Case(
+        "DECISION_BY_NON_APPROVER",
+        "quiet once an approver decides again",
+        both(sam_rejects_pay1, priya_approves_pay1_again),
+        set(),
+    ),
+    Case(
+        "DECISION_BY_NON_APPROVER",
+        "off",
+        sam_rejects_pay1,
+        set(),
+        {"disabled": frozenset({"DECISION_BY_NON_APPROVER"})},
+    ),
     Case("AMBIGUOUS_TEAM", "fires", two_teams(), {("AMBIGUOUS_TEAM", "PAY-3")}),
     Case("AMBIGUOUS_TEAM", "done work is quiet", two_teams(DONE), set()),
     Case(
@@ -522,3 +566,37 @@ def test_an_epic_naming_two_teams_counts_once_and_names_both() -> None:
     )
     shares = {s.team: s.aligned for s in evaluation.alignment}
     assert shares == {"payments": 3, None: 3}  # Mobile has no share: counted once
+
+
+def test_a_decision_by_a_non_approver_names_who_decided_what_and_who_may() -> None:
+    world = World()
+    sam_rejects_pay1(world)
+    leaders = Approvers(("priya@example.com",), ("okr-leads",), frozenset({"priya.raman"}))
+    evaluation = evaluate(
+        parse_catalogue(world.catalogue, "okrs.yaml"),
+        world.epics,
+        as_of=AS_OF,
+        policy=world.policy,
+        decisions=world.decisions,
+        approvers=ApproverRules(leaders),
+    )
+    (finding,) = evaluation.findings
+    assert (finding.code, finding.severity, finding.team) == (
+        "DECISION_BY_NON_APPROVER",
+        Severity.WARNING,
+        "payments",
+    )
+    assert finding.message == (
+        "Sam Lee rejected PAY-1 → P1.KR1 on the page on 2026-11-03, but is not an approver: "
+        "not counted"
+    )
+    assert finding.hint == (
+        "Only priya@example.com or a member of okr-leads may decide this connection; ask one "
+        "of them, or add Sam Lee to approval.approvers in the settings."
+    )
+    (kept,) = evaluation.not_counted
+    assert (kept.by, kept.by_id, kept.why) == ("Sam Lee", "sam.lee", "Too vague")
+    (pay1,) = [e for e in evaluation.epics if e.epic.key == "PAY-1"]
+    assert [(c.okr_id, c.state, c.decision.by if c.decision else None) for c in pay1.claims] == [
+        ("P1.KR1", ApprovalState.APPROVED, "Priya")
+    ]

@@ -123,3 +123,44 @@ def test_check_ins_of_one_day_go_by_the_instant_recorded(engine: Engine) -> None
         checkin_store.record_measurement(session, "P1.KR3", measured, recorded_at=at)
     with Session(engine) as session:
         assert checkin_store.checkins(session)["P1.KR3"] == [measured, manual]  # latest last
+
+
+def test_a_decision_keeps_who_by_id_and_whether_it_counted(engine: Engine) -> None:
+    ticked = Decision(
+        "PAY-12",
+        "P1.KR2",
+        ApprovalState.REJECTED,
+        NOW,
+        "Sam Lee",
+        None,
+        DecisionOrigin.PAGE,
+        "no reason given on the page",
+        by_id="712020:sam",
+        counted=False,
+    )
+    with Session(engine) as session, session.begin():
+        decision_store.record_decision(session, ticked, recorded_at=NOW)
+    with Session(engine) as session:
+        (back,) = decision_store.decisions(session)
+    assert back == ticked
+    assert (back.origin, back.by_id, back.counted) == (DecisionOrigin.PAGE, "712020:sam", False)
+
+
+def test_a_connection_is_first_seen_once(engine: Engine) -> None:
+    later = NOW + timedelta(days=1)
+    with Session(engine) as session, session.begin():
+        added = decision_store.see_connections(
+            session, [("PAY-12", "p1.kr2"), ("PAY-O1", "P1")], now=NOW
+        )
+        assert added == 2
+    with Session(engine) as session, session.begin():
+        added = decision_store.see_connections(
+            session, [("pay-12", "P1.KR2"), ("PAY-13", "P1.KR2")], now=later
+        )
+        assert added == 1
+    with Session(engine) as session:
+        assert decision_store.connections_seen(session) == {
+            ("PAY-12", "P1.KR2"): NOW,
+            ("PAY-O1", "P1"): NOW,
+            ("PAY-13", "P1.KR2"): later,
+        }
