@@ -17,8 +17,7 @@ from connector.store import history
 from reports.excel import content_digest
 from reports.pages import OVERVIEW
 from rules.errors import AuthError, RateLimited, ServiceError, Unavailable
-from service.pipeline import retry_policy
-from service.publishing import connect_confluence
+from service.connections import connect_confluence, retry_policy
 from service.settings import LoadedSettings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

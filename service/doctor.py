@@ -19,7 +19,7 @@ from connector.jira_teams import team_reader
 from connector.store.db import open_store
 from rules.errors import NotFound, OutcomesError, ServiceError
 from rules.model import Catalogue
-from service import claim_fields, pipeline, publishing
+from service import claim_fields, connections, pipeline
 from service import doctor_samples as samples
 from service.settings import LoadedSettings
 
@@ -204,7 +204,7 @@ def _confluence(loaded: LoadedSettings, note: Note) -> None:
         note(True, "Confluence", "not configured: nothing will be published")
         return
     try:
-        api = publishing.connect_confluence(settings, pipeline.retry_policy(loaded))
+        api = connections.connect_confluence(settings, connections.retry_policy(loaded))
         parent = api.find(settings.space, settings.parent_title)
     except OutcomesError as exc:
         note(False, "Confluence", str(exc), exc)

@@ -22,11 +22,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from connector.confluence_api import RemotePage
+from connector.confluence_api import PageApi, RemotePage
+from connector.confluence_tasks import PageTask
 from connector.store import decisions as decision_store
 from connector.store import history
 from connector.store.models import PublishRecord
@@ -36,6 +37,7 @@ from reports.pages import APPROVALS
 from rules.errors import ServiceError, UserError
 from rules.model import ApprovalState, Catalogue, Claim, Decision, DecisionOrigin, Epic
 from service import approvers
+from service.connections import connect_confluence, retry_policy
 from service.settings import LoadedSettings
 
 if TYPE_CHECKING:
@@ -44,29 +46,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class Task(Protocol):
-    """What the page API tells of one task (`connector.confluence_tasks.PageTask`)."""
-
-    @property
-    def status(self) -> str: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def completed_by(self) -> str | None: ...
-    @property
-    def completed_by_name(self) -> str | None: ...
-    @property
-    def completed_at(self) -> datetime | None: ...
-
-
-@runtime_checkable
-class TaskPages(Protocol):
-    def get(self, page_id: str) -> RemotePage | None: ...
-    def version(self, page_id: str, number: int) -> RemotePage | None: ...
-    def tasks(self, page_id: str) -> Sequence[Task]: ...
-
-
-def decisions_on_page(tasks: Sequence[Task], body: str, *, now: datetime) -> list[Decision]:
+def decisions_on_page(tasks: Sequence[PageTask], body: str, *, now: datetime) -> list[Decision]:
     """The decisions the completed tasks make, with the reason from the row's note cell."""
     notes = notes_of(body) if any(t.status == "complete" for t in tasks) else {}
     found = []
@@ -98,7 +78,7 @@ def decisions_on_page(tasks: Sequence[Task], body: str, *, now: datetime) -> lis
 def read_ticks(
     loaded: LoadedSettings,
     session: Session,
-    api: TaskPages,
+    api: PageApi,
     catalogue: Catalogue,
     *,
     now: datetime,
@@ -123,7 +103,7 @@ def read_ticks(
 
 
 def _absorb(
-    session: Session, api: TaskPages, record: PublishRecord, page: RemotePage, *, now: datetime
+    session: Session, api: PageApi, record: PublishRecord, page: RemotePage, *, now: datetime
 ) -> None:
     """A newer version that differs from ours only in leaders' ticks and reasons, all read now,
     is taken as ours: the publisher goes on over it (a reason typed in a cell is no person's
@@ -180,8 +160,7 @@ def settle(
         # Confluence down, the ticks are read by the next publish (which needs both anyway).
         try:
             api = _connect(loaded)
-            if isinstance(api, TaskPages):  # the page API reads tasks (connector.confluence_tasks)
-                read_ticks(loaded, session, api, catalogue, now=now)
+            read_ticks(loaded, session, api, catalogue, now=now)
         except (UserError, ServiceError) as problem:
             log.warning("the approvals pages' tasks wait for the next publish: %s", problem)
     return approvers.judge(loaded, session, catalogue, found)
@@ -194,11 +173,7 @@ def _published(loaded: LoadedSettings, session: Session) -> bool:
     )
 
 
-def _connect(loaded: LoadedSettings) -> object:
-    # Both build on the pipeline, which builds on this module (through service.alignment).
-    from service.pipeline import retry_policy
-    from service.publishing import connect_confluence
-
+def _connect(loaded: LoadedSettings) -> PageApi:
     confluence = loaded.settings.confluence
     assert confluence is not None
     return connect_confluence(confluence, retry_policy(loaded))

@@ -34,6 +34,7 @@ from rules.results import Evaluation
 from rules.snapshots import encode, snapshot_of
 from rules.validation import ValidationProblem, closest
 from service import claim_fields, decisions_sync, measuring, okr_history, okrs_from_jira
+from service.connections import retry_policy
 from service.evaluating import evaluate_portfolio
 from service.overrides import read_overrides
 from service.settings import LoadedSettings, Portfolio, read_yaml
@@ -138,17 +139,6 @@ def tagging(loaded: LoadedSettings) -> Tagging:
 
 def pace_bands(loaded: LoadedSettings) -> report_context.PaceBands:
     return report_context.PaceBands.of(loaded.settings.policy())  # the status bands the rules used
-
-
-def retry_policy(loaded: LoadedSettings) -> RetryPolicy:
-    """One policy for Jira's and Confluence's calls, from `jira.retries` (a fresh object per
-    client, so each counts its own retries)."""
-    retries = loaded.settings.jira.retries
-    return RetryPolicy(
-        max_attempts=retries.max_attempts,
-        max_wait=retries.max_wait_seconds,
-        base_delay=retries.base_delay_seconds,
-    )
 
 
 def connect_jira(loaded: LoadedSettings, policy: RetryPolicy | None = None) -> JiraSource:

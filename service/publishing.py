@@ -10,31 +10,16 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from connector.confluence import connect_pages
 from connector.confluence_api import PageApi
 from connector.publish_results import PageRecord, PublishResult, record_keys
 from connector.publisher import Publisher
-from connector.retry import RetryPolicy
 from connector.store import history
 from reports.pages import REVIEW_PREFIX
 from rules.errors import UserError
 from service import page_decisions
-from service.pipeline import PortfolioResult, evaluate_all, retry_policy
-from service.settings import ConfluenceSettings, LoadedSettings
-
-
-def connect_confluence(settings: ConfluenceSettings, policy: RetryPolicy | None = None) -> PageApi:
-    """The page API the settings choose (`confluence.api`: v2 for *.atlassian.net on auto),
-    retried by `policy` (pass `pipeline.retry_policy(loaded)`: the one Jira's calls follow)."""
-    settings.auth.require()  # a missing ${VAR} in confluence.auth is an error from here on
-    return connect_pages(
-        settings.url,
-        api=settings.api,
-        user=settings.auth.email,
-        token=settings.auth.token.get_secret_value(),
-        timeout=settings.timeout,
-        policy=policy,
-    )
+from service.connections import connect_confluence, retry_policy
+from service.pipeline import PortfolioResult, evaluate_all
+from service.settings import LoadedSettings
 
 
 def publish(
@@ -121,7 +106,7 @@ def _ticked(
     the evaluation are recorded and the portfolios evaluated again, so the page written shows
     them decided instead of dropping the ticks."""
     catalogue = next((r.catalogue for r in results if r.catalogue is not None), None)
-    if catalogue is None or not isinstance(api, page_decisions.TaskPages):
+    if catalogue is None:
         return results
     with Session(engine) as session, session.begin():
         added = page_decisions.read_ticks(loaded, session, api, catalogue, now=now)

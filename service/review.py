@@ -23,7 +23,7 @@ from reports.context import MAX_TABLE_ROWS
 from reports.pages import OVERVIEW, Page
 from rules.errors import AuthError, RateLimited, ServiceError, Unavailable, UserError
 from service import okr_history, pipeline
-from service.publishing import connect_confluence
+from service.connections import connect_confluence
 from service.review_data import previous_review
 from service.settings import LoadedSettings
 

@@ -25,7 +25,6 @@ from connector.sandbox.jira_render import account_id
 from tests.connector.publish_setup import AS_OF, dataset, outcomes, write_settings
 
 # Confluence tasks in the sandbox and `PageApi.tasks` come with the Confluence tasks work.
-pytest.importorskip("connector.confluence_tasks")
 
 ROOT = "Portfolio outcomes"
 APPROVALS = "Retail banking — Awaiting approval"
