@@ -163,7 +163,7 @@ class JiraState:
 
         ``require_bounded`` refuses a query with no search restriction, as Cloud's
         enhanced search does."""
-        return self.search_answer(jql, require_bounded=require_bounded)[0]
+        return list(self.search_answer(jql, require_bounded=require_bounded)[0])
 
     def search_answer(
         self, jql: str, *, require_bounded: bool = False
