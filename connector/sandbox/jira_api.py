@@ -10,6 +10,7 @@ from typing import Any
 
 from .faults import Faults
 from .jira_changelog import expanded
+from .jira_json import IssueJson, page_json
 from .jira_model import JiraState
 from .jira_render import Renderer, account_id, select_fields, server_info
 from .jql_parse import JqlError
@@ -76,11 +77,11 @@ class JiraApi:
             route("GET", API + "/serverInfo", self.server_info),
             route("GET", API + "/field", self.fields),
             route("GET", API + "/myself", self.myself),
-            route("GET", API + "/search/jql", self.search_jql),
-            route("POST", API + "/search/jql", self.search_jql),
-            route("POST", API + "/search/approximate-count", self.approximate_count),
-            route("GET", API + "/search", self.search_paged),
-            route("POST", API + "/search", self.search_paged),
+            route("GET", API + "/search/jql", self.search_jql, cached=True),
+            route("POST", API + "/search/jql", self.search_jql, cached=True),
+            route("POST", API + "/search/approximate-count", self.approximate_count, cached=True),
+            route("GET", API + "/search", self.search_paged, cached=True),
+            route("POST", API + "/search", self.search_paged, cached=True),
             route("GET", API + r"/issue/(?P<key>[^/]+)", self.issue),
             route("POST", API + "/jql/parse", self.parse_jql),
         ]
@@ -121,9 +122,10 @@ class JiraApi:
             for n in names
         }
 
-    def _run(self, jql: str, *, bounded: bool) -> list[Any] | Response:
+    def _run(self, jql: str, *, bounded: bool) -> tuple[list[Any], bool] | Response:
+        """The hits (not to be changed) and whether they hold until the data changes."""
         try:
-            return self.state.search(jql, require_bounded=bounded)
+            return self.state.search_answer(jql, require_bounded=bounded)
         except JqlError as exc:
             return jira_error(400, str(exc))
 
@@ -150,12 +152,13 @@ class JiraApi:
         cap = CLOUD_MAX_WITH_FIELDS if fields else CLOUD_MAX_RESULTS  # fields=id/key: 5000
         size = self.faults.page_size(min(asked, cap))
         offset = _token_offset(p["nextPageToken"], jql) if p["nextPageToken"] else 0
-        hits = self._run(jql, bounded=True)
-        if isinstance(hits, Response):
-            return hits
+        answer = self._run(jql, bounded=True)
+        if isinstance(answer, Response):
+            return answer
+        hits, steady = answer
         render = Renderer(self.state, req.base_url, req.params["v"])
-        page = hits[offset : offset + size]
-        body: dict[str, Any] = {"issues": [render.issue(r, fields) for r in page]}
+        issues = list(map(IssueJson(render, fields), hits[offset : offset + size]))
+        body: dict[str, Any] = {}
         expand = {e.strip() for e in str(p["expand"] or "").split(",")}
         if fields and "names" in expand:
             body["names"] = {f: self.state.registry.by_id[f].name for f in fields}
@@ -168,16 +171,16 @@ class JiraApi:
         body["isLast"] = offset + size >= len(hits)
         if not body["isLast"]:
             body["nextPageToken"] = _page_token(offset + size, jql)
-        return Response(200, body)
+        return Response(200, page_json({}, issues, body), cacheable=steady)
 
     def approximate_count(self, req: Request) -> Response:
         if not self.cloud:
             return jira_error(404, "search/approximate-count is served by Jira Cloud only.")
         jql = self._params(req, ("jql",))["jql"] or ""
-        hits = self._run(jql, bounded=True)
-        if isinstance(hits, Response):
-            return hits
-        return Response(200, {"count": len(hits)})
+        answer = self._run(jql, bounded=True)
+        if isinstance(answer, Response):
+            return answer
+        return Response(200, {"count": len(answer[0])}, cacheable=answer[1])
 
     def search_paged(self, req: Request) -> Response:
         """The old search: gone on Cloud; startAt/total paging with a result window on Server."""
@@ -189,9 +192,10 @@ class JiraApi:
             min(_int_param(p["maxResults"], "maxResults", 50), SERVER_MAX_RESULTS)
         )
         fields = select_fields(_list_param(p["fields"]) or ["*navigable"], self.state)
-        hits = self._run(p["jql"] or "", bounded=False)
-        if isinstance(hits, Response):
-            return hits
+        answer = self._run(p["jql"] or "", bounded=False)
+        if isinstance(answer, Response):
+            return answer
+        hits, steady = answer
         page = hits[start : start + size]
         window = self.faults.search_window
         if page and start + len(page) > window:
@@ -201,15 +205,13 @@ class JiraApi:
                 f"{window} results for one search.",
             )
         render = Renderer(self.state, req.base_url, req.params["v"])
+        head = {"expand": "schema,names", "startAt": start, "maxResults": size, "total": len(hits)}
+        if "changelog" in {e.strip() for e in str(p["expand"] or "").split(",")}:
+            # Changelogs follow switches that are no data (a site that hides them): not kept.
+            issues = [_expand(render.issue(r, fields), r, render, p["expand"]) for r in page]
+            return Response(200, {**head, "issues": issues})
         return Response(
-            200,
-            {
-                "expand": "schema,names",
-                "startAt": start,
-                "maxResults": size,
-                "total": len(hits),
-                "issues": [_expand(render.issue(r, fields), r, render, p["expand"]) for r in page],
-            },
+            200, page_json(head, list(map(IssueJson(render, fields), page)), {}), cacheable=steady
         )
 
     def parse_jql(self, req: Request) -> Response:

@@ -19,6 +19,7 @@ from .dataset import (
 )
 from .jira_changelog import History, diff
 from .jira_fields import FieldRegistry
+from .jira_index import IssueIndex
 from .jql_eval import compile_query
 from .jql_parse import JqlError
 
@@ -86,8 +87,12 @@ class JiraState:
         self.priorities = _Catalogue(STANDARD_PRIORITIES, 1)
         self._issues: dict[str, IssueRecord] = {}
         self._by_id: dict[int, IssueRecord] = {}  # `parent in (ids)` looks up many ids at once
+        self.index = IssueIndex()  # parent, project and type look-ups for JQL (jira_index.py)
         self._revision = 0  # bumped by every change; search results are cached per revision
         self._results: dict[str, tuple[int, bool, list[IssueRecord]]] = {}
+        # Encoded JSON pieces many answers share (jira_json.py), valid for one data version.
+        self._fragments: dict[tuple[str, str, str | None], str] = {}
+        self._fragments_version = -1
         # Each project's last issue number, as Jira keeps it: never lowered by a delete or a move
         # out, so a key is never handed out twice.
         self._counters: dict[str, int] = {}
@@ -143,6 +148,13 @@ class JiraState:
         """The `parent` field: on Data Center only sub-tasks have one; epics link by Epic Link."""
         return None if self.epic_of(rec) is not None else rec.parent
 
+    def fragments(self) -> dict[tuple[str, str, str | None], str]:
+        """The encoded pieces of this data version (callers hold the lock)."""
+        if self._fragments_version != self._revision:
+            self._fragments = {}
+            self._fragments_version = self._revision
+        return self._fragments
+
     def all_issues(self) -> list[IssueRecord]:
         with self.lock:
             return list(self._issues.values())
@@ -152,24 +164,42 @@ class JiraState:
 
         ``require_bounded`` refuses a query with no search restriction, as Cloud's
         enhanced search does."""
+        return list(self.search_answer(jql, require_bounded=require_bounded)[0])
+
+    def search_answer(
+        self, jql: str, *, require_bounded: bool = False
+    ) -> tuple[list[IssueRecord], bool]:
+        """``search``, and whether the answer holds until the data changes (False when the
+        query depends on the clock, such as ``updated >= -1d``)."""
         with self.lock:
             cached = self._results.get(jql)
+            steady = True
             if cached is not None and cached[0] == self._revision:
                 _, bounded, hits = cached
             else:
                 query = compile_query(jql, self)
-                bounded = query.bounded
-                hits = query.sort([r for r in self._issues.values() if query.matches(r)])
+                bounded, steady = query.bounded, not query.relative
+                pool = (
+                    self._issues.values()
+                    if query.candidates is None
+                    else [self._issues[k] for k in query.candidates if k in self._issues]
+                )
+                hits = query.sort([r for r in pool if query.matches(r)])
                 # Paging re-runs the same query once per page: keep the last few answers
                 # until the next change (not those that depend on the clock).
                 self._results.pop(jql, None)
-                if not query.relative:
+                if steady:
                     self._results[jql] = (self._revision, bounded, hits)
                 while len(self._results) > 16:
                     self._results.pop(next(iter(self._results)))
             if require_bounded and not bounded:
                 raise JqlError(UNBOUNDED)
-            return list(hits)
+            return hits, steady
+
+    @property
+    def version(self) -> int:
+        """The data version: bumped by every write, so cached answers know when they are stale."""
+        return self._revision
 
     # -- mutation ------------------------------------------------------------------------------
     def _store(self, rec: IssueRecord) -> None:
@@ -177,6 +207,10 @@ class JiraState:
         self.types.add(rec.type)
         if rec.priority:
             self.priorities.add(rec.priority)
+        old = self._issues.get(rec.key)
+        if old is not None:
+            self.index.remove(old)
+        self.index.add(rec)
         self._issues[rec.key] = rec
         self._by_id[rec.id] = rec
         self._counters[rec.project] = max(self._counters.get(rec.project, 0), rec.number)
@@ -197,10 +231,10 @@ class JiraState:
             rec = parse_issue(self._check, issue, "issue", self._ctx, set(self._issues))
             if rec.key in self._issues:
                 raise self._check.fail("issue.key", f"duplicate key '{rec.key}'")
-            if rec.id and any(r.id == rec.id for r in self._issues.values()):
+            if rec.id and rec.id in self._by_id:
                 raise self._check.fail("issue.id", f"duplicate id {rec.id}")
             if not rec.id:
-                rec.id = max((r.id for r in self._issues.values()), default=9999) + 1
+                rec.id = max(self._by_id, default=9999) + 1
             self._store(rec)
             return rec.key
 
@@ -233,9 +267,10 @@ class JiraState:
             del self._issues[rec.key]
             self._by_id.pop(rec.id, None)
             self._revision += 1
-            for child in self._issues.values():
-                if child.parent == rec.key:
-                    child.parent = None
+            self.index.remove(rec)
+            for child_key in self.index.children([rec.key]):
+                self._issues[child_key].parent = None
+            self.index.reparent(rec.key, None)
 
     def move_issue(self, key: str, project: str) -> str:
         """Move an issue to another project, as Jira does: a new key, the same id."""
@@ -246,9 +281,10 @@ class JiraState:
                 raise KeyError(f"no project {project!r} in the sandbox")
             new_key = self._next_key(target.key)  # from the target's counter, as Jira does
             del self._issues[rec.key]
-            for child in self._issues.values():
-                if child.parent == rec.key:
-                    child.parent = new_key
+            self.index.remove(rec)
+            for child_key in self.index.children([rec.key]):
+                self._issues[child_key].parent = new_key
+            self.index.reparent(rec.key, new_key)
             rec.key = new_key
             rec.updated = jira_now()
             self._store(rec)

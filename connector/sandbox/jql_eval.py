@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .jira_model import JiraState
 
 Predicate = Callable[[IssueRecord], bool]
+Keys = set[str] | None  # the keys a clause can match (a superset), or None: look at every issue
 _DATE_FORMATS = ("%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M", "%Y/%m/%d", "%Y-%m-%d")
 _PERIOD = re.compile(r"^([-+]?)((?:\d+[wdhm]\s*)+)$")
 _UNITS = {
@@ -52,6 +53,8 @@ class CompiledQuery:
     where: Predicate | None
     sorts: list[tuple[Callable[[IssueRecord], Any], bool]]
     relative: bool = False  # uses a period such as -1d, so its answer changes with the clock
+    # From the indexes (jira_index.py): every issue the query can match is among these keys.
+    candidates: Keys = None
 
     @property
     def bounded(self) -> bool:
@@ -79,14 +82,14 @@ def _nulls_last(value: Callable[[IssueRecord], Any]) -> Callable[[IssueRecord], 
 def compile_query(text: str, state: JiraState) -> CompiledQuery:
     query = parse(text)
     compiler = _Compiler(state)
-    where = compiler.node(query.where) if query.where is not None else None
+    where, candidates = compiler.node(query.where) if query.where is not None else (None, None)
     sorts = []
     for sk in query.order:
         spec = _resolve(state, sk.field)
         if spec.kind in UNSORTABLE:
             raise JqlError(f"Field '{sk.field}' does not support sorting.")
         sorts.append((_sort_value(state, spec), sk.descending))
-    return CompiledQuery(where, sorts, compiler.relative)
+    return CompiledQuery(where, sorts, compiler.relative, candidates)
 
 
 def _resolve(state: JiraState, name: str) -> FieldSpec:
@@ -145,19 +148,41 @@ class _Compiler:
     def __init__(self, state: JiraState) -> None:
         self.state = state
         self.relative = False
+        self.looked_up: Keys = None  # what the last clause's index look-up found
 
-    def node(self, node: Node) -> Predicate:
+    def node(self, node: Node) -> tuple[Predicate, Keys]:
+        """The node's predicate, and the keys it can match where an index knows them."""
         if isinstance(node, BoolOp):
-            parts = [self.node(item) for item in node.items]
+            compiled = [self.node(item) for item in node.items]
+            parts = [predicate for predicate, _ in compiled]
+            keys = [k for _, k in compiled]
             if node.op == "and":
-                return lambda r: all(p(r) for p in parts)
-            return lambda r: any(p(r) for p in parts)
+                known = sorted((k for k in keys if k is not None), key=len)
+                narrowed = known[0].intersection(*known[1:]) if known else None
+                return (lambda r: all(p(r) for p in parts)), narrowed
+            joined = None if any(k is None for k in keys) else set[str]().union(*keys)  # type: ignore[arg-type]
+            return (lambda r: any(p(r) for p in parts)), joined
         if isinstance(node, Not):
-            inner = self.node(node.item)
-            return lambda r: not inner(r)
-        return self.clause(node)
+            inner, _ = self.node(node.item)
+            return (lambda r: not inner(r)), None
+        predicate = self.clause(node)
+        return predicate, self.looked_up
+
+    def lookup(self, kind: str, wanted: list[Any]) -> Keys:
+        """The keys an `=`/`IN` clause can match, from the indexes; None where none applies."""
+        index = self.state.index
+        if kind == "key":
+            return {str(w) for w in wanted}
+        if kind in ("parent", "epiclink"):
+            return index.children(wanted)
+        if kind == "project":
+            return index.union(index.by_project, wanted)
+        if kind == "issuetype":
+            return index.union(index.by_type, wanted)
+        return None
 
     def clause(self, clause: Clause) -> Predicate:
+        self.looked_up = None
         spec = _resolve(self.state, clause.field)
         op, operand = clause.op, clause.operand
         if op not in OPERATORS[spec.kind]:
@@ -186,6 +211,8 @@ class _Compiler:
             # A set makes `parent in (500 keys)` cheap over a large dataset.
             pool = set(wanted) if all(isinstance(w, str | int | float) for w in wanted) else wanted
             if op in ("=", "in"):
+                if not wants_empty:
+                    self.looked_up = self.lookup(spec.kind, wanted)
                 return lambda r: (
                     any(v in pool for v in values(r)) or (wants_empty and not values(r))
                 )

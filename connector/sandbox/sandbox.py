@@ -54,7 +54,8 @@ class Sandbox:
             + AttachmentApi(self.confluence).routes()
             + TaskApi(self.confluence, self.faults).routes()
         )
-        self._app = App(routes, ds.credentials, self.faults, lock)
+        jira = self.jira
+        self._app = App(routes, ds.credentials, self.faults, lock, lambda: jira.version)
         self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -135,3 +136,12 @@ class Sandbox:
 
     def reset_requests(self) -> None:
         self._app.reset_records()
+
+    # -- the sandbox's own time ------------------------------------------------------------------
+    def stats(self) -> dict[str, Any]:
+        """Requests answered, the seconds spent on them (without added latency), the time per
+        request in ms and how many answers came from the cache of answers."""
+        return self._app.stats.as_dict()
+
+    def reset_stats(self) -> None:
+        self._app.reset_stats()

@@ -24,6 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
+from .answers import AnswerCache, Stats
 from .dataset import Credential
 from .faults import Faults, Transit
 
@@ -47,6 +48,7 @@ class Request:
     base_url: str
     user: Credential | None = None
     params: dict[str, str] = field(default_factory=dict)
+    slept: float = 0.0  # the latency the faults added, not the sandbox's own time
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
@@ -66,6 +68,8 @@ class Response:
     status: int
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    # The answer holds until the data changes (a search that does not depend on the clock).
+    cacheable: bool = False
 
 
 def query_text(query: dict[str, list[str]]) -> str:
@@ -85,10 +89,11 @@ class Route:
     method: str
     pattern: re.Pattern[str]
     handler: Handler
+    cached: bool = False  # its cacheable answers are kept until the data version moves
 
 
-def route(method: str, pattern: str, handler: Handler) -> Route:
-    return Route(method, re.compile(pattern + r"$"), handler)
+def route(method: str, pattern: str, handler: Handler, *, cached: bool = False) -> Route:
+    return Route(method, re.compile(pattern + r"$"), handler, cached)
 
 
 def jira_error(status: int, *messages: str, headers: dict[str, str] | None = None) -> Response:
@@ -134,20 +139,25 @@ class App:
         credentials: list[Credential],
         faults: Faults,
         state_lock: threading.RLock,
+        version: Callable[[], int] = lambda: 0,
     ) -> None:
         self.routes = list(routes)
         self.state_lock = state_lock
         self.credentials = credentials
         self.faults = faults
+        self.version = version  # the data version: cached answers are good while it stands
+        self.answers = AnswerCache()
         self.base_url = ""
         self._log_lock = threading.Lock()
         self.log: list[RequestRecord] = []
+        self.stats = Stats()
 
     def handle(self, req: Request) -> Response:
         query = query_text(req.query)
         delay = self.faults.delay(req.method, req.path, query)
         if delay:
             time.sleep(delay)
+            req.slept = delay
         failure = self.faults.take(req.path, req.method, query)
         if failure is not None:
             headers = (
@@ -178,16 +188,44 @@ class App:
             allowed = True
             if rt.method == req.method:
                 req.params = match.groupdict()
-                try:
-                    # One request at a time reads or changes the state, so an answer is never
-                    # rendered from a half-made change (sockets are still served in parallel).
-                    with self.state_lock:
-                        return rt.handler(req)
-                except BadRequest as exc:
-                    return error_for(req.path, 400, str(exc))
+                return self._answer(rt, req)
         if allowed:
             return error_for(req.path, 405, f"Method {req.method} is not allowed here.")
         return error_for(req.path, 404, f"No sandbox resource at {req.path}.")
+
+    def _answer(self, rt: Route, req: Request) -> Response:
+        key: str | None = None
+        if rt.cached:
+            # Everything a search answer depends on besides the data (its version is checked).
+            pages = (self.faults.max_page_size, self.faults.search_window)
+            key = repr((req.method, req.path, sorted(req.query.items()), req.body, pages))
+            payload = self.answers.get(key, self.version())
+            if payload is not None:  # no lock: the answer was whole when it was kept
+                with self._log_lock:
+                    self.stats.cached += 1
+                return Response(200, payload)
+        try:
+            # One request at a time reads or changes the state, so an answer is never
+            # rendered from a half-made change (sockets are still served in parallel).
+            with self.state_lock:
+                version = self.version()
+                resp = rt.handler(req)
+        except BadRequest as exc:
+            return error_for(req.path, 400, str(exc))
+        if key is not None and resp.cacheable and resp.status == 200:
+            body = resp.body if isinstance(resp.body, bytes) else json.dumps(resp.body).encode()
+            self.answers.put(key, version, body)
+        return resp
+
+    def reset_stats(self) -> None:
+        with self._log_lock:
+            self.stats = Stats()
+
+    def count(self, seconds: float, cpu: float) -> None:
+        with self._log_lock:
+            self.stats.requests += 1
+            self.stats.seconds += seconds
+            self.stats.cpu_seconds += cpu
 
     def authenticate(self, header: str | None) -> Credential | None:
         scheme, _, value = (header or "").partition(" ")
@@ -235,6 +273,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve("DELETE")
 
     def _serve(self, method: str) -> None:
+        started, cpu = time.perf_counter(), time.thread_time()
         app = self.server.app
         parts = urlsplit(self.path)
         query = parse_qs(parts.query, keep_blank_values=True)
@@ -261,6 +300,7 @@ class _Handler(BaseHTTPRequestHandler):
             payload = b"" if resp.body is None else json.dumps(resp.body).encode("utf-8")
         # Logged before answering, so a client that got its answer always finds the record.
         app.record(RequestRecord(method, parts.path, query, resp.status))
+        app.count(time.perf_counter() - started - req.slept, time.thread_time() - cpu)
         if transit is Transit.LOST:
             self._reset()
             return
