@@ -181,7 +181,7 @@ def leaders(config: Path) -> Path:
 
 def read(config: Path, api: OnePage) -> int:
     loaded = load_settings(config)
-    catalogue = pipeline.load_catalogue(loaded)
+    catalogue = pipeline.load_catalogue(loaded, None)
     engine = open_store(loaded.store_url())
     try:
         with Session(engine) as session, session.begin():
@@ -236,7 +236,7 @@ def test_a_tick_made_while_the_run_evaluated_is_recorded_before_the_page_is_writ
     leaders: Path,
 ) -> None:
     loaded = load_settings(leaders)
-    catalogue = pipeline.load_catalogue(loaded)
+    catalogue = pipeline.load_catalogue(loaded, None)
     engine = open_store(loaded.store_url())
     try:
         results = pipeline.evaluate_all(loaded, engine, catalogue, as_of=date(2026, 11, 15))
