@@ -23,6 +23,7 @@ from rules.approval import (
 from rules.approvers import EVERYONE, ApproverRules
 from rules.claims import OkrIndex
 from rules.findings import FindingContext, run_rules
+from rules.findings_forecast import ForecastSettings
 from rules.forecast import dated_values, forecast, rolled_up, team_forecast
 from rules.measurement import last_checkin, measured
 from rules.model import (
@@ -174,6 +175,11 @@ def _objective_progress(
     )
 
 
+def forecast_min_values(policy: Policy) -> int:
+    """Forecasts need this many dated values (set under FORECAST_MISS, used by every forecast)."""
+    return policy.finding("FORECAST_MISS", ForecastSettings).min_values
+
+
 def _kr_progress(
     kr: KeyResult,
     claims: _Claims,
@@ -194,7 +200,7 @@ def _kr_progress(
         epic_keys=tuple(a.epic.key for a in behind),
         output=output_of([a.epic for a in behind]),
         last_checkin=last_checkin(kr),
-        forecast=forecast(kr, values, cycle, min_values=policy.forecast_min_values),
+        forecast=forecast(kr, values, cycle, min_values=forecast_min_values(policy)),
         team_forecast=team_forecast(kr, kr.checkins),
     )
 

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from rules.approvers import EVERYONE, ApproverRules
 from rules.claims import OkrIndex, source_label
+from rules.finding_settings import FindingSettings
 from rules.model import (
     Catalogue,
     Claim,
@@ -61,7 +62,9 @@ class FindingRule:
     severity: Severity
     when: str  # one line for the docs: when this finding is raised
     check: Callable[[FindingContext], Iterable[Flag]]
-    knobs: tuple[str, ...] = ()  # the settings this rule reads besides enabled and severity
+    # Its settings under `findings.<code>`: FindingSettings, or a subclass with the rule's knobs
+    # declared beside its function (read with `context.policy.finding(code, model)`).
+    settings: type[FindingSettings] = FindingSettings
 
 
 def epic_name(epic: Epic) -> str:

@@ -1,9 +1,11 @@
 """Findings: what a leader should look at. An explicit, ordered registry of rules.
 
-Each rule has a stable code, a severity and a `check` that reads the evaluation so far
-(`FindingContext`) and yields `Flag`s; `run_rules` turns them into `Finding`s, skips rules whose
-code the policy disables, applies severities the settings change, and sorts the result. A new
-finding is one more function and one more entry in `RULES`; README's findings table lists them all.
+Each rule has a stable code, a severity, a `check` that reads the evaluation so far
+(`FindingContext`) and yields `Flag`s, and its settings model (`enabled`, `severity` and its own
+knobs, declared beside the function); the settings file's `findings:` section is built from these.
+`run_rules` turns flags into `Finding`s, skips rules whose code the policy disables, applies
+severities the settings change, and sorts the result. A new finding is one more function and one
+more entry in `RULES`; README's findings table lists them all.
 """
 
 from __future__ import annotations
@@ -20,8 +22,12 @@ from rules.findings_claims import (
     unaligned_epic,
     unknown_okr,
 )
-from rules.findings_forecast import forecast_miss
+from rules.findings_forecast import ForecastSettings, forecast_miss
 from rules.findings_outcomes import (
+    ExemptSettings,
+    OffPaceSettings,
+    OutputSettings,
+    StaleSettings,
     exempt_over_budget,
     kr_without_work,
     off_pace,
@@ -43,7 +49,7 @@ def run_rules(
     findings = [
         Finding(
             rule.code,
-            policy.severities.get(rule.code, rule.severity),
+            policy.severity(rule.code, rule.severity),
             flag.subject,
             flag.message,
             flag.hint,
@@ -121,7 +127,7 @@ RULES: tuple[FindingRule, ...] = (
         Severity.WARNING,
         "a metric key result has had no check-in for longer than `days` (default 21)",
         stale_kr,
-        ("days",),
+        StaleSettings,
     ),
     FindingRule(
         "OFF_PACE",
@@ -129,7 +135,7 @@ RULES: tuple[FindingRule, ...] = (
         "a key result is off track: its score is below the at-risk band of the share of the "
         "cycle that has passed (`include_at_risk: true` flags at-risk ones too)",
         off_pace,
-        ("include_at_risk",),
+        OffPaceSettings,
     ),
     FindingRule(
         "FORECAST_MISS",
@@ -137,7 +143,7 @@ RULES: tuple[FindingRule, ...] = (
         "a key result's forecast score at the cycle's end (computed, else the team's own) is "
         "below the on-track band; forecasts need `min_values` (default 3) dated values",
         forecast_miss,
-        ("min_values",),
+        ForecastSettings,
     ),
     FindingRule(
         "OUTPUT_WITHOUT_OUTCOME",
@@ -145,7 +151,7 @@ RULES: tuple[FindingRule, ...] = (
         "at least `done_share` (default 0.7) of the work behind a key result is done, yet its "
         "score is at most `max_score` (default 0.2)",
         output_without_outcome,
-        ("done_share", "max_score"),
+        OutputSettings,
     ),
     FindingRule(
         "EXEMPT_OVER_BUDGET",
@@ -153,7 +159,7 @@ RULES: tuple[FindingRule, ...] = (
         "a team's exempt (keep-the-lights-on) share of active epics is above `max_share` "
         "(default 0.3; per team in `teams`)",
         exempt_over_budget,
-        ("max_share", "teams"),
+        ExemptSettings,
     ),
     FindingRule(
         "AMBIGUOUS_TEAM",

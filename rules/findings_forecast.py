@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from rules.finding_base import FindingContext, Flag, okr_name, percent
+from rules.finding_settings import FindingSettings
 from rules.progress import TOO_EARLY_SHARE
+
+
+class ForecastSettings(FindingSettings):
+    """Forecasts themselves (not only this finding) need `min_values` dated values."""
+
+    min_values: int = Field(default=3, ge=3, description="dated values a forecast needs")
 
 
 def forecast_miss(context: FindingContext) -> Iterator[Flag]:

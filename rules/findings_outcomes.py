@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from rules.alignment import NO_TEAM
 from rules.finding_base import FindingContext, Flag, okr_name, percent
+from rules.finding_settings import FindingSettings, Share
 from rules.model import ApprovalState, KrKind, Level, PaceStatus
 from rules.results import KeyResultProgress, ObjectiveProgress
 
@@ -65,8 +68,12 @@ def _team_objective_epics(context: FindingContext) -> dict[str, list[str]]:
     return keys
 
 
+class StaleSettings(FindingSettings):
+    days: int = Field(default=21, ge=1, description="allowed days without a check-in")
+
+
 def stale_kr(context: FindingContext) -> Iterator[Flag]:
-    days = context.policy.stale_days
+    days = context.policy.finding("STALE_KR", StaleSettings).days
     until = min(context.as_of, context.cycle.end)
     for progress, kr in _key_results(context):
         key_result = kr.key_result
@@ -97,9 +104,13 @@ def stale_kr(context: FindingContext) -> Iterator[Flag]:
         yield Flag(key_result.id, message, hint, progress.objective.team)
 
 
+class OffPaceSettings(FindingSettings):
+    include_at_risk: bool = Field(default=False, description="flag at-risk key results too")
+
+
 def off_pace(context: FindingContext) -> Iterator[Flag]:
     flagged = {PaceStatus.OFF_TRACK}
-    if context.policy.off_pace_at_risk:
+    if context.policy.finding("OFF_PACE", OffPaceSettings).include_at_risk:
         flagged.add(PaceStatus.AT_RISK)
     for progress, kr in _key_results(context):
         if kr.status not in flagged:
@@ -114,17 +125,22 @@ def off_pace(context: FindingContext) -> Iterator[Flag]:
         )
 
 
+class OutputSettings(FindingSettings):
+    done_share: Share = Field(default=0.7, description="at least this share of the work done")
+    max_score: Share = Field(default=0.2, description="and the key result's score at most this")
+
+
 def output_without_outcome(context: FindingContext) -> Iterator[Flag]:
-    policy = context.policy
+    knobs = context.policy.finding("OUTPUT_WITHOUT_OUTCOME", OutputSettings)
     for progress, kr in _key_results(context):
         output = kr.output
         if output.children_total:
             done, total, what = output.children_done, output.children_total, "child issues"
         else:
             done, total, what = output.epics_done, output.epics_total, "epics"
-        if not total or done / total < policy.output_done_share - 1e-9:
+        if not total or done / total < knobs.done_share - 1e-9:
             continue
-        if kr.score > policy.output_max_score + 1e-9:
+        if kr.score > knobs.max_score + 1e-9:
             continue
         yield Flag(
             kr.key_result.id,
@@ -137,11 +153,20 @@ def output_without_outcome(context: FindingContext) -> Iterator[Flag]:
         )
 
 
+class ExemptSettings(FindingSettings):
+    max_share: Share = Field(default=0.3, description="allowed share of exempt active epics")
+    teams: dict[str, Share] = Field(default={}, description="a team's own share, by team id")
+
+    def allowed(self, team: str) -> float:
+        return self.teams.get(team, self.max_share)
+
+
 def exempt_over_budget(context: FindingContext) -> Iterator[Flag]:
+    knobs = context.policy.finding("EXEMPT_OVER_BUDGET", ExemptSettings)
     for share in context.alignment:
         if share.team is None or share.team == NO_TEAM or not share.total:
             continue
-        allowed = context.policy.exempt_share_allowed(share.team)
+        allowed = knobs.allowed(share.team)
         actual = share.exempt / share.total
         if actual <= allowed + 1e-9:
             continue

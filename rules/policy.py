@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
+from rules.finding_settings import FindingSettings
 from rules.model import Severity
+
+S = TypeVar("S", bound=FindingSettings)
 
 TEAM_OBJECTIVES = "team_objectives"
 EPIC_CLAIMS = "epic_claims"
@@ -28,16 +32,9 @@ class Policy:
     # --- progress
     on_track: float = 0.7  # score / expected at or above this: on track
     at_risk: float = 0.4  # ... at or above this: at risk; below: off track
-    # --- findings: switches, severities and thresholds
-    disabled: frozenset[str] = frozenset()  # finding codes switched off
-    severities: Mapping[str, Severity] = field(default_factory=dict)  # code -> severity
-    stale_days: int = 21  # STALE_KR: no check-in for longer than this
-    off_pace_at_risk: bool = False  # OFF_PACE: flag "at risk" key results too
-    output_done_share: float = 0.7  # OUTPUT_WITHOUT_OUTCOME: this share of the work done ...
-    output_max_score: float = 0.2  # ... and the key result's score still at most this
-    exempt_max_share: float = 0.3  # EXEMPT_OVER_BUDGET: allowed share of exempt active epics
-    exempt_team_shares: Mapping[str, float] = field(default_factory=dict)  # team id -> share
-    forecast_min_values: int = 3  # forecasts (and FORECAST_MISS) need this many dated values
+    # --- findings: each code's settings as the file set them (a code left out keeps its rule's
+    # defaults); rules read theirs with `finding`
+    findings: Mapping[str, FindingSettings] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not (self.label_prefix + self.label_suffix).strip():
@@ -47,21 +44,27 @@ class Policy:
                 f"status bands need 0 <= at_risk <= on_track, got at_risk={self.at_risk}, "
                 f"on_track={self.on_track}"
             )
-        if self.forecast_min_values < 3:
-            raise ValueError(
-                f"min_values must be at least 3 (a line and its spread), got "
-                f"{self.forecast_min_values}"
-            )
-        if self.stale_days < 1:
-            raise ValueError(f"stale_days must be at least 1, got {self.stale_days}")
+
+    def finding(self, code: str, model: type[S]) -> S:
+        """The settings of finding `code`, as its rule's model (`model`): defaults where unset."""
+        found = self.findings.get(code)
+        if found is None:
+            return model()
+        if isinstance(found, model):
+            return found
+        return model.model_validate(found.model_dump(exclude_unset=True))
+
+    @property
+    def disabled(self) -> frozenset[str]:
+        """The finding codes switched off."""
+        return frozenset(code for code, found in self.findings.items() if not found.enabled)
+
+    def severity(self, code: str, default: Severity) -> Severity:
+        found = self.findings.get(code)
+        return Severity(found.severity) if found is not None and found.severity else default
 
     def needs_approval(self, kind: str) -> bool:
         return kind in self.approval_for
-
-    def exempt_share_allowed(self, team: str | None) -> float:
-        if team is not None and team in self.exempt_team_shares:
-            return self.exempt_team_shares[team]
-        return self.exempt_max_share
 
     @property
     def label_pattern(self) -> str:

@@ -24,7 +24,7 @@ def init(folder: Path) -> None:
     if existing:
         raise UserError(f"{', '.join(existing)}: already there; nothing was written")
     folder.mkdir(parents=True, exist_ok=True)
-    examples = resources.files("config.examples")
+    examples = resources.files("service.config.examples")
     for name, target in zip(FILES, targets, strict=True):
         target.write_text(examples.joinpath(name).read_text(encoding="utf-8"), encoding="utf-8")
         click.echo(f"Wrote {target}")

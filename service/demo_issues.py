@@ -15,7 +15,7 @@ from typing import Any
 from rules.model import Cycle
 
 PORTFOLIO_RESOURCE = "demo/portfolio.yaml"
-"""Where the hand-written part lives, inside the `config` package."""
+"""Where the hand-written part lives, in `config/` (installed as the package `service.config`)."""
 
 _RELATIVE_DATE = re.compile(
     r"(?P<anchor>cycle_start|cycle_end|previous_start|previous_end)"

@@ -89,7 +89,9 @@ def build_demo(today: date, seed: int = 2026) -> DemoPortfolio:
 @lru_cache(maxsize=1)
 def _load_spec() -> dict[str, Any]:
     """Read and check `config/demo/portfolio.yaml` (once; callers copy what they hand out)."""
-    text = resources.files("config").joinpath(PORTFOLIO_RESOURCE).read_text(encoding="utf-8")
+    text = (
+        resources.files("service.config").joinpath(PORTFOLIO_RESOURCE).read_text(encoding="utf-8")
+    )
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     spec = yaml.load(text, Loader=loader)  # a safe loader, in C when available
     if not isinstance(spec, dict) or spec.get("version") != 1:

@@ -29,6 +29,7 @@ from reports.pages import Page
 from reports.trends import History, snapshot_from_data
 from rules.catalogue import parse_catalogue
 from rules.errors import BadQuery, UserError
+from rules.findings_outcomes import ExemptSettings
 from rules.model import Catalogue
 from rules.results import Evaluation
 from rules.snapshots import encode, snapshot_of
@@ -111,7 +112,7 @@ def open_with_catalogue(
 def _check_against_settings(loaded: LoadedSettings, catalogue: Catalogue) -> None:
     """Settings that name catalogue values: each must exist there."""
     known = [team.id for team in catalogue.teams]
-    for team in loaded.settings.findings.EXEMPT_OVER_BUDGET.teams:
+    for team in loaded.settings.findings.of("EXEMPT_OVER_BUDGET", ExemptSettings).teams:
         if team not in known:
             close = closest(team, known)
             hint = f" (did you mean {close!r}?)" if close else f" (teams: {', '.join(known)})"

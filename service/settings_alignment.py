@@ -1,19 +1,22 @@
 """Settings for alignment: how epics claim OKRs, what needs approval, and every finding's knobs.
 
 These models are part of `service.settings.Settings`; `policy_of` turns them into the pure
-`rules.policy.Policy` an evaluation reads. Defaults that matter to users live in `Policy` (and the
-README): a knob left out of the file is not passed on.
+`rules.policy.Policy` an evaluation reads. A finding's settings are its rule's own model
+(`rules.findings.RULES`), defaults included; the README's findings table lists them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, model_validator
 
-from rules.model import Severity
+from rules.finding_settings import FindingSettings
+from rules.findings import RULES
 from rules.policy import Policy
+
+S = TypeVar("S", bound=FindingSettings)
 
 ID = "<id>"
 
@@ -106,54 +109,11 @@ class JiraCatalogue(_Strict):
     retired_statuses: list[str] = ["Retired", "Cancelled"]
 
 
-# --- findings: one model per code, so a misspelt code or knob is named with a suggestion ---------
-
-Share = Annotated[float, Field(ge=0, le=1)]
-
-
-class FindingSettings(_Strict):
-    enabled: bool = True
-    severity: Literal["info", "warning", "error"] | None = None
+# --- findings: built from the registry, one field per code typed by its rule's own model, so a
+# misspelt code or knob is named with a suggestion and a new rule needs nothing here -------------
 
 
-class StaleSettings(FindingSettings):
-    days: int | None = Field(default=None, ge=1)
-
-
-class OffPaceSettings(FindingSettings):
-    include_at_risk: bool | None = None
-
-
-class ForecastSettings(FindingSettings):
-    min_values: int | None = Field(default=None, ge=3)
-
-
-class OutputSettings(FindingSettings):
-    done_share: Share | None = None
-    max_score: Share | None = None
-
-
-class ExemptSettings(FindingSettings):
-    max_share: Share | None = None
-    teams: dict[str, Share] = {}
-
-
-class FindingsSettings(_Strict):
-    UNALIGNED_EPIC: FindingSettings = FindingSettings()
-    UNKNOWN_OKR: FindingSettings = FindingSettings()
-    OUT_OF_CYCLE: FindingSettings = FindingSettings()
-    AWAITING_APPROVAL: FindingSettings = FindingSettings()
-    REJECTED_CLAIM: FindingSettings = FindingSettings()
-    ORPHAN_TEAM_OBJECTIVE: FindingSettings = FindingSettings()
-    KR_WITHOUT_WORK: FindingSettings = FindingSettings()
-    STALE_KR: StaleSettings = StaleSettings()
-    OFF_PACE: OffPaceSettings = OffPaceSettings()
-    FORECAST_MISS: ForecastSettings = ForecastSettings()
-    OUTPUT_WITHOUT_OUTCOME: OutputSettings = OutputSettings()
-    EXEMPT_OVER_BUDGET: ExemptSettings = ExemptSettings()
-    AMBIGUOUS_TEAM: FindingSettings = FindingSettings()
-    DECISION_BY_NON_APPROVER: FindingSettings = FindingSettings()
-
+class _Findings(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _null_is_default(cls, data: Any) -> Any:
@@ -162,8 +122,26 @@ class FindingsSettings(_Strict):
             return {key: ({} if value is None else value) for key, value in data.items()}
         return data
 
-    def by_code(self) -> dict[str, FindingSettings]:
-        return {code: getattr(self, code) for code in type(self).model_fields}
+    def written(self) -> dict[str, FindingSettings]:
+        """The settings of the codes the file names (the others keep their rules' defaults)."""
+        return {code: getattr(self, code) for code in self.model_fields_set}
+
+    def of(self, code: str, model: type[S]) -> S:
+        """Finding `code`'s settings, as its rule's model."""
+        found = getattr(self, code)
+        if not isinstance(found, model):
+            raise TypeError(f"{code}'s settings are {type(found).__name__}, not {model.__name__}")
+        return found
+
+
+if TYPE_CHECKING:
+    FindingsSettings = _Findings
+else:
+    FindingsSettings = create_model(
+        "FindingsSettings",
+        __base__=_Findings,
+        **{rule.code: (rule.settings, rule.settings()) for rule in RULES},
+    )
 
 
 class _Bands(Protocol):
@@ -197,23 +175,10 @@ class PolicySource(Protocol):
 
 
 def policy_of(settings: PolicySource) -> Policy:
-    claims, findings = settings.claims, settings.findings
+    claims = settings.claims
     prefix, suffix = claims.labels.parts()
     jira = settings.catalogue.jira
     types = (jira.objective_type, jira.key_result_type) if jira else ("Objective", "Key Result")
-    knobs: dict[str, Any] = {}
-    if findings.STALE_KR.days is not None:
-        knobs["stale_days"] = findings.STALE_KR.days
-    if findings.OFF_PACE.include_at_risk is not None:
-        knobs["off_pace_at_risk"] = findings.OFF_PACE.include_at_risk
-    if findings.FORECAST_MISS.min_values is not None:
-        knobs["forecast_min_values"] = findings.FORECAST_MISS.min_values
-    if findings.OUTPUT_WITHOUT_OUTCOME.done_share is not None:
-        knobs["output_done_share"] = findings.OUTPUT_WITHOUT_OUTCOME.done_share
-    if findings.OUTPUT_WITHOUT_OUTCOME.max_score is not None:
-        knobs["output_max_score"] = findings.OUTPUT_WITHOUT_OUTCOME.max_score
-    if findings.EXEMPT_OVER_BUDGET.max_share is not None:
-        knobs["exempt_max_share"] = findings.EXEMPT_OVER_BUDGET.max_share
     return Policy(
         label_prefix=prefix,
         label_suffix=suffix,
@@ -227,10 +192,5 @@ def policy_of(settings: PolicySource) -> Policy:
         rejection_label=settings.approval.jira_reject_label,
         on_track=settings.status_bands.on_track,
         at_risk=settings.status_bands.at_risk,
-        disabled=frozenset(code for code, f in findings.by_code().items() if not f.enabled),
-        severities={
-            code: Severity(f.severity) for code, f in findings.by_code().items() if f.severity
-        },
-        exempt_team_shares=dict(findings.EXEMPT_OVER_BUDGET.teams),
-        **knobs,
+        findings=settings.findings.written(),
     )

@@ -9,17 +9,16 @@ may see an issue but not its history), as a restricted site does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from .jira_history import History
+from .jira_render import Renderer, jira_time
 from .records import IssueRecord
 from .server import BadRequest, Request, Response, Route, jira_error, route
 
 if TYPE_CHECKING:
     from .faults import Faults
     from .jira_model import JiraState
-    from .jira_render import Renderer
 
 API = r"/rest/api/(?P<v>[23])"
 BULK_MAX_ISSUES = 1000  # per Cloud's OpenAPI description
@@ -27,56 +26,7 @@ BULK_MAX_FIELDS = 10
 BULK_PAGE = 1000  # histories per page unless maxResults says otherwise
 
 
-@dataclass(frozen=True)
-class ChangeItem:
-    field: str  # as Jira names it: "labels", "status", or a custom field's name
-    field_id: str
-    fieldtype: str  # "jira" | "custom"
-    old: str | None
-    old_string: str | None
-    new: str | None
-    new_string: str | None
-
-
-@dataclass(frozen=True)
-class History:
-    id: int
-    author: str  # the user's display name
-    created: datetime
-    items: tuple[ChangeItem, ...]
-
-
-def diff(before: IssueRecord, after: IssueRecord, state: JiraState) -> tuple[ChangeItem, ...]:
-    """What Jira's changelog would show for this update (fields that changed, in Jira's terms)."""
-    items: list[ChangeItem] = []
-
-    def add(field: str, fid: str, kind: str, old: Any, new: Any) -> None:
-        if old != new:
-            items.append(ChangeItem(field, fid, kind, None, _text(old), None, _text(new)))
-
-    add("summary", "summary", "jira", before.summary, after.summary)
-    if before.status != after.status:
-        old, new = state.status(before.status), state.status(after.status)
-        items.append(ChangeItem("status", "status", "jira", old.id, old.name, new.id, new.name))
-    # Jira writes labels as one space-separated string, before and after.
-    add("labels", "labels", "jira", " ".join(sorted(before.labels)), " ".join(sorted(after.labels)))
-    add("assignee", "assignee", "jira", before.assignee, after.assignee)
-    for spec in state.registry.fields:
-        fid = spec.id
-        if fid.startswith("customfield_") and fid != state.epic_link:
-            add(spec.name, fid, "custom", before.fields.get(fid), after.fields.get(fid))
-    return tuple(items)
-
-
-def _text(value: Any) -> str | None:
-    if value in (None, "", []):
-        return None
-    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-
-
 def render(history: History, renderer: Renderer, *, cloud: bool) -> dict[str, Any]:
-    from .jira_render import jira_time
-
     items = []
     for item in history.items:
         shown: dict[str, Any] = {"field": item.field, "fieldtype": item.fieldtype}
@@ -133,8 +83,6 @@ class ChangelogApi:
         return None
 
     def issue_changelog(self, req: Request) -> Response:
-        from .jira_render import Renderer
-
         denied = self._denied()
         if denied is not None:
             return denied
@@ -163,8 +111,6 @@ class ChangelogApi:
         return Response(200, body)
 
     def bulk_fetch(self, req: Request) -> Response:
-        from .jira_render import Renderer
-
         denied = self._denied()
         if denied is not None:
             return denied

@@ -17,8 +17,8 @@ from .dataset import (
     jira_now,
     parse_issue,
 )
-from .jira_changelog import History, diff
 from .jira_fields import FieldRegistry
+from .jira_history import History, diff
 from .jira_index import IssueIndex
 from .jql_eval import compile_query
 from .jql_parse import JqlError
@@ -96,7 +96,7 @@ class JiraState:
         # Each project's last issue number, as Jira keeps it: never lowered by a delete or a move
         # out, so a key is never handed out twice.
         self._counters: dict[str, int] = {}
-        # Changelogs (jira_changelog.py): issue id -> its histories, oldest first.
+        # Changelogs (jira_history.py): issue id -> its histories, oldest first.
         self.histories: dict[int, list[History]] = {}
         self.groups: dict[str, list[str]] = {}  # group name -> members' display names
         self.actor = ds.credentials[0].name if ds.credentials else "Sandbox"  # default author

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from rules.finding_settings import FindingSettings
 from rules.model import ChildStats, Epic, StatusCategory
 
 NEW, IN_PROGRESS, DONE = StatusCategory.NEW, StatusCategory.IN_PROGRESS, StatusCategory.DONE
@@ -40,3 +41,8 @@ def epic(
 
 def deep(data: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(data)
+
+
+def switched_off(*codes: str) -> dict[str, FindingSettings]:
+    """`Policy(findings=...)` for `findings: {CODE: {enabled: false}, ...}`."""
+    return {code: FindingSettings(enabled=False) for code in codes}

@@ -25,7 +25,7 @@ from rules.model import (
 )
 from rules.policy import Policy
 from rules.results import AlignmentShare, Evaluation, Output
-from tests.rules.factories import DONE, IN_PROGRESS, NEW, epic
+from tests.rules.factories import DONE, IN_PROGRESS, NEW, epic, switched_off
 
 AS_OF = date(2026, 11, 15)
 
@@ -131,7 +131,7 @@ HINT = (
 # Only the claim findings: no approval needed, and the findings about key results switched off.
 CLAIMS_ONLY = Policy(
     approval_for=frozenset(),
-    disabled=frozenset({"KR_WITHOUT_WORK", "STALE_KR", "OFF_PACE", "EXEMPT_OVER_BUDGET"}),
+    findings=switched_off("KR_WITHOUT_WORK", "STALE_KR", "OFF_PACE", "EXEMPT_OVER_BUDGET"),
 )
 
 
@@ -307,9 +307,8 @@ def test_an_exempt_epic_is_not_unaligned_and_its_valid_claims_still_count(
 
 
 def test_disabled_codes_are_not_emitted(catalogue: Catalogue) -> None:
-    policy = replace(
-        CLAIMS_ONLY, disabled=CLAIMS_ONLY.disabled | {"UNALIGNED_EPIC", "OUT_OF_CYCLE"}
-    )
+    more = switched_off(*CLAIMS_ONLY.disabled, "UNALIGNED_EPIC", "OUT_OF_CYCLE")
+    policy = replace(CLAIMS_ONLY, findings=more)
     result = evaluate(catalogue, EPICS, as_of=AS_OF, policy=policy)
     assert [(f.code, f.subject) for f in result.findings] == [("UNKNOWN_OKR", "PAY-10")]
 

@@ -9,6 +9,9 @@ import pytest
 import yaml
 
 from rules.errors import UserError
+from rules.finding_settings import FindingSettings
+from rules.findings_forecast import ForecastSettings
+from rules.findings_outcomes import ExemptSettings, OffPaceSettings, OutputSettings, StaleSettings
 from rules.model import Severity
 from rules.policy import Policy
 from service.settings import load_settings
@@ -80,16 +83,24 @@ def test_every_key(tmp_path: Path) -> None:
         rejection_label=None,
         on_track=0.8,
         at_risk=0.5,
-        disabled=frozenset({"AWAITING_APPROVAL"}),
-        severities={"OFF_PACE": Severity.ERROR},
-        stale_days=14,
-        off_pace_at_risk=True,
-        output_done_share=0.8,
-        output_max_score=0.1,
-        exempt_max_share=0.25,
-        exempt_team_shares={"platform": 0.5},
-        forecast_min_values=5,
+        findings={
+            "STALE_KR": StaleSettings(days=14),
+            "OFF_PACE": OffPaceSettings(include_at_risk=True, severity="error"),
+            "OUTPUT_WITHOUT_OUTCOME": OutputSettings(done_share=0.8, max_score=0.1),
+            "EXEMPT_OVER_BUDGET": ExemptSettings(max_share=0.25, teams={"platform": 0.5}),
+            "FORECAST_MISS": ForecastSettings(min_values=5),
+            "AWAITING_APPROVAL": FindingSettings(enabled=False),
+            "UNKNOWN_OKR": FindingSettings(),
+        },
     )
+    # What the rules read of it.
+    assert policy.disabled == {"AWAITING_APPROVAL"}
+    assert policy.severity("OFF_PACE", Severity.WARNING) is Severity.ERROR
+    assert policy.severity("STALE_KR", Severity.WARNING) is Severity.WARNING
+    assert policy.finding("EXEMPT_OVER_BUDGET", ExemptSettings).allowed("platform") == 0.5
+    assert policy.finding("EXEMPT_OVER_BUDGET", ExemptSettings).allowed("payments") == 0.25
+    assert policy.finding("KR_WITHOUT_WORK", FindingSettings) == FindingSettings()
+    assert Policy().finding("STALE_KR", StaleSettings).days == 21
 
 
 @pytest.mark.parametrize(

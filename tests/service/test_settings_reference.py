@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import typing
 from collections.abc import Iterator
@@ -10,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from rules.finding_settings import FindingSettings
+from rules.findings import RULES
 from service.settings import Settings
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
@@ -74,3 +77,34 @@ def test_every_finding_and_its_own_settings_are_in_the_findings_table() -> None:
         and not rows[code].count(f"`{key}:")
     ]
     assert missing == []
+
+
+def test_every_rule_has_its_own_settings_and_the_table_documents_their_defaults() -> None:
+    """`findings:` is built from the registry: each rule's model, `enabled` on by default, its
+    knobs described and listed with their defaults in the findings table."""
+    rows = {
+        match.group(1): match.group(0)
+        for match in re.finditer(
+            r"^\| `([A-Z_]+)` \|.*$", _section("What Outcomes flags"), flags=re.MULTILINE
+        )
+    }
+    findings = typing.get_args(Settings.model_fields["findings"].annotation) or (
+        Settings.model_fields["findings"].annotation,
+    )
+    assert list(findings[0].model_fields) == [rule.code for rule in RULES]
+    undocumented = []
+    for rule in RULES:
+        model = rule.settings
+        assert issubclass(model, FindingSettings), rule.code
+        assert model.model_config.get("extra") == "forbid", rule.code
+        assert model.model_config.get("frozen") is True, rule.code
+        assert model().enabled is True and model().severity is None, rule.code
+        for knob in model.knobs():
+            field = model.model_fields[knob]
+            default = field.get_default(call_default_factory=True)
+            shown = (
+                f"`{knob}: " if isinstance(default, dict) else f"`{knob}` ({json.dumps(default)})"
+            )
+            if not field.description or shown not in rows[rule.code]:
+                undocumented.append(f"{rule.code}.{knob}")
+    assert undocumented == []

@@ -15,6 +15,7 @@ from rules.evaluate import evaluate
 from rules.policy import Policy
 from rules.snapshots import encode, snapshot_of
 from service.evaluating import undated_values
+from tests.rules.factories import switched_off
 
 CATALOGUE = parse_catalogue(
     {
@@ -44,7 +45,7 @@ CATALOGUE = parse_catalogue(
     },
     "okrs.yaml",
 )
-POLICY = Policy(disabled=frozenset({"KR_WITHOUT_WORK", "STALE_KR", "OFF_PACE"}))
+POLICY = Policy(findings=switched_off("KR_WITHOUT_WORK", "STALE_KR", "OFF_PACE"))
 
 
 def _report(engine: Engine, day: date) -> dict[str, float | None]:
