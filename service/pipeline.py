@@ -144,6 +144,7 @@ def jira_source(loaded: LoadedSettings, policy: RetryPolicy | None = None) -> Ji
         deployment=jira.deployment,
         policy=policy,
         search_window=jira.search_window,
+        concurrency=jira.concurrency,
     )
 
 
