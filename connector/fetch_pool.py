@@ -2,10 +2,10 @@
 
 A job is a generator function run by one worker: it makes its requests and yields pages, or a
 `More` holding jobs it found (Data Center's `startAt` pages once the first page told the total,
-the halves of a split window). The pages of every running job go into one bounded queue, so
-memory stays flat however far the workers could run ahead: a worker that finds the queue full
-waits for the writer. Found jobs run before the jobs not yet started, so a query is finished
-before the next begins.
+the halves of a split window), which any free worker takes at once, before the jobs not yet
+started (so a query is finished before the next begins). The pages of every running job go into
+one bounded queue, so memory stays flat however far the workers could run ahead: a worker that
+finds the queue full waits for the writer.
 
 Pages reach the writer in the order they arrive, which depends on timing; what the sync stores
 does not: it upserts each issue by id (an issue's row depends on the issue, not on which page
@@ -63,50 +63,49 @@ class FetchPool:
                     yield item
 
     def _threaded(self, jobs: Iterator[Job]) -> Iterator[Any]:
-        found: deque[Job] = deque()  # jobs found by jobs: before the rest
+        schedule = _Schedule(jobs)
         out: queue.Queue[Any] = queue.Queue(maxsize=self.buffer)
-        stop = threading.Event()
-        running = 0
+        running = self.concurrency
         error: BaseException | None = None
         with ThreadPoolExecutor(self.concurrency, thread_name_prefix="jira-search") as workers:
+            for _ in range(self.concurrency):
+                workers.submit(self._work, schedule, out)
             try:
-                while True:
-                    while running < self.concurrency and error is None:
-                        job = found.popleft() if found else next(jobs, None)
-                        if job is None:
-                            break
-                        workers.submit(self._work, job, out, stop)
-                        running += 1
-                    if running == 0:
-                        break
+                while running:
                     item = out.get()
                     if isinstance(item, _Done):
                         running -= 1
                         if item.error is not None and error is None:
                             error = item.error
-                            stop.set()
-                    elif isinstance(item, More):
-                        found.extendleft(reversed(item.jobs))
+                            schedule.stop()
                     elif error is None:
                         yield item
                 if error is not None:
                     raise error
             finally:  # the writer stopped (done, failed or abandoned): let every worker end
-                stop.set()
+                schedule.stop()
                 while running:
                     if isinstance(out.get(), _Done):
                         running -= 1
 
-    def _work(self, job: Job, out: queue.Queue[Any], stop: threading.Event) -> None:
+    def _work(self, schedule: _Schedule, out: queue.Queue[Any]) -> None:
         error: BaseException | None = None
         try:
-            for item in job():
-                self._put(out, item)
-                if stop.is_set():
-                    break
+            while (job := schedule.take()) is not None:
+                try:
+                    for item in job():
+                        if isinstance(item, More):
+                            schedule.add(item.jobs)
+                        else:
+                            self._put(out, item)
+                        if schedule.stopped:
+                            break
+                finally:
+                    schedule.finished()
         except BaseException as exc:  # handed to the writer, which raises it
             error = exc
-        out.put(_Done(error))  # the writer drains the queue until every job said it is done
+            schedule.stop()
+        out.put(_Done(error))  # the writer drains the queue until every worker said it is done
 
     def _put(self, out: queue.Queue[Any], item: Any) -> None:
         if out.full():
@@ -115,3 +114,42 @@ class FetchPool:
         out.put(item)
         with self._counting:
             self.high_water = max(self.high_water, out.qsize())
+
+
+class _Schedule:
+    """The jobs not yet started, for the workers to take: found ones first. A worker with
+    nothing to take waits while another may still find more; when none can, all are done."""
+
+    def __init__(self, jobs: Iterator[Job]) -> None:
+        self._jobs = jobs
+        self._found: deque[Job] = deque()
+        self._busy = 0  # jobs being run
+        self._changed = threading.Condition()
+        self.stopped = False
+
+    def take(self) -> Job | None:
+        with self._changed:
+            while not self.stopped:
+                job = self._found.popleft() if self._found else next(self._jobs, None)
+                if job is not None:
+                    self._busy += 1
+                    return job
+                if self._busy == 0:
+                    return None
+                self._changed.wait()
+            return None
+
+    def add(self, jobs: tuple[Job, ...]) -> None:
+        with self._changed:
+            self._found.extendleft(reversed(jobs))
+            self._changed.notify_all()
+
+    def finished(self) -> None:
+        with self._changed:
+            self._busy -= 1
+            self._changed.notify_all()
+
+    def stop(self) -> None:
+        with self._changed:
+            self.stopped = True
+            self._changed.notify_all()

@@ -87,9 +87,10 @@ class Searcher:
         self.cloud = cloud
         self.service = service
         self.policy = policy
-        self.page_size = page_size
-        self.id_page_size = id_page_size if cloud else min(id_page_size, 1000)
         self.window = window
+        # Data Center: no page reaches past the window (a site's lowered window included).
+        self.page_size = page_size if cloud else min(page_size, window)
+        self.id_page_size = id_page_size if cloud else min(id_page_size, 1000, window)
         self.pool = FetchPool(concurrency)
         self.stats = SearchStats()
         self._counting = threading.Lock()

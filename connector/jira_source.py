@@ -65,11 +65,13 @@ class JiraSource:
         policy: RetryPolicy | None = None,
         page_size: int = 100,
         search_window: int = DC_WINDOW,
-        concurrency: int = 1,
+        concurrency: int = 4,  # searches in flight at once (settings: jira.concurrency)
+        child_chunk: int = CHILD_CHUNK,
     ):
         self.url = credentials.url
         self.service = f"Jira at {credentials.url}"
         self.policy = policy or RetryPolicy()
+        self.child_chunk = child_chunk  # epics per children query: the queries run side by side
         auth: dict[str, Any] = (
             {"basic_auth": (credentials.email, credentials.token)}
             if credentials.email
@@ -192,13 +194,14 @@ class JiraSource:
     ) -> Iterator[list[IssueRecord]]:
         """Children of many epics at once, in chunks (by id: ids survive project moves); the
         chunks are fetched side by side."""
-        jobs = [partial(self._surviving, c, self.fields, since_ms) for c in _chunks(epic_ids)]
+        jobs = [partial(self._surviving, c, self.fields, since_ms) for c in self._chunks(epic_ids)]
         for page in self.searcher.run(jobs):
             yield [self.record(raw, is_epic=False) for raw in page]
 
     def issue_pages(self, ids: Sequence[str]) -> Iterator[list[IssueRecord]]:
         """Issues by id, with their fields (epics that entered the scope without changing)."""
-        jobs = [self.searcher.job(f"id in ({', '.join(c)})", self.fields) for c in _chunks(ids)]
+        queries = [f"id in ({', '.join(chunk)})" for chunk in self._chunks(ids)]
+        jobs = [self.searcher.job(query, self.fields) for query in queries]
         for page in self.searcher.run(jobs):
             yield [self.record(raw, is_epic=True) for raw in page]
 
@@ -208,7 +211,7 @@ class JiraSource:
 
     def child_id_pages(self, epic_ids: Sequence[str]) -> Iterator[list[str]]:
         """The ids of the epics' children, page by page (ids only: large, cheap pages)."""
-        jobs = [partial(self._surviving, chunk, [], None) for chunk in _chunks(epic_ids)]
+        jobs = [partial(self._surviving, chunk, [], None) for chunk in self._chunks(epic_ids)]
         for page in self.searcher.run(jobs):
             yield [str(raw["id"]) for raw in page]
 
@@ -240,6 +243,11 @@ class JiraSource:
         if first is not None:
             yield first
             yield from pages
+
+    def _chunks(self, ids: Sequence[str]) -> Iterator[Sequence[str]]:
+        ordered = sorted(ids, key=lambda i: int(i) if i.isdigit() else 0)
+        for start in range(0, len(ordered), self.child_chunk):
+            yield ordered[start : start + self.child_chunk]
 
     def _exists(self, issue_id: str) -> bool:
         try:
@@ -277,9 +285,3 @@ class JiraSource:
             **self.claims.values(fields),
             team_names=self.teams.team_names(fields),
         )
-
-
-def _chunks(items: Sequence[str], size: int = CHILD_CHUNK) -> Iterator[Sequence[str]]:
-    ordered = sorted(items, key=lambda i: int(i) if i.isdigit() else 0)
-    for start in range(0, len(ordered), size):
-        yield ordered[start : start + size]
