@@ -95,8 +95,13 @@ class Searcher:
         self.stats = SearchStats()
         self._counting = threading.Lock()
 
-    def pages(self, jql: str, fields: list[str]) -> Iterator[Page]:
-        """Every issue matching `jql`, page by page, with only `fields` (empty: ids only)."""
+    def pages(self, jql: str, fields: list[str], *, in_order: bool = True) -> Iterator[Page]:
+        """Every issue matching `jql`, page by page, with only `fields` (empty: ids only).
+
+        In order: one request at a time, the pages in the query's order (what reads only the
+        first few, or keeps the order, needs). Otherwise as `run` gives them."""
+        if in_order:
+            return FetchPool().run([self.job(jql, fields)])
         return self.pool.run([self.job(jql, fields)])
 
     def run(self, jobs: Iterable[Job]) -> Iterator[Page]:

@@ -186,7 +186,7 @@ class JiraSource:
 
     def epic_pages(self, jql: str, since_ms: int | None = None) -> Iterator[list[IssueRecord]]:
         query = jql if since_ms is None else both(jql, f"updated >= {since_ms}")
-        for page in self.searcher.pages(query, self.fields):
+        for page in self.searcher.pages(query, self.fields, in_order=False):
             yield [self.record(raw, is_epic=True) for raw in page]
 
     def child_pages(
@@ -207,7 +207,8 @@ class JiraSource:
 
     def epic_ids(self, jql: str) -> set[str]:
         """Ids only (cheap: large pages): what the scope holds now, for reconciliation."""
-        return {str(raw["id"]) for page in self.searcher.pages(jql, []) for raw in page}
+        pages = self.searcher.pages(jql, [], in_order=False)
+        return {str(raw["id"]) for page in pages for raw in page}
 
     def child_id_pages(self, epic_ids: Sequence[str]) -> Iterator[list[str]]:
         """The ids of the epics' children, page by page (ids only: large, cheap pages)."""
