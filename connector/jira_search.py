@@ -1,23 +1,28 @@
-"""Paging through Jira searches, one page in memory at a time, on Cloud and on Data Center.
+"""Paging through Jira searches on Cloud and on Data Center, as jobs for a `FetchPool`.
 
-Cloud: enhanced search (`/search/jql`) follows `nextPageToken`; the server may return fewer
-issues than asked, so the page size is whatever came back. Data Center: `/search` pages with
-`startAt`, and refuses to go past its 10,000-result window ("Search limit exceeded", a 500 that
-no retry fixes), so a query that would pass it is split into `updated` windows, halved until each
-fits.
+Cloud: enhanced search (`/search/jql`) follows `nextPageToken`, so one query's pages come one
+after the other (the server may return fewer issues than asked); queries run side by side.
+Data Center: `/search` pages with `startAt`, so once the first page has told the total, the
+other pages are jobs of their own. It refuses to go past its 10,000-result window ("Search limit
+exceeded", a 500 that no retry fixes), so a query that would pass it is split into `updated`
+windows, halved until each fits; a window of one millisecond that still holds more (a bulk
+import) is read project by project in key order, `window` issues at a time (`key > LAST`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from jira import JIRA
 
+from connector.fetch_pool import FetchPool, Job, More
 from connector.jira_fields import parse_time
-from connector.retry import CallContext, RetryPolicy, SearchWindowExceeded, call
+from connector.retry import CallContext, RetryPolicy, call
 
 Page = list[dict[str, Any]]
 DC_WINDOW = 10_000
@@ -26,12 +31,23 @@ _ORDER_BY = re.compile(r"\border\s+by\b", re.IGNORECASE)
 
 
 @dataclass
+class _Tally:
+    issues: int = 0
+    largest: int = 0  # the largest page
+
+
+@dataclass
 class SearchStats:
     """What the searches cost, for progress reports and benchmarks."""
 
     requests: int = 0
     issues: int = 0
-    queries: list[tuple[int, int]] = field(default_factory=list)  # (issues, largest page) each
+    tallies: list[_Tally] = field(default_factory=list)
+
+    @property
+    def queries(self) -> list[tuple[int, int]]:
+        """(issues, largest page) of each query."""
+        return [(t.issues, t.largest) for t in self.tallies]
 
 
 def without_order_by(jql: str) -> str:
@@ -50,6 +66,10 @@ def both(condition: str, extra: str) -> str:
     return f"({condition}) AND {extra}" if condition else extra
 
 
+def by_key(condition: str) -> str:
+    return f"{without_order_by(condition)} ORDER BY key ASC"  # stable pages for startAt
+
+
 class Searcher:
     def __init__(
         self,
@@ -61,34 +81,60 @@ class Searcher:
         page_size: int = 100,
         id_page_size: int = 5000,
         window: int = DC_WINDOW,
+        concurrency: int = 1,
     ) -> None:
         self.client = client
         self.cloud = cloud
         self.service = service
         self.policy = policy
-        self.page_size = page_size
-        self.id_page_size = id_page_size if cloud else min(id_page_size, 1000)
         self.window = window
+        # Data Center: no page reaches past the window (a site's lowered window included).
+        self.page_size = page_size if cloud else min(page_size, window)
+        self.id_page_size = id_page_size if cloud else min(id_page_size, 1000, window)
+        self.pool = FetchPool(concurrency)
         self.stats = SearchStats()
+        self._counting = threading.Lock()
 
-    def pages(self, jql: str, fields: list[str]) -> Iterator[Page]:
-        """Every issue matching `jql`, page by page, with only `fields` (empty: ids only)."""
+    def pages(self, jql: str, fields: list[str], *, in_order: bool = True) -> Iterator[Page]:
+        """Every issue matching `jql`, page by page, with only `fields` (empty: ids only).
+
+        In order: one request at a time, the pages in the query's order (what reads only the
+        first few, or keeps the order, needs). Otherwise as `run` gives them."""
+        if in_order:
+            return FetchPool().run([self.job(jql, fields)])
+        return self.pool.run([self.job(jql, fields)])
+
+    def run(self, jobs: Iterable[Job]) -> Iterator[Page]:
+        """The pages of many jobs (`job`), fetched side by side; in no promised order."""
+        return self.pool.run(jobs)
+
+    def job(self, jql: str, fields: list[str]) -> Job:
+        return partial(self.items, jql, fields)
+
+    def items(self, jql: str, fields: list[str]) -> Iterator[Page | More]:
+        """One query as a job: its pages, and `More` for the jobs that fetch the rest."""
         size = self.page_size if fields else self.id_page_size
         wanted = fields or ["id"]
-        total = largest = 0
-        pager = self._cloud_pages if self.cloud else self._dc_pages
-        for page in pager(jql, wanted, size):
-            total += len(page)
-            largest = max(largest, len(page))
+        tally = _Tally()
+        with self._counting:
+            self.stats.tallies.append(tally)
+        if self.cloud:
+            return self._cloud_pages(jql, wanted, size, tally)
+        return self._dc_pages(jql, wanted, size, tally)
+
+    def _counted(self, tally: _Tally, page: Page) -> Page:
+        with self._counting:
+            tally.issues += len(page)
+            tally.largest = max(tally.largest, len(page))
             self.stats.issues += len(page)
-            yield page
-        self.stats.queries.append((total, largest))
+        return page
 
     def _get(self, fetch: Callable[[], Any], jql: str) -> Any:
-        self.stats.requests += 1
+        with self._counting:
+            self.stats.requests += 1
         return call(fetch, CallContext(self.service, "search", jql), self.policy)
 
-    def _cloud_pages(self, jql: str, fields: list[str], size: int) -> Iterator[Page]:
+    def _cloud_pages(self, jql: str, fields: list[str], size: int, tally: _Tally) -> Iterator[Page]:
         token: str | None = None
         while True:
 
@@ -103,7 +149,7 @@ class Searcher:
                 )
 
             answer = self._get(fetch, jql)
-            yield answer.get("issues") or []
+            yield self._counted(tally, answer.get("issues") or [])
             token = answer.get("nextPageToken")
             if answer.get("isLast", not token) or not token:
                 return
@@ -122,30 +168,52 @@ class Searcher:
         )
         return answer
 
-    def _dc_pages(self, jql: str, fields: list[str], size: int) -> Iterator[Page]:
-        ordered = f"{without_order_by(jql)} ORDER BY key ASC"  # stable pages for startAt
+    def _dc_pages(
+        self, jql: str, fields: list[str], size: int, tally: _Tally
+    ) -> Iterator[Page | More]:
+        ordered = by_key(jql)
         first = self._dc_search(ordered, fields, 0, size)
         if first.get("total", 0) > self.window:
-            yield from self._dc_windows(jql, fields, size)
-            return
-        try:
-            yield from self._dc_rest(ordered, fields, size, first)
-        except SearchWindowExceeded:  # it grew past the window while we paged
-            yield from self._dc_windows(jql, fields, size)
+            yield from self._dc_windows(jql, fields, size, tally)
+        else:
+            yield from self._dc_rest(ordered, fields, first, tally)
 
     def _dc_rest(
-        self, jql: str, fields: list[str], size: int, first: dict[str, Any]
-    ) -> Iterator[Page]:
-        page: Page = first.get("issues") or []
-        start, total = 0, int(first.get("total", 0))
-        while page:
-            yield page
-            start += len(page)  # the server may cap the page below what we asked
-            if start >= total:
-                return
-            page = self._dc_search(jql, fields, start, size).get("issues") or []
+        self,
+        jql: str,
+        fields: list[str],
+        first: dict[str, Any],
+        tally: _Tally,
+        upto: int | None = None,
+    ) -> Iterator[Page | More]:
+        """The first page, then a job for each later one (first `upto` results at most).
 
-    def _dc_windows(self, jql: str, fields: list[str], size: int) -> Iterator[Page]:
+        Each job asks for no result past its own range, so none passes the window even if
+        the query gained issues since the first page."""
+        page: Page = first.get("issues") or []
+        total = int(first.get("total", 0)) if upto is None else upto
+        if not page:
+            return
+        yield self._counted(tally, page)
+        step = len(page)  # the server may cap the page below what we asked
+        ranges = [(start, min(start + step, total)) for start in range(step, total, step)]
+        if ranges:
+            yield More(tuple(partial(self._dc_range, jql, fields, r, tally) for r in ranges))
+
+    def _dc_range(
+        self, jql: str, fields: list[str], span: tuple[int, int], tally: _Tally
+    ) -> Iterator[Page]:
+        start, end = span
+        while start < end:
+            page = self._dc_search(jql, fields, start, end - start).get("issues") or []
+            if not page:
+                return
+            yield self._counted(tally, page)
+            start += len(page)
+
+    def _dc_windows(
+        self, jql: str, fields: list[str], size: int, tally: _Tally
+    ) -> Iterator[Page | More]:
         """Split by `updated` (epoch ms) until each window holds at most `window` issues."""
         oldest = self._dc_search(f"{without_order_by(jql)} ORDER BY updated ASC", ["updated"], 0, 1)
         newest = self._dc_search(
@@ -153,18 +221,56 @@ class Searcher:
         )
         low = _updated_ms(oldest)
         high = _updated_ms(newest)
-        if low is None or high is None:
+        if low is not None and high is not None:
+            yield from self._dc_window(jql, fields, size, (low, high + 1), tally)
+
+    def _dc_window(
+        self, jql: str, fields: list[str], size: int, span: tuple[int, int], tally: _Tally
+    ) -> Iterator[Page | More]:
+        start, end = span
+        condition = both(jql, f"updated >= {start} AND updated < {end}")
+        first = self._dc_search(by_key(condition), fields, 0, size)
+        if first.get("total", 0) <= self.window:
+            yield from self._dc_rest(by_key(condition), fields, first, tally)
+        elif end - start > 1:
+            middle = (start + end) // 2
+            halves = [(start, middle), (middle, end)]
+            yield More(tuple(partial(self._dc_window, jql, fields, size, h, tally) for h in halves))
+        else:  # more than a window's worth changed in one millisecond: a bulk import
+            yield from self._dc_projects(condition, fields, size, tally)
+
+    def _dc_projects(
+        self, condition: str, fields: list[str], size: int, tally: _Tally
+    ) -> Iterator[More]:
+        """Each project in the condition, found by asking for the first key of the others.
+
+        Key ranges hold within one project only (`key > PAY-9` matches no MOB issue)."""
+        found: list[str] = []
+        while True:
+            others = ", ".join(f'"{key}"' for key in found)
+            rest = both(condition, f"project not in ({others})") if found else condition
+            issues = self._dc_search(by_key(rest), ["id"], 0, 1).get("issues") or []
+            if not issues:
+                return
+            found.append(str(issues[0]["key"]).rsplit("-", 1)[0])
+            part = both(condition, f'project = "{found[-1]}"')
+            yield More((partial(self._dc_keys, part, fields, size, None, tally),))
+
+    def _dc_keys(
+        self, condition: str, fields: list[str], size: int, after: str | None, tally: _Tally
+    ) -> Iterator[Page | More]:
+        """One project's issues in key order, `window` at a time: the next part starts after
+        the last key of this one."""
+        ordered = by_key(both(condition, f'key > "{after}"') if after else condition)
+        first = self._dc_search(ordered, fields, 0, size)
+        if first.get("total", 0) <= self.window:
+            yield from self._dc_rest(ordered, fields, first, tally)
             return
-        stack = [(low, high + 1)]
-        while stack:
-            start, end = stack.pop()
-            window = f"{both(jql, f'updated >= {start} AND updated < {end}')} ORDER BY key ASC"
-            first = self._dc_search(window, fields, 0, size)
-            if first.get("total", 0) > self.window and end - start > 1:
-                middle = (start + end) // 2
-                stack.extend([(middle, end), (start, middle)])
-                continue
-            yield from self._dc_rest(window, fields, size, first)
+        last = self._dc_search(ordered, ["id"], self.window - 1, 1).get("issues") or []
+        yield from self._dc_rest(ordered, fields, first, tally, upto=self.window)
+        if last:
+            key = str(last[0]["key"])
+            yield More((partial(self._dc_keys, condition, fields, size, key, tally),))
 
 
 def _updated_ms(answer: dict[str, Any]) -> int | None:

@@ -10,10 +10,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 from jira import JIRA
+from requests.adapters import HTTPAdapter
 
+from connector.fetch_pool import More
 from connector.jira_claims import NO_CLAIMS, ClaimReader
 from connector.jira_fields import (
     NO_EPIC_FIELDS,
@@ -70,10 +73,13 @@ class JiraSource:
         page_size: int = 100,
         search_window: int = DC_WINDOW,
         settings_file: str = "settings",
+        concurrency: int = 4,  # searches in flight at once (settings: jira.concurrency)
+        child_chunk: int = CHILD_CHUNK,
     ):
         self.url = credentials.url
         self.service = f"Jira at {credentials.url}"
         self.policy = policy or RetryPolicy()
+        self.child_chunk = child_chunk  # epics per children query: the queries run side by side
         auth: dict[str, Any] = (
             {"basic_auth": (credentials.email, credentials.token)}
             if credentials.email
@@ -89,6 +95,14 @@ class JiraSource:
             get_server_info=False,
             **auth,
         )
+        # The search workers share this client and its session: requests' Session is used from
+        # several threads in the common way (nothing here changes its settings after start-up),
+        # and one client keeps one connection pool, one sign-in and one place for the answer
+        # checks. Its pool keeps at least one connection per worker (requests' default is 10
+        # per host; a smaller pool would open and drop a connection per request).
+        pool = HTTPAdapter(pool_connections=4, pool_maxsize=max(10, concurrency), max_retries=0)
+        for scheme in ("http://", "https://"):
+            self.client._session.mount(scheme, pool)
         watch(self.client._session)
         self.server_info: dict[str, Any] = self._call(self.client.server_info, "connect")
         # What the constructor sets from serverInfo, for the client's own version checks.
@@ -109,6 +123,7 @@ class JiraSource:
             policy=self.policy,
             page_size=page_size,
             window=search_window,
+            concurrency=concurrency,
         )
 
     @property
@@ -188,43 +203,47 @@ class JiraSource:
 
     def epic_pages(self, jql: str, since_ms: int | None = None) -> Iterator[list[IssueRecord]]:
         query = jql if since_ms is None else both(jql, f"updated >= {since_ms}")
-        for page in self.searcher.pages(query, self.fields):
+        for page in self.searcher.pages(query, self.fields, in_order=False):
             yield [self.record(raw, is_epic=True) for raw in page]
 
     def child_pages(
         self, epic_ids: Sequence[str], since_ms: int | None = None
     ) -> Iterator[list[IssueRecord]]:
-        """Children of many epics at once, in chunks (by id: ids survive project moves)."""
-        for chunk in _chunks(epic_ids, CHILD_CHUNK):
-            for page in self._surviving(chunk, self.fields, since_ms):
-                yield [self.record(raw, is_epic=False) for raw in page]
+        """Children of many epics at once, in chunks (by id: ids survive project moves); the
+        chunks are fetched side by side."""
+        jobs = [partial(self._surviving, c, self.fields, since_ms) for c in self._chunks(epic_ids)]
+        for page in self.searcher.run(jobs):
+            yield [self.record(raw, is_epic=False) for raw in page]
 
     def issue_pages(self, ids: Sequence[str]) -> Iterator[list[IssueRecord]]:
         """Issues by id, with their fields (epics that entered the scope without changing)."""
-        for chunk in _chunks(ids, CHILD_CHUNK):
-            for page in self.searcher.pages(f"id in ({', '.join(chunk)})", self.fields):
-                yield [self.record(raw, is_epic=True) for raw in page]
+        queries = [f"id in ({', '.join(chunk)})" for chunk in self._chunks(ids)]
+        jobs = [self.searcher.job(query, self.fields) for query in queries]
+        for page in self.searcher.run(jobs):
+            yield [self.record(raw, is_epic=True) for raw in page]
 
     def epic_ids(self, jql: str) -> set[str]:
         """Ids only (cheap: large pages): what the scope holds now, for reconciliation."""
-        return {str(raw["id"]) for page in self.searcher.pages(jql, []) for raw in page}
+        pages = self.searcher.pages(jql, [], in_order=False)
+        return {str(raw["id"]) for page in pages for raw in page}
 
     def child_id_pages(self, epic_ids: Sequence[str]) -> Iterator[list[str]]:
         """The ids of the epics' children, page by page (ids only: large, cheap pages)."""
-        for chunk in _chunks(epic_ids, CHILD_CHUNK):
-            for page in self._surviving(chunk, [], None):
-                yield [str(raw["id"]) for raw in page]
+        jobs = [partial(self._surviving, chunk, [], None) for chunk in self._chunks(epic_ids)]
+        for page in self.searcher.run(jobs):
+            yield [str(raw["id"]) for raw in page]
 
     def _surviving(
         self, epic_ids: Sequence[str], fields: list[str], since_ms: int | None
-    ) -> Iterator[Page]:
-        """Pages of the epics' children. Jira refuses a whole `parent in (…)` query when one of
-        the epics was deleted since we listed them (a race on a busy site); then the chunk is
-        halved until the refused query names only the deleted epic, which has no children."""
+    ) -> Iterator[Page | More]:
+        """Pages of the epics' children, as a search job. Jira refuses a whole `parent in (…)`
+        query when one of the epics was deleted since we listed them (a race on a busy site);
+        then the chunk is halved until the refused query names only the deleted epic, which
+        has no children."""
         query = self.children_jql(epic_ids)
         if since_ms is not None:
             query = both(query, f"updated >= {since_ms}")
-        pages = self.searcher.pages(query, fields)
+        pages = self.searcher.items(query, fields)
         try:
             first = next(pages, None)
         except BadQuery:
@@ -236,16 +255,21 @@ class JiraSource:
                 )
                 return
             middle = len(epic_ids) // 2
-            yield from self._surviving(epic_ids[:middle], fields, since_ms)
-            yield from self._surviving(epic_ids[middle:], fields, since_ms)
+            halves = (epic_ids[:middle], epic_ids[middle:])
+            yield More(tuple(partial(self._surviving, h, fields, since_ms) for h in halves))
             return
         if first is not None:
             yield first
             yield from pages
 
+    def _chunks(self, ids: Sequence[str]) -> Iterator[Sequence[str]]:
+        ordered = sorted(ids, key=lambda i: int(i) if i.isdigit() else 0)
+        for start in range(0, len(ordered), self.child_chunk):
+            yield ordered[start : start + self.child_chunk]
+
     def _exists(self, issue_id: str) -> bool:
         try:
-            return any(self.searcher.pages(f"id = {issue_id}", []))
+            return any(self.searcher.items(f"id = {issue_id}", []))
         except BadQuery:
             return False  # Jira refuses to name an issue that does not exist
 
@@ -280,9 +304,3 @@ class JiraSource:
             team_names=self.teams.team_names(fields),
             extra=(self.epic_fields.values(fields) or None) if is_epic else None,
         )
-
-
-def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
-    ordered = sorted(items, key=lambda i: int(i) if i.isdigit() else 0)
-    for start in range(0, len(ordered), size):
-        yield ordered[start : start + size]

@@ -5,15 +5,19 @@ The `jira` client is built with `max_retries=0` and the `atlassian` clients with
 nest inside ours. Here, 429 and 503 wait what the server asks (seconds or an HTTP date, bounded
 by `max_delay`); other 5xx, connection errors, timeouts and garbled answers (cut off, or not
 JSON: see connector/transit.py) back off exponentially with full jitter; attempts and total
-waiting are both bounded. Data Center's "Search limit exceeded" is not retried: no retry can fix
-it (the caller splits the query instead). A call that runs out of tries fails with one line that
-names the service, the request and what went wrong.
+waiting are both bounded. A wait that the server asked for (429, or 503 with `Retry-After`) closes
+the policy's `PauseGate`: every thread that shares the policy (the sync's search workers) holds
+its next request until the wait is over, so one rate-limited worker pauses them all instead of
+each finding out by its own 429. Data Center's "Search limit exceeded" is not retried: no retry
+can fix it (the caller splits the query instead). A call that runs out of tries fails with one
+line that names the service, the request and what went wrong.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,10 +40,38 @@ from rules.errors import (
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+_COUNTING = threading.Lock()
 
 
 class SearchWindowExceeded(ServiceError):
     """Data Center refused a page past its 10,000-result window; the query must be split."""
+
+
+class PauseGate:
+    """Open unless a thread is waiting what the server asked; callers pass it before each try.
+
+    Holders count: two workers rate-limited at once both close it, and it opens when the last
+    of them has waited. A thread waiting here spends none of its own tries or waiting budget."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._holders = 0
+        self.pauses = 0  # how many times it closed, for tests and benchmarks
+
+    def passage(self) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: self._holders == 0)
+
+    def hold(self, sleep: Callable[[float], None], seconds: float) -> None:
+        with self._changed:
+            self._holders += 1
+            self.pauses += 1
+        try:
+            sleep(seconds)
+        finally:
+            with self._changed:
+                self._holders -= 1
+                self._changed.notify_all()
 
 
 @dataclass
@@ -51,6 +83,7 @@ class RetryPolicy:
     sleep: Callable[[float], None] = time.sleep
     rng: random.Random = field(default_factory=random.Random)
     retries: int = 0  # how many retries this policy has made, for reports and benchmarks
+    gate: PauseGate = field(default_factory=PauseGate)  # shared by every thread using the policy
 
     def backoff(self, attempt: int) -> float:
         """Full jitter: a random wait up to base × 2^attempt, capped."""
@@ -79,10 +112,8 @@ class Attempts:
     def again(self, fault: Fault) -> None:
         policy = self.policy
         self.made += 1
-        if fault.status in (429, 503) and (asked := retry_after(fault.retry_after)) is not None:
-            wait = min(policy.max_delay, asked)
-        else:
-            wait = policy.backoff(self.made - 1)
+        asked = retry_after(fault.retry_after) if fault.status in (429, 503) else None
+        wait = policy.backoff(self.made - 1) if asked is None else min(policy.max_delay, asked)
         if self.made >= policy.max_attempts or self.waited + wait > policy.max_wait:
             raise self.failed(fault)
         log.info(
@@ -92,8 +123,12 @@ class Attempts:
             fault.what,
             wait,
         )
-        policy.retries += 1
-        policy.sleep(wait)
+        with _COUNTING:  # worker threads share the policy
+            policy.retries += 1
+        if asked is None:
+            policy.sleep(wait)
+        else:  # what the server asked holds every thread that shares the policy
+            policy.gate.hold(policy.sleep, wait)
         self.waited += wait
 
     def failed(self, fault: Fault) -> ServiceError:
@@ -123,6 +158,7 @@ def call(action: Callable[[], T], context: CallContext, policy: RetryPolicy) -> 
         busy_advice="run again later or lower the sync frequency",
     )
     while True:
+        policy.gate.passage()
         try:
             return action()
         except JIRAError as exc:

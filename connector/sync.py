@@ -8,6 +8,10 @@ it was built with (`JiraSource.field_settings`): when they change, an incrementa
 scope's epics (and children, for story points), since stored issues lack what the new settings
 read. Everything, cursor included, commits together: a crash leaves the store as it was, and the
 next run picks up from the old cursor.
+
+The searches run side by side on worker threads (`jira.concurrency`; see connector/fetch_pool.py);
+this module, on the caller's thread, is the one writer: what it stores does not depend on the
+order in which pages arrive (upserts by id, ids in sets, the newest `updated` kept).
 """
 
 from __future__ import annotations

@@ -168,6 +168,7 @@ def jira_source(loaded: LoadedSettings, policy: RetryPolicy | None = None) -> Ji
         policy=policy,
         search_window=jira.search_window,
         settings_file=str(loaded.path),
+        concurrency=jira.concurrency,
     )
 
 

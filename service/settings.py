@@ -126,6 +126,8 @@ class JiraSettings(_Strict):
     # Data Center pages no further than this (its jira.search.views.default.max); bigger
     # searches are split. Change it only if the site's admin changed that limit.
     search_window: int = Field(default=10_000, ge=100)
+    # Searches in flight at once during a sync (1: one at a time, in the old order).
+    concurrency: int = Field(default=4, ge=1, le=16)
     retries: RetrySettings = RetrySettings()
     epic_fields: EpicFieldSettings = EpicFieldSettings()
 
