@@ -17,7 +17,7 @@ def epic(
     *,
     labels: tuple[str, ...] = (),
     category: StatusCategory = IN_PROGRESS,
-    children: tuple[int, int] = (0, 0),  # (total, done)
+    children: tuple[int, int] = (1, 0),  # (total, done): broken into one story unless a test says
     points: tuple[float, float] = (0.0, 0.0),  # (total, done)
     claim_field: tuple[str, ...] = (),
 ) -> Epic:

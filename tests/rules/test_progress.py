@@ -123,7 +123,7 @@ def test_output_sums_the_epics_behind_an_outcome() -> None:
     epics = [
         epic("PAY-1", category=DONE, children=(3, 3), points=(5, 5)),
         epic("PAY-2", category=IN_PROGRESS, children=(4, 1), points=(8, 2)),
-        epic("PAY-3", category=NEW),
+        epic("PAY-3", category=NEW, children=(0, 0)),
     ]
     assert output_of(epics) == Output(
         epics_total=3,
