@@ -103,7 +103,7 @@ def test_every_data_sheet_is_one_filterable_table_with_a_frozen_header(book: Wor
             header_row = ws[table.ref.split(":")[0][1:]]
             assert table.column_names == [c.value for c in header_row][: len(table.column_names)]
     # Summary keeps its title line in view; the others their table's header.
-    assert [ws.freeze_panes for ws in book.worksheets] == ["A2"] * 9
+    assert [ws.freeze_panes for ws in book.worksheets] == ["A2"] * len(SHEETS)
 
 
 def test_summary_headlines(book: Workbook) -> None:
