@@ -148,7 +148,7 @@ def concurrency_supported() -> bool:
 def _with_concurrency(call: Any, concurrency: int) -> dict[str, Any]:
     """``concurrency=`` for whichever of the connector's calls takes it (none: {})."""
     takes = "concurrency" in inspect.signature(call).parameters
-    return {"concurrency": concurrency} if takes and concurrency > 1 else {}
+    return {"concurrency": concurrency} if takes else {}
 
 
 def child(url: str, store: str, full: bool, concurrency: int) -> None:
