@@ -71,8 +71,12 @@ class Publisher:
         space: str,
         root_title: str,
         on_foreign_edit: OnForeignEdit | str = OnForeignEdit.SKIP,
+        on_ticks: Callable[[RemotePage], None] | None = None,
     ):
         self.api = api
+        # Hears of a version ticked since the record, just before the report is written over
+        # it: a tick made after the run last read the page is still recorded, not written away.
+        self.on_ticks = on_ticks
         self.space = space
         self.root_title = root_title
         self.on_foreign_edit = OnForeignEdit(on_foreign_edit)
@@ -235,6 +239,8 @@ class Publisher:
                 if same and remote.title == page.title:
                     current = PageRecord(remote.id, remote.version, wanted)
                     return PublishResult(page.key, page.title, Action.UNCHANGED, current)
+            if self.on_ticks is not None and not foreign and self._ticked_only(remote, record):
+                self.on_ticks(remote)
             try:
                 written = self.api.update(remote.id, page.title, page.body, remote.version + 1)
             except VersionConflict:

@@ -84,8 +84,7 @@ def read_ticks(
     now: datetime,
 ) -> int:
     """Record the decisions ticked on every portfolio's approvals page; how many were new."""
-    found: list[Decision] = []
-    pages: list[tuple[PublishRecord, RemotePage]] = []
+    added = 0
     for portfolio in loaded.settings.portfolios:
         record = history.publish_record(session, portfolio.id, APPROVALS)
         if record is None:
@@ -93,13 +92,24 @@ def read_ticks(
         page = api.get(record.page_id)
         if page is None:
             continue  # deleted: the publisher makes it again
-        found += decisions_on_page(api.tasks(record.page_id), page.body, now=now)
-        pages.append((record, page))
-    judged = approvers.judge(loaded, session, catalogue, found) if found else []
-    added = decision_store.record_new(session, _unrecorded(session, judged), recorded_at=now)
-    for record, page in pages:
+        added += record_page_ticks(loaded, session, api, catalogue, page, now=now)
         _absorb(session, api, record, page, now=now)
     return added
+
+
+def record_page_ticks(
+    loaded: LoadedSettings,
+    session: Session,
+    api: PageApi,
+    catalogue: Catalogue,
+    page: RemotePage,
+    *,
+    now: datetime,
+) -> int:
+    """Record the decisions ticked on one approvals page, as it is now; how many were new."""
+    found = decisions_on_page(api.tasks(page.id), page.body, now=now)
+    judged = approvers.judge(loaded, session, catalogue, found) if found else []
+    return decision_store.record_new(session, _unrecorded(session, judged), recorded_at=now)
 
 
 def _absorb(

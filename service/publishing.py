@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from connector.confluence_api import PageApi
+from connector.confluence_api import PageApi, RemotePage
 from connector.publish_results import PageRecord, PublishResult, record_keys
 from connector.publisher import Publisher
 from connector.store import history
@@ -29,11 +29,19 @@ def publish(
     if settings is None:
         raise UserError(f"{loaded.path}: confluence: not configured; add a confluence section")
     api = connect_confluence(settings, retry_policy(loaded))
+    catalogue = next((r.catalogue for r in results if r.catalogue is not None), None)
+
+    def record_ticks(page: RemotePage) -> None:
+        if catalogue is not None:
+            with Session(engine) as session, session.begin():
+                page_decisions.record_page_ticks(loaded, session, api, catalogue, page, now=now)
+
     publisher = Publisher(
         api,
         space=settings.space,
         root_title=settings.parent_title,
         on_foreign_edit=settings.on_foreign_edit,
+        on_ticks=record_ticks,
     )
     results = _ticked(loaded, engine, api, results, now=now)
     outcomes: list[PublishResult] = []

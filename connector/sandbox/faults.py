@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -71,6 +72,7 @@ class Faults:
         self._seen = 0  # requests counted for fail_every
         self._slow: list[Slow] = []
         self._transit: list[TransitFault] = []
+        self._actions: list[tuple[Target, Callable[[], object]]] = []
 
     def fail_next(
         self,
@@ -136,6 +138,27 @@ class Faults:
         with self._lock:
             self._transit.append(TransitFault(Transit(kind), count, target))
 
+    def act_before_next(
+        self,
+        action: Callable[[], object],
+        path_prefix: str = "/",
+        method: str | None = None,
+        query_contains: str | None = None,
+    ) -> None:
+        """Run ``action`` (a person's edit, a tick) just before the next matching request is
+        handled: what lands between a client's read and its write on a real site."""
+        with self._lock:
+            self._actions.append((Target(path_prefix, method, query_contains), action))
+
+    def take_action(self, method: str, path: str, query: str = "") -> Callable[[], object] | None:
+        """Consume the oldest queued action that applies to this request."""
+        with self._lock:
+            for queued in self._actions:
+                if queued[0].matches(method, path, query):
+                    self._actions.remove(queued)
+                    return queued[1]
+            return None
+
     def take_transit(self, method: str, path: str, query: str = "") -> Transit | None:
         """Consume one queued transport fault that applies to this request, oldest first."""
         with self._lock:
@@ -189,6 +212,7 @@ class Faults:
             self._every = None
             self._slow.clear()
             self._transit.clear()
+            self._actions.clear()
             self.latency_ms = 0
             self.max_page_size = None
             self.search_window = 10_000

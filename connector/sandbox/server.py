@@ -158,6 +158,9 @@ class App:
         if delay:
             time.sleep(delay)
             req.slept = delay
+        action = self.faults.take_action(req.method, req.path, query)
+        if action is not None:
+            action()
         failure = self.faults.take(req.path, req.method, query)
         if failure is not None:
             headers = (

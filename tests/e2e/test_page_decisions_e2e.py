@@ -185,3 +185,27 @@ def test_a_person_s_real_edit_still_stops_the_page(config: Path, sandbox: Sandbo
     assert "Our own notes" in body(sandbox)
     # The tick was still read: Priya's approval counts.
     assert [(d["state"], d["by"]) for d in trail(config, "PAY-1")] == [("approved", PRIYA)]
+
+
+def test_a_tick_made_while_the_page_is_being_written_is_recorded_not_written_away(
+    config: Path, sandbox: Sandbox
+) -> None:
+    # Priya's first tick changes the page, so the publish writes it; her second lands between
+    # the run's last read of the page and its write (the write then meets a newer version).
+    tick(sandbox, "Approve PAY-1 → P1.KR1", PRIYA)
+    page_id = str(approvals(sandbox)["id"])
+    later = datetime(2026, 11, 14, 9, 45, tzinfo=UTC)
+    for path in (f"/wiki/rest/api/content/{page_id}", f"/wiki/api/v2/pages/{page_id}"):
+        sandbox.faults.act_before_next(
+            lambda: tick(sandbox, "Approve MOB-1 → P2.KR1", PRIYA, at=later),
+            path_prefix=path,
+            method="PUT",
+        )
+    code, output = run("publish", config)
+    assert code == 0, output
+    (decision,) = trail(config, "MOB-1")
+    assert (decision["state"], decision["origin"], decision["by"]) == ("approved", "page", PRIYA)
+    assert decision["at"] == "2026-11-14T09:45:00+00:00"
+    # The next run shows it decided: the tick was not lost with the page written over it.
+    assert run("publish", config)[0] == 0
+    assert "Approve MOB-1 → P2.KR1" not in body(sandbox)

@@ -157,3 +157,17 @@ def test_a_slow_answer_can_target_one_path(sandbox: Sandbox) -> None:
                 timeout=0.5,
                 params={"jql": "project = PAY"},
             )
+
+
+def test_act_before_next_runs_a_persons_action_once_before_the_matching_request(
+    sandbox: Sandbox,
+) -> None:
+    seen: list[int] = []
+    sandbox.faults.act_before_next(
+        lambda: seen.append(len(sandbox.requests)), path_prefix="/wiki/", method="GET"
+    )
+    assert get(sandbox, "/rest/api/3/serverInfo").status_code == 200  # not a match: no action
+    assert seen == []
+    assert get(sandbox, "/wiki/rest/api/space/PORT").status_code == 200
+    assert get(sandbox, "/wiki/rest/api/space/PORT").status_code == 200
+    assert seen == [1]  # once, before the first matching request was handled
