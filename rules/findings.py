@@ -35,7 +35,7 @@ from rules.findings_outcomes import (
     output_without_outcome,
     stale_kr,
 )
-from rules.findings_teams import ambiguous_team, epic_without_children
+from rules.findings_teams import ambiguous_team
 from rules.model import Finding, Severity
 
 __all__ = ["RULES", "FindingContext", "FindingRule", "Flag", "rule", "run_rules"]
@@ -167,11 +167,5 @@ RULES: tuple[FindingRule, ...] = (
         "an active epic's components, Team field values or team labels name several teams; it "
         "counts under its project's team if that is one of them, else the first in catalogue order",
         ambiguous_team,
-    ),
-    FindingRule(
-        "EPIC_WITHOUT_CHILDREN",
-        Severity.INFO,
-        "an active epic has no child issues",
-        epic_without_children,
     ),
 )

@@ -24,15 +24,3 @@ def ambiguous_team(context: FindingContext) -> Iterator[Flag]:
             "epic per team.",
             alignment.team,
         )
-
-
-def epic_without_children(context: FindingContext) -> Iterator[Flag]:
-    """An active epic with no child issues: nothing shows how its work goes."""
-    for alignment in context.epics:
-        if alignment.epic.active and alignment.epic.children.total == 0:
-            yield Flag(
-                alignment.epic.key,
-                f"{epic_name(alignment.epic)} has no child issues",
-                "Break the epic into stories, or close it if the work is done.",
-                alignment.team,
-            )

@@ -399,12 +399,6 @@ CASES = [
         {"enabled": False},
     ),
     Case("AMBIGUOUS_TEAM", "fires", two_teams(), {("AMBIGUOUS_TEAM", "PAY-3")}),
-    Case(
-        "EPIC_WITHOUT_CHILDREN",
-        "fires",
-        add(epic("PAY-9", labels=("okr:P1.KR1",), children=(0, 0))),
-        {("EPIC_WITHOUT_CHILDREN", "PAY-9"), ("AWAITING_APPROVAL", "PAY-9")},
-    ),
     Case("AMBIGUOUS_TEAM", "done work is quiet", two_teams(DONE), set()),
     Case(
         "AMBIGUOUS_TEAM",
