@@ -31,7 +31,6 @@ from reports.workbook_okrs import key_results_sheet, objectives_sheet
 from reports.workbook_review import approvals_sheet, findings_sheet
 from reports.workbook_review_sheet import review_sheet
 from reports.workbook_summary import summary_sheet
-from reports.workbook_teams import teams_sheet
 from reports.workbook_work import epics_sheet, unaligned_sheet
 from rules.model import Catalogue
 from rules.okr_changes import OkrChange
@@ -46,7 +45,6 @@ SHEETS: tuple[Callable[[WorkbookInput], SheetData], ...] = (
     key_results_sheet,
     epics_sheet,
     unaligned_sheet,
-    teams_sheet,
     findings_sheet,
     approvals_sheet,
     history_sheet,

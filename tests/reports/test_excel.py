@@ -35,7 +35,6 @@ SHEETS = [
     "Key Results",
     "Epics",
     "Unaligned",
-    "Teams",
     "Findings",
     "Approvals",
     "Score History",
@@ -83,7 +82,6 @@ def test_every_data_sheet_is_one_filterable_table_with_a_frozen_header(book: Wor
         "Key Results": [("tblKeyResults", "A1:AE5", "A1:AE5")],
         "Epics": [("tblEpics", "A1:P7", "A1:P7")],
         "Unaligned": [("tblUnaligned", "A1:I4", "A1:I4")],
-        "Teams": [("tblTeams", "A1:G4", "A1:G4")],
         "Findings": [("tblFindings", "A1:F7", "A1:F7")],
         "Approvals": [("tblApprovals", "A1:N5", "A1:N5")],
         "Score History": [("tblScoreHistory", "A1:H5", "A1:H5")],
@@ -817,21 +815,3 @@ def test_workbook_properties(book: Workbook) -> None:
         "Cycle": "2026-Q4",
         "As of": "2026-11-24",
     }
-
-
-def test_teams_sheet_counts_each_teams_active_epics(book: Workbook) -> None:
-    ws = book["Teams"]
-    assert [values(ws, r) for r in range(1, 5)] == [
-        [
-            "Team",
-            "Active epics",
-            "Aligned",
-            "Unaligned",
-            "Exempt",
-            "Aligned share",
-            "Points aligned",
-        ],
-        ["Payments", 2, 1, 1, 0, 0.5, 21],
-        ["Mobile", 2, 0, 1, 1, 0, 0],
-        ["No team", 1, 0, 1, 0, 0, 0],
-    ]
