@@ -167,7 +167,6 @@ TEXT = Kind("text", _read_text, str)
 # `extra` column (no migration) and reach `rules.model.Epic.extra` typed.
 EPIC_FIELDS: dict[str, Kind] = {
     "target_start": DATE,
-    "target_end": DATE,
 }
 
 

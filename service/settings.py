@@ -112,7 +112,6 @@ class EpicFieldSettings(_Strict):
     of `connector.jira_fields.EPIC_FIELDS`, which says its kind (date, number, text)."""
 
     target_start: str | None = None  # a date field, e.g. "Target start"
-    target_end: str | None = None  # a date field, e.g. "Target end"
 
     def names(self) -> dict[str, str | None]:
         return self.model_dump()

@@ -36,21 +36,6 @@ def dataset() -> dict[str, Any]:
     return data
 
 
-@pytest.mark.e2e
-def test_a_second_date_field_is_one_more_settings_key(tmp_path: Path, store_url: str) -> None:
-    data = dataset()
-    data["jira"]["fields"].append({"id": "customfield_10301", "name": "Target end", "type": "date"})
-    data["jira"]["issues"][0]["fields"]["customfield_10301"] = "2026-12-18"
-    first = data["jira"]["issues"][0]["key"]
-    with Sandbox(data) as sandbox:
-        names = {"target_start": "Target start", "target_end": "Target end"}
-        code, output = invoke(
-            "sync", "--config", str(configure(tmp_path, sandbox.url, store_url, names))
-        )
-        assert code == 0, output
-    assert stored_extra(store_url)[first]["target_end"] == date(2026, 12, 18)
-
-
 def configure(folder: Path, url: str, store_url: str, epic_fields: dict[str, str]) -> Path:
     config = write_settings(folder, url)
     settings = yaml.safe_load(config.read_text(encoding="utf-8"))
