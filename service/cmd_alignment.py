@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from connector.store import checkins as checkin_store
 from connector.store import decisions as decision_store
-from connector.store.db import open_store
 from connector.store.issues import load_epics
 from rules.approval import day_start
 from rules.claims import OkrIndex, extract_claims
@@ -40,9 +39,10 @@ from rules.model import (
 )
 from rules.progress import kr_score
 from rules.validation import closest, show_number
-from service import approvers, pipeline
+from service import approvers
 from service.cli_options import config_option, now, today
 from service.cmd_check import check
+from service.deployment import Deployment
 from service.overrides import read_overrides
 from service.settings import LoadedSettings, load_settings
 from service.terminal import echo
@@ -110,9 +110,9 @@ def _decide(
     # A decision dated a past day counts from the start of that day (UTC, as the catalogue's).
     at = recorded if on is None else day_start(on.date())
     loaded = load_settings(config_path)
-    engine, catalogue = pipeline.open_with_catalogue(loaded)
-    try:
-        with Session(engine) as session, session.begin():
+    with Deployment(loaded) as deployment:
+        catalogue = deployment.catalogue()  # a bad catalogue stops before the store is opened
+        with Session(deployment.engine) as session, session.begin():
             name, connected = _connections(loaded, session, catalogue, subject)
             okr_id = _pick(name, connected, okr)
             decision = Decision(name, okr_id, state, at, by, why, DecisionOrigin.CLI, by_id=by)
@@ -120,8 +120,6 @@ def _decide(
                 may = approvers.who_may(loaded, session, catalogue, decision)
                 raise UserError(f"--by: {by!r} is not an approver of {name}; only {may} may decide")
             decision_store.record_decision(session, decision, recorded_at=recorded)
-    finally:
-        engine.dispose()
     what = okr_id or ", ".join(connected)
     verb = "Approved" if state is ApprovalState.APPROVED else "Rejected"
     echo(f"{verb} {name} → {what} (by {by}); the next evaluation counts it.")
@@ -235,11 +233,9 @@ def checkin(
         raise UserError(f"--value: expected a finite number, got {value}")
     if forecast is not None and not math.isfinite(forecast):
         raise UserError(f"--forecast: expected a finite number, got {forecast}")
-    engine, catalogue = pipeline.open_with_catalogue(loaded)
-    try:
-        _checkin(engine, catalogue, kr_id, day, value, confidence, note, forecast, by)
-    finally:
-        engine.dispose()
+    with Deployment(loaded) as deployment:
+        catalogue = deployment.catalogue()
+        _checkin(deployment.engine, catalogue, kr_id, day, value, confidence, note, forecast, by)
 
 
 def _checkin(
@@ -300,12 +296,8 @@ def _key_result(catalogue: Catalogue, kr_id: str) -> tuple[KeyResult, Any]:
 def decisions(config_path: Path, subject: str | None, as_json: bool) -> None:
     """Show the audit trail of approvals and rejections: who, when, why, from where."""
     loaded = load_settings(config_path)
-    engine = open_store(loaded.store_url())
-    try:
-        with Session(engine) as session:
-            trail = decision_store.decisions(session)
-    finally:
-        engine.dispose()
+    with Deployment(loaded) as deployment, Session(deployment.engine) as session:
+        trail = decision_store.decisions(session)
     if subject is not None:
         trail = [d for d in trail if d.subject.upper() == subject.strip().upper()]
     zone = ZoneInfo(loaded.settings.schedule.timezone)  # the zone every report shows times in

@@ -16,11 +16,11 @@ from typing import Protocol
 
 from connector.jira_source import JiraSource
 from connector.jira_teams import team_reader
-from connector.store.db import open_store
 from rules.errors import NotFound, OutcomesError, ServiceError
 from rules.model import Catalogue
 from service import claim_fields, connections, pipeline
 from service import doctor_samples as samples
+from service.deployment import Deployment
 from service.settings import LoadedSettings
 
 
@@ -72,13 +72,8 @@ def run_checks(loaded: LoadedSettings, report: Callable[[Check], None]) -> int:
 def _catalogue(loaded: LoadedSettings) -> Catalogue:
     """A catalogue kept in files alone needs no store (doctor writes nothing); the OKRs the last
     sync read from Jira (`catalogue.jira`) are in it."""
-    if loaded.settings.catalogue.jira is None:
-        return pipeline.load_catalogue(loaded, None)
-    engine = open_store(loaded.store_url())
-    try:
-        return pipeline.load_catalogue(loaded, engine)
-    finally:
-        engine.dispose()
+    with Deployment(loaded) as deployment:
+        return deployment.catalogue()
 
 
 def _jira(loaded: LoadedSettings, note: Note) -> JiraSource | None:

@@ -19,7 +19,6 @@ from connector.jira_source import JiraCredentials, JiraSource
 from connector.jira_teams import team_reader
 from connector.retry import RetryPolicy
 from connector.store import history
-from connector.store.db import open_store
 from connector.store.report_days import daily_snapshots
 from connector.sync import ScopeSpec, SyncResult, sync_scopes
 from reports import context as report_context
@@ -58,7 +57,7 @@ def load_catalogue(
     """Read and validate the catalogue file(s); several files are merged list by list.
 
     `store`: the open store, which holds the OKRs the last sync read from Jira (settings
-    `catalogue.jira`); a catalogue kept in files alone needs none (`open_with_catalogue` opens the
+    `catalogue.jira`); a catalogue kept in files alone needs none (`Deployment.catalogue` opens the
     store after the files were found valid). `as_of`, a date the user asked for (`--as-of`),
     must fall in one of the catalogue's cycles."""
     paths = [loaded.resolve(name) for name in loaded.settings.catalogue.files]
@@ -90,23 +89,6 @@ def load_catalogue(
     if as_of is not None:
         require_in_cycles(catalogue, as_of)
     return catalogue
-
-
-def open_with_catalogue(
-    loaded: LoadedSettings, *, as_of: date | None = None
-) -> tuple[Engine, Catalogue]:
-    """The store, opened once, and the catalogue, for a command. A catalogue kept in files alone
-    is checked before the store is opened (bad input leaves no store behind); one that adds the
-    OKRs read from Jira reads them from the store. The caller disposes of the engine."""
-    if loaded.settings.catalogue.jira is None:
-        catalogue = load_catalogue(loaded, None, as_of=as_of)
-        return open_store(loaded.store_url()), catalogue
-    engine = open_store(loaded.store_url())
-    try:
-        return engine, load_catalogue(loaded, engine, as_of=as_of)
-    except BaseException:
-        engine.dispose()
-        raise
 
 
 def _check_against_settings(loaded: LoadedSettings, catalogue: Catalogue) -> None:
