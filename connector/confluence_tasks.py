@@ -41,10 +41,6 @@ class PageTask:
     completed_by_name: str | None  # display name when known
     completed_at: datetime | None  # aware UTC
 
-    @property
-    def complete(self) -> bool:
-        return self.status == COMPLETE
-
 
 def status_of(raw: Any) -> str:
     """`complete`/`incomplete`, also from the page's own `CHECKED`/`UNCHECKED`."""

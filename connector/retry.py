@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, NoReturn, TypeVar
+from typing import NoReturn, TypeVar
 
 from jira import JIRAError
 
@@ -56,7 +56,6 @@ class PauseGate:
     def __init__(self) -> None:
         self._changed = threading.Condition()
         self._holders = 0
-        self.pauses = 0  # how many times it closed, for tests and benchmarks
 
     def passage(self) -> None:
         with self._changed:
@@ -65,7 +64,6 @@ class PauseGate:
     def hold(self, sleep: Callable[[float], None], seconds: float) -> None:
         with self._changed:
             self._holders += 1
-            self.pauses += 1
         try:
             sleep(seconds)
         finally:
@@ -191,13 +189,6 @@ def retry_after(value: str | None, now: datetime | None = None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
-def _header(exc: JIRAError, name: str) -> str | None:
-    response = getattr(exc, "response", None)
-    headers: Any = getattr(response, "headers", None) or {}
-    value = headers.get(name)
-    return str(value) if value is not None else None
 
 
 def _messages(exc: JIRAError) -> list[str]:

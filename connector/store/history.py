@@ -9,25 +9,8 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from connector.store.models import PublishRecord, RunRow, SnapshotRow
+from connector.store.models import PublishRecord, SnapshotRow
 from rules.snapshots import decode_objectives
-
-
-def start_run(session: Session, command: str, started_at: datetime) -> RunRow:
-    run = RunRow(command=command, started_at=started_at, outcome="running")
-    session.add(run)
-    session.flush()
-    return run
-
-
-def finish_run(
-    session: Session, run_id: int, outcome: str, finished_at: datetime, message: str | None = None
-) -> None:
-    run = session.get(RunRow, run_id)
-    if run is not None:
-        run.outcome = outcome
-        run.finished_at = finished_at
-        run.message = message
 
 
 def save_snapshot(
