@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import JSON, Select, and_, delete, func, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.dml import Insert
 
 from connector.jira_fields import load_extra
+from connector.store.instants import UtcDateTime, as_utc
 from connector.store.models import IssueRow, ScopeMember, SyncCursor
 from rules.model import ChildStats, Epic, IssueLink, StatusCategory
 
@@ -56,34 +56,71 @@ def upsert_issues(
 ) -> int:
     """Insert or update the issues by id: one INSERT ... ON CONFLICT DO UPDATE per chunk.
 
-    Rows are plain tuples zipped with the column names (`dataclasses.asdict` deep-copies every
-    list and dict: most of a large sync's CPU went there), sent through Core, not the ORM's bulk
-    path (which splits a page into many statements by which values are None)."""
-    stamp = {"synced_at": synced_at, "sync_mark": mark}
-    values = _RECORD_VALUES
-    rows = [dict(zip(_RECORD_FIELDS, values(issue), strict=True), **stamp) for issue in issues]
-    if not rows:
-        return 0
+    The rows go to the driver as plain tuples with the values already in the form the column
+    keeps (JSON as text, instants in UTC), through `exec_driver_sql`: SQLAlchemy's per-value
+    bind processing was most of a large sync's storing CPU. `tests/store` reads every column
+    back through the ORM on SQLite and PostgreSQL, so the two paths cannot drift apart."""
     connection = session.connection()
-    upsert = _upsert(connection.dialect.name)
+    writer = _writer(connection.dialect.name, connection.dialect.paramstyle)
+    stamp = writer.instant(synced_at)
+    rows = [writer.row(issue, stamp, mark) for issue in issues]
     for start in range(0, len(rows), CHUNK):
-        connection.execute(upsert, rows[start : start + CHUNK])
+        connection.exec_driver_sql(writer.sql, rows[start : start + CHUNK])
     return len(rows)
 
 
 _RECORD_FIELDS = tuple(f.name for f in fields(IssueRecord))
 _RECORD_VALUES = attrgetter(*_RECORD_FIELDS)
+_encode_json = json.JSONEncoder().encode  # what the JSON column type writes (json.dumps)
+
+
+class _Writer:
+    """The upsert's SQL for one database, and each record as the tuple of its parameters."""
+
+    def __init__(self, dialect: str, placeholder: str) -> None:
+        table = IssueRow.metadata.tables[IssueRow.__tablename__]
+        names = [*_RECORD_FIELDS, "synced_at", "sync_mark"]
+        missing = {c.name for c in table.columns} ^ set(names)
+        assert not missing, f"IssueRecord and the issues table differ: {sorted(missing)}"
+        self.sql = (
+            f"INSERT INTO {table.name} ({', '.join(names)})"
+            f" VALUES ({', '.join([placeholder] * len(names))})"
+            f" ON CONFLICT (id) DO UPDATE SET"
+            f" {', '.join(f'{n} = excluded.{n}' for n in names if n != 'id')}"
+        )
+        kinds = [type(table.columns[n].type) for n in _RECORD_FIELDS]
+        self.json_at = [i for i, kind in enumerate(kinds) if issubclass(kind, JSON)]
+        self.time_at = [i for i, kind in enumerate(kinds) if issubclass(kind, UtcDateTime)]
+        self.sqlite = dialect == "sqlite"
+
+    def instant(self, moment: datetime | None) -> datetime | str | None:
+        """What UtcDateTime binds: the instant in UTC; on SQLite as the text SQLAlchemy keeps
+        there ("2026-11-12 08:00:26.859000", no offset)."""
+        if moment is None:
+            return None
+        if moment.tzinfo is not UTC:
+            moment = as_utc(moment)
+        return moment.replace(tzinfo=None).isoformat(" ", "microseconds") if self.sqlite else moment
+
+    def row(self, issue: IssueRecord, stamp: Any, mark: str | None) -> tuple[Any, ...]:
+        values = list(_RECORD_VALUES(issue))
+        for i in self.json_at:
+            value = values[i]
+            if value is not None:  # most lists are empty: "[]" without the encoder
+                values[i] = "[]" if value == [] else _encode_json(value)
+        for i in self.time_at:
+            if values[i] is not None:
+                values[i] = self.instant(values[i])
+        values += (stamp, mark)
+        return tuple(values)
 
 
 @cache
-def _upsert(dialect: str) -> Insert:
-    """The statement, built once per dialect (the compiled form is cached by SQLAlchemy)."""
-    table = IssueRow.metadata.tables[IssueRow.__tablename__]
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-    columns = [c.name for c in table.columns if c.name != "id"]
-    return statement.on_conflict_do_update(
-        index_elements=["id"], set_={c: statement.excluded[c] for c in columns}
-    )
+def _writer(dialect: str, paramstyle: str) -> _Writer:
+    placeholder = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(paramstyle)
+    if placeholder is None:
+        raise NotImplementedError(f"the store does not write issues through {dialect}")
+    return _Writer(dialect, placeholder)
 
 
 def replace_scope(
