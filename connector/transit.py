@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 import requests
 from urllib3.exceptions import NewConnectionError
 
@@ -58,9 +59,34 @@ def watch(session: requests.Session) -> None:
         session.hooks["response"].append(_check_answer)
 
 
+def _check_whole(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    _whole_json(response)  # a hook that returned a value would replace the response
+
+
+# For a request whose caller reads the JSON itself with `read_json`: the answer is checked as
+# `watch` checks it, but parsed once, by the caller (a sync parses megabytes of search pages).
+PARSED_BY_CALLER = {"response": [_check_whole]}
+
+
+def read_json(response: requests.Response) -> Any:
+    """The answer's JSON, parsed once; `Garbled` (naming the request) when it is not JSON."""
+    try:
+        return orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        raise Garbled("an answer that is not JSON", response) from None
+
+
 def _check_answer(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    body = _whole_json(response)
+    if body is not None:
+        read_json(response)
+
+
+def _whole_json(response: requests.Response) -> bytes | None:
+    """The body of a 2xx JSON answer (None for other answers); `Garbled` when it came cut off,
+    or as something other than JSON (a proxy's HTML page)."""
     if response.is_redirect:
-        return
+        return None
     try:
         body = response.content  # read the whole answer now: a cut-off one fails here
     except (
@@ -72,15 +98,12 @@ def _check_answer(response: requests.Response, *args: Any, **kwargs: Any) -> Non
         kind = "broken chunked answer" if chunked else "truncated answer"
         raise Garbled(kind, response) from None
     if not 200 <= response.status_code < 300 or not body.strip():
-        return
+        return None
     kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if "json" not in kind:
         said = "an HTML page" if "html" in kind else f"a {kind or 'untyped'} answer"
         raise Garbled(f"{said} instead of JSON", response)
-    try:
-        json.loads(body)
-    except ValueError:
-        raise Garbled("an answer that is not JSON", response) from None
+    return body
 
 
 def request_line(request: Any) -> str | None:

@@ -27,12 +27,12 @@ from tests.sync.conftest import (
 )
 
 
-def test_every_third_request_failing_still_converges(
+def test_every_second_request_failing_still_converges(
     sandbox: Sandbox, engine: Engine, tmp_path: Path
 ) -> None:
     expected = fresh_full_sync(sandbox, tmp_path)
     sandbox.reset_requests()
-    sandbox.faults.fail_every(3, statuses=(429, 500), retry_after=0)
+    sandbox.faults.fail_every(2, statuses=(429, 500), retry_after=0)
 
     sync(sandbox, engine)
 
