@@ -33,6 +33,20 @@ class More:
     jobs: tuple[Job, ...]
 
 
+def labelled(label: Any, job: Job) -> Job:
+    """The job, its pages given as (label, page), and so the pages of the jobs it finds: which
+    query a page answers, when several kinds of query share one run."""
+
+    def run() -> Iterator[Any]:
+        for item in job():
+            if isinstance(item, More):
+                yield More(tuple(labelled(label, found) for found in item.jobs))
+            else:
+                yield label, item
+
+    return run
+
+
 @dataclass(frozen=True)
 class _Done:
     error: BaseException | None

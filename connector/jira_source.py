@@ -8,6 +8,7 @@ errors into `rules.errors`, whose messages never carry request headers or bodies
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -16,7 +17,7 @@ from typing import Any, Literal
 from jira import JIRA
 from requests.adapters import HTTPAdapter
 
-from connector.fetch_pool import More
+from connector.fetch_pool import Job, More, labelled
 from connector.jira_claims import NO_CLAIMS, ClaimReader
 from connector.jira_fields import (
     NO_EPIC_FIELDS,
@@ -211,9 +212,26 @@ class JiraSource:
     ) -> Iterator[list[IssueRecord]]:
         """Children of many epics at once, in chunks (by id: ids survive project moves); the
         chunks are fetched side by side."""
-        jobs = [partial(self._surviving, c, self.fields, since_ms) for c in self._chunks(epic_ids)]
-        for page in self.searcher.run(jobs):
+        for page in self.searcher.run(self._child_jobs(epic_ids, since_ms)):
             yield [self.record(raw, is_epic=False) for raw in page]
+
+    def scope_pages(
+        self, jql: str, epic_ids: Sequence[str]
+    ) -> Iterator[tuple[bool, list[IssueRecord]]]:
+        """The epics the JQL finds, with their fields, and the children of `epic_ids` (the
+        same scope, listed by id first), all fetched side by side: (is_epic, records) per page.
+
+        A full sync reads its epics this way so that every worker is busy from the start:
+        Cloud pages one query one page at a time, and the epics' query alone would otherwise
+        keep the others waiting for its last page."""
+        epics = labelled(True, self.searcher.job(jql, self.fields))
+        children = [labelled(False, job) for job in self._child_jobs(epic_ids, None)]
+        labelled_pages: Iterator[tuple[bool, Page]] = self.searcher.pool.run([epics, *children])
+        for is_epic, page in labelled_pages:
+            yield is_epic, [self.record(raw, is_epic=is_epic) for raw in page]
+
+    def _child_jobs(self, epic_ids: Sequence[str], since_ms: int | None) -> list[Job]:
+        return [partial(self._surviving, c, self.fields, since_ms) for c in self._spread(epic_ids)]
 
     def issue_pages(self, ids: Sequence[str]) -> Iterator[list[IssueRecord]]:
         """Issues by id, with their fields (epics that entered the scope without changing)."""
@@ -263,9 +281,22 @@ class JiraSource:
             yield from pages
 
     def _chunks(self, ids: Sequence[str]) -> Iterator[Sequence[str]]:
-        ordered = sorted(ids, key=lambda i: int(i) if i.isdigit() else 0)
+        ordered = _by_number(ids)
         for start in range(0, len(ordered), self.child_chunk):
             yield ordered[start : start + self.child_chunk]
+
+    def _spread(self, ids: Sequence[str]) -> Iterator[Sequence[str]]:
+        """`ids` in chunks of at most `child_chunk`, as many as a multiple of the searches in
+        flight and of near-equal size, so the workers finish together: Cloud pages each query
+        one page after the other, and 10 long queries on 4 workers would leave two of them
+        reading the last two queries alone. (One part-filled last page a chunk is the cost.)"""
+        ordered = _by_number(ids)
+        width = self.searcher.pool.concurrency
+        count = width * math.ceil(len(ordered) / (width * self.child_chunk)) if ordered else 0
+        for n in range(count):
+            chunk = ordered[n * len(ordered) // count : (n + 1) * len(ordered) // count]
+            if chunk:
+                yield chunk
 
     def _exists(self, issue_id: str) -> bool:
         try:
@@ -304,3 +335,7 @@ class JiraSource:
             team_names=self.teams.team_names(fields),
             extra=(self.epic_fields.values(fields) or None) if is_epic else None,
         )
+
+
+def _by_number(ids: Sequence[str]) -> list[str]:
+    return sorted(ids, key=lambda i: int(i) if i.isdigit() else 0)

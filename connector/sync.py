@@ -88,6 +88,19 @@ class _Run:
             self.progress(f"{self.name}: {self.fetched} issues fetched")
         return ids
 
+    def store_scope(self, pages: Iterable[tuple[bool, list[IssueRecord]]]) -> tuple[set[str], int]:
+        """Epics' and children's pages in any order (`JiraSource.scope_pages`): the epics' ids
+        and how many children were stored."""
+        epics: set[str] = set()
+        children = 0
+        for is_epic, page in pages:
+            if is_epic:
+                epics |= self.store([page], epics=True)
+            else:
+                self.store([page], epics=False)
+                children += len(page)
+        return epics, children
+
 
 def sync_scopes(
     source: JiraSource,
@@ -121,10 +134,13 @@ def _sync_scope(
     settings = source.field_settings()
     note = None
     if not incremental:
-        epics = run.store(source.epic_pages(scope.epics_jql), epics=True)
+        # The scope's ids first (one cheap request per 5,000 epics), so that the children's
+        # searches run beside the epics' own, not after its last page.
+        listed = source.epic_ids(scope.epics_jql)
+        epics, children = run.store_scope(source.scope_pages(scope.epics_jql, sorted(listed)))
         before = run.fetched
-        run.store(source.child_pages(sorted(epics)), epics=False)
-        children = run.fetched - before
+        run.store(source.child_pages(sorted(epics - listed)), epics=False)  # new since listed
+        children += run.fetched - before
     else:
         assert cursor is not None and cursor.last_updated_ms is not None
         since = cursor.last_updated_ms - lookback_ms

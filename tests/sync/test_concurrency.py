@@ -45,7 +45,7 @@ def children_query(sandbox: Sandbox) -> str:
     return "parent in (" if sandbox.jira.deployment == "Cloud" else "cf[10100] in ("
 
 
-def test_four_searches_at_once_store_what_one_at_a_time_stores_with_as_many_requests(
+def test_four_searches_at_once_store_what_one_at_a_time_stores_with_a_page_more_a_chunk(
     wide_sandbox: Sandbox, tmp_path: Path
 ) -> None:
     stores, counts = {}, {}
@@ -62,10 +62,15 @@ def test_four_searches_at_once_store_what_one_at_a_time_stores_with_as_many_requ
         assert (again.epics, again.children) == (520, 1040)
     assert stores[4] == stores[1]
     assert len(stores[4][0]) == 1560
-    # Full: epics 520 / 50 = 11 pages; children 1,000 / 50 = 20 pages and 40 / 50 = 1 page.
-    # Incremental: every issue has the cursor's `updated`, so the 32 again; then the epics' ids
-    # (1 page) and the children's ids (1 page per chunk).
-    assert counts[1] == counts[4] == (32, 35)
+    # Full: the epics' ids (1 page), the epics (520 / 50 = 11 pages), and the children in
+    # chunks of equal size, as many as a multiple of the searches in flight: one at a time,
+    # 2 chunks of 260 epics (520 children: 11 pages each); four at a time, 4 chunks of 130
+    # (260 children: 6 pages each): each chunk's last page is part-filled.
+    # Incremental: every issue has the cursor's `updated`, so the epics (11) and the children
+    # (22 or 24) again; the epics' ids (1 page) and the children's ids (chunks of at most 500
+    # epics: 2 pages).
+    assert counts[1] == (1 + 11 + 22, 11 + 1 + 22 + 2)
+    assert counts[4] == (1 + 11 + 24, 11 + 1 + 24 + 2)
 
 
 def test_a_writer_that_stops_reading_stops_the_fetch_at_the_queue_bound(tmp_path: Path) -> None:
@@ -112,9 +117,9 @@ def test_one_429_pauses_every_worker_for_what_jira_asks(
     # Requests already on their way when the 429 came may land during the pause; no new one.
     assert made_during[0] <= 3
     assert result.children == 1040
-    # 52 pages of epics; 10 pages for each of 10 chunks of 50 epics, 4 for the last 20; and
-    # the refused one asked again.
-    assert searches(wide_sandbox) == 52 + 104 + 1
+    # The epics' ids (1 page); 52 pages of epics; 12 chunks of 43 or 44 epics (4 workers x 3,
+    # at most 50 epics each), 9 pages of 86 or 88 children each; and the refused one again.
+    assert searches(wide_sandbox) == 1 + 52 + 12 * 9 + 1
 
 
 def test_a_429_that_persists_ends_the_sync_within_the_retry_budget(
