@@ -24,6 +24,7 @@ import requests
 from atlassian.confluence import ConfluenceServer
 
 from connector.confluence_tasks import PageTask, from_body, from_v1
+from connector.http_env import settle_environment
 from connector.retry import Attempts, RetryPolicy
 from connector.transit import TRANSIT_ERRORS, Fault, fault_of, status_fault, watch
 from rules.errors import AnswerLost, AuthError, Forbidden, ServiceError
@@ -105,6 +106,7 @@ class Http:
         self.policy = policy or RetryPolicy()
         self.root = urlsplit(url).path.rstrip("/")  # "/wiki": requests are named by full path
         watch(client._session)  # garbled answers become faults that name the request
+        settle_environment(client._session, url)
 
     def send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         request = f"{method} {self.root}/{path.lstrip('/')}"

@@ -18,6 +18,7 @@ from jira import JIRA
 from requests.adapters import HTTPAdapter
 
 from connector.fetch_pool import Job, More, labelled
+from connector.http_env import settle_environment
 from connector.jira_claims import NO_CLAIMS, ClaimReader
 from connector.jira_fields import (
     NO_EPIC_FIELDS,
@@ -105,6 +106,7 @@ class JiraSource:
         for scheme in ("http://", "https://"):
             self.client._session.mount(scheme, pool)
         watch(self.client._session)
+        settle_environment(self.client._session, credentials.url)
         self.server_info: dict[str, Any] = self._call(self.client.server_info, "connect")
         # What the constructor sets from serverInfo, for the client's own version checks.
         self.client.deploymentType = self.server_info.get("deploymentType")
