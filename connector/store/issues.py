@@ -22,9 +22,10 @@ from rules.model import ChildStats, Epic, IssueLink, StatusCategory
 CHUNK = 500
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: its __init__ costs twice as much, and a sync makes 100,000s
 class IssueRecord:
-    """One issue as the connector read it from Jira, flattened for the store."""
+    """One issue as the connector read it from Jira, flattened for the store (read-only by
+    convention: nothing changes a record once it is built)."""
 
     id: str
     key: str
