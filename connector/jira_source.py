@@ -315,9 +315,11 @@ class JiraSource:
     def record(self, raw: dict[str, Any], *, is_epic: bool) -> IssueRecord:
         fields = raw.get("fields") or {}
         status = fields.get("status") or {}
-        points = fields.get(self.site.story_points) if self.site.story_points else None
-        epic_link = fields.get(self.site.epic_link) if self.site.epic_link else None
+        points_field, epic_link_field = self.site.story_points, self.site.epic_link
+        points = fields.get(points_field) if points_field else None
+        epic_link = fields.get(epic_link_field) if epic_link_field else None
         parent = epic_link or (fields.get("parent") or {}).get("key")
+        labels = fields.get("labels")
         return IssueRecord(
             id=str(raw["id"]),
             key=raw["key"],
@@ -328,15 +330,18 @@ class JiraSource:
             status=status.get("name", ""),
             status_category=(status.get("statusCategory") or {}).get("key", "new"),
             assignee=(fields.get("assignee") or {}).get("displayName"),
-            labels=sorted(fields.get("labels") or []),
+            labels=sorted(labels) if labels else [],
             parent_key=parent if isinstance(parent, str) else None,
-            story_points=float(points) if isinstance(points, int | float) else None,
+            story_points=float(points) if isinstance(points, _NUMBER) else None,
             created=parse_time(fields.get("created")),
             updated=parse_time(fields.get("updated")),
             **self.claims.values(fields),
             team_names=self.teams.team_names(fields),
             extra=(self.epic_fields.values(fields) or None) if is_epic else None,
         )
+
+
+_NUMBER = (int, float)  # a tuple: `int | float` builds a new union object on every call
 
 
 def _by_number(ids: Sequence[str]) -> list[str]:

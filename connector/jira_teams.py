@@ -41,7 +41,7 @@ class TeamReader:
                 for label in fields.get("labels") or []
                 if str(label).casefold().startswith(prefix) and len(label) > len(prefix)
             ]
-        return list(dict.fromkeys(str(n) for n in names if n))
+        return list(dict.fromkeys(str(n) for n in names if n)) if names else []
 
 
 def _field_texts(value: Any) -> list[str | None]:
