@@ -217,18 +217,17 @@ class JiraSource:
         for page in self.searcher.run(self._child_jobs(epic_ids, since_ms)):
             yield [self.record(raw, is_epic=False) for raw in page]
 
-    def scope_pages(
-        self, jql: str, epic_ids: Sequence[str]
-    ) -> Iterator[tuple[bool, list[IssueRecord]]]:
-        """The epics the JQL finds, with their fields, and the children of `epic_ids` (the
-        same scope, listed by id first), all fetched side by side: (is_epic, records) per page.
+    def scope_pages(self, epic_ids: Sequence[str]) -> Iterator[tuple[bool, list[IssueRecord]]]:
+        """The epics (listed by id first: `epic_ids`) with their fields, and their children,
+        all fetched side by side: (is_epic, records) per page.
 
-        A full sync reads its epics this way so that every worker is busy from the start:
-        Cloud pages one query one page at a time, and the epics' query alone would otherwise
-        keep the others waiting for its last page."""
-        epics = labelled(True, self.searcher.job(jql, self.fields))
+        A full sync reads its scope this way so that every worker is busy until the end: Cloud
+        pages one query one page at a time, so one query for all the epics would keep a worker
+        on it for its 50 pages (5,000 epics) while the others wait for it or finish early. The
+        children's long queries go first; the epics' short ones fill in at the end."""
         children = [labelled(False, job) for job in self._child_jobs(epic_ids, None)]
-        labelled_pages: Iterator[tuple[bool, Page]] = self.searcher.pool.run([epics, *children])
+        epics = [labelled(True, job) for job in self._by_id_jobs(epic_ids)]
+        labelled_pages: Iterator[tuple[bool, Page]] = self.searcher.pool.run([*children, *epics])
         for is_epic, page in labelled_pages:
             yield is_epic, [self.record(raw, is_epic=is_epic) for raw in page]
 
@@ -237,10 +236,12 @@ class JiraSource:
 
     def issue_pages(self, ids: Sequence[str]) -> Iterator[list[IssueRecord]]:
         """Issues by id, with their fields (epics that entered the scope without changing)."""
-        queries = [f"id in ({', '.join(chunk)})" for chunk in self._chunks(ids)]
-        jobs = [self.searcher.job(query, self.fields) for query in queries]
-        for page in self.searcher.run(jobs):
+        for page in self.searcher.run(self._by_id_jobs(ids)):
             yield [self.record(raw, is_epic=True) for raw in page]
+
+    def _by_id_jobs(self, ids: Sequence[str]) -> list[Job]:
+        queries = [f"id in ({', '.join(chunk)})" for chunk in self._chunks(ids)]
+        return [self.searcher.job(query, self.fields) for query in queries]
 
     def epic_ids(self, jql: str) -> set[str]:
         """Ids only (cheap: large pages): what the scope holds now, for reconciliation."""

@@ -134,13 +134,10 @@ def _sync_scope(
     settings = source.field_settings()
     note = None
     if not incremental:
-        # The scope's ids first (one cheap request per 5,000 epics), so that the children's
-        # searches run beside the epics' own, not after its last page.
+        # The scope's ids first (one cheap request per 5,000 epics), so that the epics and
+        # their children are read side by side; an epic deleted since is not in the scope.
         listed = source.epic_ids(scope.epics_jql)
-        epics, children = run.store_scope(source.scope_pages(scope.epics_jql, sorted(listed)))
-        before = run.fetched
-        run.store(source.child_pages(sorted(epics - listed)), epics=False)  # new since listed
-        children += run.fetched - before
+        epics, children = run.store_scope(source.scope_pages(sorted(listed)))
     else:
         assert cursor is not None and cursor.last_updated_ms is not None
         since = cursor.last_updated_ms - lookback_ms
