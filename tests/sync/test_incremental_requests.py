@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from connector.jira_source import filling_pages
 from connector.sandbox import Sandbox
-from tests.sync.conftest import content, fresh_full_sync, issue, portfolio, sync
+from tests.sync.conftest import connect, content, fresh_full_sync, issue, portfolio, sync
 
 EPICS = 200
 START = datetime(2026, 10, 5, 9, 0, tzinfo=UTC)
@@ -116,3 +116,19 @@ def test_every_epic_is_asked_about_once_within_the_limits_whatever_the_counts() 
     totals = [sum(counts.get(i, 0) for i in chunk) for chunk in chunks]
     assert all(total <= 300 for total, chunk in zip(totals, chunks, strict=True) if len(chunk) > 1)
     assert ["10007"] in chunks
+
+
+def test_a_chunk_cut_by_counts_still_halves_round_an_epic_deleted_mid_sync(
+    sandbox: Sandbox,
+) -> None:
+    source = connect(sandbox)
+    pay1, pay5 = sandbox.jira.get("PAY-1"), sandbox.jira.get("PAY-5")
+    assert pay1 is not None and pay5 is not None
+    sandbox.jira.delete_issue("PAY-5")  # deleted after the sync listed the scope's epics
+    epics = [str(pay1.id), str(pay5.id)]
+    ids = [
+        i for page in source.child_id_pages(epics, {str(pay1.id): 3, str(pay5.id): 1}) for i in page
+    ]
+    assert len(ids) == 3  # PAY-1's children; PAY-5's child lost its parent with it
+    refused = [r.query["jql"][0] for r in sandbox.requests if r.status == 400]
+    assert refused[0].startswith(source.children_jql(epics))  # the whole chunk, at first
