@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Literal
@@ -73,6 +73,7 @@ class JiraSource:
         deployment: Literal["auto", "cloud", "datacenter"] = "auto",
         policy: RetryPolicy | None = None,
         page_size: int = 100,
+        id_page_size: int = 5000,  # ids-only pages (Cloud's most; Data Center's are smaller)
         search_window: int = DC_WINDOW,
         settings_file: str = "settings",
         concurrency: int = 4,  # searches in flight at once (settings: jira.concurrency)
@@ -125,6 +126,7 @@ class JiraSource:
             service=self.service,
             policy=self.policy,
             page_size=page_size,
+            id_page_size=id_page_size,
             window=search_window,
             concurrency=concurrency,
         )
@@ -248,9 +250,26 @@ class JiraSource:
         pages = self.searcher.pages(jql, [], in_order=False)
         return {str(raw["id"]) for page in pages for raw in page}
 
-    def child_id_pages(self, epic_ids: Sequence[str]) -> Iterator[list[str]]:
-        """The ids of the epics' children, page by page (ids only: large, cheap pages)."""
-        jobs = [partial(self._surviving, chunk, [], None) for chunk in self._chunks(epic_ids)]
+    def child_id_pages(
+        self, epic_ids: Sequence[str], expected: Mapping[str, int] | None = None
+    ) -> Iterator[list[str]]:
+        """The ids of the epics' children, page by page (ids only: large, cheap pages).
+
+        `expected`: how many children each epic should have (the store's count). The chunks are
+        then cut where those counts fill whole pages, so that a query does not end on a nearly
+        empty page; the counts shape the chunks only, never which epics are asked about."""
+        if expected is None:
+            chunks: Iterable[Sequence[str]] = self._chunks(epic_ids)
+        else:
+            window = None if self.deployment == "cloud" else self.searcher.window
+            chunks = filling_pages(
+                _by_number(epic_ids),
+                expected,
+                most=self.child_chunk,
+                page=self.searcher.id_page_size,
+                cap=window,  # Data Center: a query past its window is split, at a cost
+            )
+        jobs = [partial(self._surviving, chunk, [], None) for chunk in chunks]
         for page in self.searcher.run(jobs):
             yield [str(raw["id"]) for raw in page]
 
@@ -347,3 +366,30 @@ _NUMBER = (int, float)  # a tuple: `int | float` builds a new union object on ev
 
 def _by_number(ids: Sequence[str]) -> list[str]:
     return sorted(ids, key=lambda i: int(i) if i.isdigit() else 0)
+
+
+def filling_pages(
+    ordered: Sequence[str], sizes: Mapping[str, int], *, most: int, page: int, cap: int | None
+) -> Iterator[Sequence[str]]:
+    """`ordered` in chunks of at most `most` ids whose `sizes` (results expected for each) add
+    up to at most `cap`, each cut where its total falls nearest below a whole number of pages
+    of `page` results (an empty answer costs a request too).
+
+    Greedy: a chunk grows as far as the limits let it, then ends at its point of least waste
+    (the latest of equals); the last chunk takes all that is left."""
+    start = 0
+    while start < len(ordered):
+        end, total = start, 0
+        best, least = start + 1, page
+        while end < len(ordered) and end - start < most:
+            size = max(0, sizes.get(ordered[end], 0))
+            if cap is not None and end > start and total + size > cap:
+                break
+            total += size
+            end += 1
+            waste = -total % page if total else page
+            if waste <= least:
+                best, least = end, waste
+        stop = end if end == len(ordered) else best
+        yield ordered[start:stop]
+        start = stop

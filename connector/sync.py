@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from connector.jira_source import JiraSource
 from connector.store.issues import (
     IssueRecord,
+    child_counts,
     delete_unseen,
     mark_seen,
     rekey_children,
@@ -156,7 +157,10 @@ def _sync_scope(
         run.store(source.issue_pages(sorted(entered - changed_ids)), epics=True)
         run.store(source.child_pages(sorted(entered)), epics=False)
         run.store(source.child_pages(sorted(epics & previous), children_since), epics=False)
-        children = _mark_pages(session, source.child_id_pages(sorted(epics)), run.mark)
+        # Every child this run knows of is stored by now: their counts shape the ids pass.
+        expected = child_counts(session, sorted(epics))
+        id_pages = source.child_id_pages(sorted(epics), expected)
+        children = _mark_pages(session, id_pages, run.mark)
         if changed:
             note = _reread_note(scope, changed, len(epics), children_since is None)
             log.info("%s", note)

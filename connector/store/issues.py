@@ -281,3 +281,21 @@ def _epic(row: Any, children: ChildStats) -> Epic:  # a Row of _EPIC_COLUMNS
         team_names=tuple(row.team_names or ()),
         extra=load_extra(row.extra),
     )
+
+
+def child_counts(session: Session, epic_ids: Sequence[str]) -> dict[str, int]:
+    """Epic id -> how many stored issues name that epic as their parent (by its stored key):
+    what a children query for it should return, as far as the store knows. Epics with none
+    are left out."""
+    counts: dict[str, int] = {}
+    for start in range(0, len(epic_ids), CHUNK):
+        chunk = list(epic_ids[start : start + CHUNK])
+        found = session.execute(select(IssueRow.key, IssueRow.id).where(IssueRow.id.in_(chunk)))
+        keys = {row.key: row.id for row in found}
+        per_key = (
+            select(IssueRow.parent_key, func.count())
+            .where(IssueRow.parent_key.in_(list(keys)))
+            .group_by(IssueRow.parent_key)
+        )
+        counts |= {keys[key]: n for key, n in session.execute(per_key) if key in keys}
+    return counts
