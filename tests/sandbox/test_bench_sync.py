@@ -19,7 +19,8 @@ def test_bench_sync_runs_at_a_tiny_scale_beside_the_plain_jira_script() -> None:
     assert any(line.startswith("5 epics, 15 children (20 issues)") for line in lines)
     rows = {line[:26].strip(): line[26:].split() for line in lines if len(line) > 26}
     full = rows["full, concurrency 1"]
-    assert full[1:4] == ["2", "2", "1.00"]  # searches = bound: one page of epics, one of children
+    # searches = bound: one page of epic ids, one of epics, one of children
+    assert full[1:4] == ["3", "3", "1.00"]
     assert "incr. 1% changed, c 1" in rows
     # serverInfo twice (the library, then the script), the fields, the epics, one per epic
     assert rows["plain jira script"][0] == "9"
