@@ -83,9 +83,9 @@ class _Run:
                 ids.update(record.id for record in page)
             upsert_issues(self.session, page, synced_at=self.now, mark=self.mark)
             self.fetched += len(page)
-            stamps = [int(r.updated.timestamp() * 1000) for r in page if r.updated]
-            if stamps:
-                self.newest = max(self.newest or 0, *stamps)
+            latest = max((r.updated for r in page if r.updated), default=None)
+            if latest is not None:
+                self.newest = max(self.newest or 0, int(latest.timestamp() * 1000))
             self.progress(f"{self.name}: {self.fetched} issues fetched")
         return ids
 
