@@ -243,8 +243,7 @@ class JiraSource:
             yield [self.record(raw, is_epic=True) for raw in page]
 
     def _by_id_jobs(self, ids: Sequence[str]) -> list[Job]:
-        queries = [f"id in ({', '.join(chunk)})" for chunk in self._chunks(ids)]
-        return [self.searcher.job(query, self.fields) for query in queries]
+        return [partial(self._surviving, c, self.fields, None, True) for c in self._chunks(ids)]
 
     def epic_ids(self, jql: str) -> set[str]:
         """Ids only (cheap: large pages): what the scope holds now, for reconciliation."""
@@ -275,13 +274,13 @@ class JiraSource:
             yield [str(raw["id"]) for raw in page]
 
     def _surviving(
-        self, epic_ids: Sequence[str], fields: list[str], since_ms: int | None
+        self, epic_ids: Sequence[str], fields: list[str], since_ms: int | None, by_id: bool = False
     ) -> Iterator[Page | More]:
-        """Pages of the epics' children, as a search job. Jira refuses a whole `parent in (…)`
-        query when one of the epics was deleted since we listed them (a race on a busy site);
-        then the chunk is halved until the refused query names only the deleted epic, which
-        has no children."""
-        query = self.children_jql(epic_ids)
+        """Pages of the epics' children (or, `by_id`, of the epics themselves), as a search job.
+        Jira refuses a whole `parent in (…)` or `id in (…)` query when one of the epics was
+        deleted since we listed them (a race on a busy site); then the chunk is halved until the
+        refused query names only the deleted epic, which has nothing left to read."""
+        query = f"id in ({', '.join(epic_ids)})" if by_id else self.children_jql(epic_ids)
         if since_ms is not None:
             query = both(query, f"updated >= {since_ms}")
         pages = self.searcher.items(query, fields)
@@ -291,13 +290,11 @@ class JiraSource:
             if len(epic_ids) == 1:
                 if self._exists(epic_ids[0]):
                     raise  # the query itself is wrong, not a vanished epic: say so
-                log.info(
-                    "%s: epic %s is gone; it has no children to read", self.service, epic_ids[0]
-                )
+                log.info("%s: epic %s is gone since it was listed", self.service, epic_ids[0])
                 return
             middle = len(epic_ids) // 2
             halves = (epic_ids[:middle], epic_ids[middle:])
-            yield More(tuple(partial(self._surviving, h, fields, since_ms) for h in halves))
+            yield More(tuple(partial(self._surviving, h, fields, since_ms, by_id) for h in halves))
             return
         if first is not None:
             yield first

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -91,16 +92,20 @@ class _Run:
 
     def store_scope(self, pages: Iterable[tuple[bool, list[IssueRecord]]]) -> tuple[set[str], int]:
         """Epics' and children's pages in any order (`JiraSource.scope_pages`): the epics' ids
-        and how many children were stored."""
+        and how many children they have. A child whose epic was deleted after the scope was
+        listed is stored, as Jira answered it, but not counted: no scope holds its epic, and
+        the next sync, which does not see it, removes it."""
         epics: set[str] = set()
-        children = 0
+        epic_keys: set[str] = set()
+        by_parent: Counter[str | None] = Counter()
         for is_epic, page in pages:
             if is_epic:
                 epics |= self.store([page], epics=True)
+                epic_keys.update(record.key for record in page)
             else:
                 self.store([page], epics=False)
-                children += len(page)
-        return epics, children
+                by_parent.update(record.parent_key for record in page)
+        return epics, sum(n for parent, n in by_parent.items() if parent in epic_keys)
 
 
 def sync_scopes(
