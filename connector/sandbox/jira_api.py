@@ -157,7 +157,7 @@ class JiraApi:
             return answer
         hits, steady = answer
         render = Renderer(self.state, req.base_url, req.params["v"])
-        issues = list(map(IssueJson(render, fields), hits[offset : offset + size]))
+        issues = IssueJson(render, fields).join(hits[offset : offset + size])
         body: dict[str, Any] = {}
         expand = {e.strip() for e in str(p["expand"] or "").split(",")}
         if fields and "names" in expand:
@@ -211,7 +211,7 @@ class JiraApi:
             issues = [_expand(render.issue(r, fields), r, render, p["expand"]) for r in page]
             return Response(200, {**head, "issues": issues})
         return Response(
-            200, page_json(head, list(map(IssueJson(render, fields), page)), {}), cacheable=steady
+            200, page_json(head, IssueJson(render, fields).join(page), {}), cacheable=steady
         )
 
     def parse_jql(self, req: Request) -> Response:

@@ -13,6 +13,7 @@ import json
 import math
 from collections.abc import Callable
 from json.encoder import encode_basestring_ascii as _string
+from operator import attrgetter
 from typing import Any
 
 from .jira_render import Renderer, jira_time
@@ -20,6 +21,8 @@ from .records import IssueRecord
 
 encode = json.JSONEncoder().encode  # what json.dumps does with its defaults
 Step = Callable[[IssueRecord], str | None]  # one field's `"id": value` text, None to leave out
+# Fields whose rendering depends only on one value of the issue (and the data version).
+_SHARED = ("status", "issuetype", "project", "priority", "assignee", "parent")
 
 
 class IssueJson:
@@ -29,16 +32,28 @@ class IssueJson:
         self.render = render
         self.fields = fields
         self.steps = [self._step(fid) for fid in fields or ()]
+        self.may_omit = "parent" in (fields or ())  # Jira leaves out an empty parent
         root = _string(render.root)[1:-1].replace("%", "%%")
         self.head = f'{{"expand": {_string(render.expand)}, "id": "%s", "self": "{root}/issue/%s"'
 
     def __call__(self, rec: IssueRecord) -> str:
         """``json.dumps(render.issue(rec, fields))``, faster."""
         if self.fields is None:
-            return encode({"id": str(rec.id)})
-        parts = [text for text in (step(rec) for step in self.steps) if text is not None]
+            return f'{{"id": "{rec.id}"}}'
+        parts = [step(rec) for step in self.steps]
+        if self.may_omit:
+            parts = [text for text in parts if text is not None]
         head = self.head % (rec.id, rec.id)
-        return f'{head}, "key": {_string(rec.key)}, "fields": {{{", ".join(parts)}}}}}'
+        joined = ", ".join(parts)  # type: ignore[arg-type]  # only `parent` gives None, dropped
+        return f'{head}, "key": {_string(rec.key)}, "fields": {{{joined}}}}}'
+
+    def join(self, recs: list[IssueRecord]) -> str:
+        """The issues' JSON, comma-separated: a page's "issues" list without its brackets."""
+        if not recs:
+            return ""
+        if self.fields is None:  # ids only: thousands a page, so no call per issue
+            return '{"id": "' + '"}, {"id": "'.join([str(rec.id) for rec in recs]) + '"}'
+        return ", ".join(map(self, recs))
 
     def _step(self, fid: str) -> Step:
         render, state = self.render, self.render.state
@@ -46,42 +61,30 @@ class IssueJson:
         if fid == "summary":
             return lambda rec: prefix + _string(rec.summary)
         if fid in ("created", "updated"):
-            zone = state.zone
-            if fid == "created":
-                return lambda rec: f'{prefix}"{jira_time(rec.created, zone)}"'
-            return lambda rec: f'{prefix}"{jira_time(rec.updated, zone)}"'
-        by = _SHARED.get(fid)
-        if by is None:
+            zone, when = state.zone, attrgetter(fid)
+            return lambda rec: f'{prefix}"{jira_time(when(rec), zone)}"'
+        if fid == "labels":
+            return lambda rec: prefix + _value(rec.labels)
+        spec = state.registry.by_id.get(fid)
+        if spec is not None and spec.custom and spec.kind not in ("option", "array", "epiclink"):
+            return lambda rec: prefix + _value(rec.fields.get(fid))  # as `Renderer.custom`
+        if fid not in _SHARED:
             return lambda rec: prefix + _value(render.field_value(rec, fid))
-        shared = state.fragments()
-        root = render.root
+        by: Callable[[IssueRecord], str | None] = attrgetter("type" if fid == "issuetype" else fid)
+        if fid == "parent" and state.epic_link is not None:
+            by = state.parent_of  # on Data Center an epic's children have no `parent`
+        shared = state.fragments().setdefault((render.root, fid), {})
 
         def shared_step(rec: IssueRecord) -> str | None:
-            name = by(rec) if by is not _parent else state.parent_of(rec)
+            name = by(rec)
             if name is None and fid == "parent":
                 return None  # Jira leaves "parent" out rather than answering null
-            key = (root, fid, name)
-            found = shared.get(key)
+            found = shared.get(name)
             if found is None:
-                found = shared[key] = prefix + encode(render.field_value(rec, fid))
+                found = shared[name] = prefix + encode(render.field_value(rec, fid))
             return found
 
         return shared_step
-
-
-def _parent(rec: IssueRecord) -> str | None:
-    return rec.parent  # a marker: the state decides (`parent_of`)
-
-
-# Fields whose rendering depends only on one value of the issue (and the data version).
-_SHARED: dict[str, Callable[[IssueRecord], str | None]] = {
-    "status": lambda rec: rec.status,
-    "issuetype": lambda rec: rec.type,
-    "project": lambda rec: rec.project,
-    "priority": lambda rec: rec.priority,
-    "assignee": lambda rec: rec.assignee,
-    "parent": _parent,
-}
 
 
 def _value(value: Any) -> str:
@@ -100,9 +103,10 @@ def _value(value: Any) -> str:
     return encode(value)
 
 
-def page_json(head: dict[str, Any], issues: list[str], tail: dict[str, Any]) -> bytes:
-    """``json.dumps({**head, "issues": [...], **tail})`` with the issues given as JSON text."""
+def page_json(head: dict[str, Any], issues: str, tail: dict[str, Any]) -> bytes:
+    """``json.dumps({**head, "issues": [...], **tail})`` with the issues given as JSON text
+    (``IssueJson.join``)."""
     items = [f"{_string(k)}: {encode(v)}" for k, v in head.items()]
-    items.append(f'"issues": [{", ".join(issues)}]')
+    items.append(f'"issues": [{issues}]')
     items += [f"{_string(k)}: {encode(v)}" for k, v in tail.items()]
     return f"{{{', '.join(items)}}}".encode()

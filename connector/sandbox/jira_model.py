@@ -20,7 +20,7 @@ from .dataset import (
 from .jira_fields import FieldRegistry
 from .jira_history import History, diff
 from .jira_index import IssueIndex
-from .jql_eval import compile_query
+from .jql_eval import CompiledQuery, compile_query
 from .jql_parse import JqlError
 
 CATEGORIES = {  # key -> (id, name, colorName), as Jira Cloud names them
@@ -91,7 +91,7 @@ class JiraState:
         self._revision = 0  # bumped by every change; search results are cached per revision
         self._results: dict[str, tuple[int, bool, list[IssueRecord]]] = {}
         # Encoded JSON pieces many answers share (jira_json.py), valid for one data version.
-        self._fragments: dict[tuple[str, str, str | None], str] = {}
+        self._fragments: dict[tuple[str, str], dict[str | None, str]] = {}
         self._fragments_version = -1
         # Each project's last issue number, as Jira keeps it: never lowered by a delete or a move
         # out, so a key is never handed out twice.
@@ -104,7 +104,8 @@ class JiraState:
         self.changelog_reads: list[str] = []  # keys whose changelog was served, for tests
         self.changelog_bulk = True  # False: a site without `changelog/bulkfetch` (404)
         for rec in ds.issues:
-            self._store(rec)
+            self._store(rec, indexed=False)
+        self.index.load(self._issues.values())
 
     # -- lookups (callers hold the lock or accept a snapshot) --------------------------------
     def status(self, name: str) -> StatusDef:
@@ -132,10 +133,14 @@ class JiraState:
 
     def get(self, key_or_id: str) -> IssueRecord | None:
         with self.lock:
-            rec = self._issues.get(key_or_id.upper())
-            if rec is None and key_or_id.isdigit():
-                rec = self._by_id.get(int(key_or_id))
-            return rec
+            return self.find(key_or_id)
+
+    def find(self, key_or_id: str) -> IssueRecord | None:
+        """``get`` for callers that hold the lock (the JQL compiler: 500 ids a query)."""
+        rec = self._issues.get(key_or_id.upper())
+        if rec is None and key_or_id.isdigit():
+            rec = self._by_id.get(int(key_or_id))
+        return rec
 
     def epic_of(self, rec: IssueRecord) -> str | None:
         """The Epic Link value (Data Center): the parent's key when the parent is an epic."""
@@ -148,12 +153,18 @@ class JiraState:
         """The `parent` field: on Data Center only sub-tasks have one; epics link by Epic Link."""
         return None if self.epic_of(rec) is not None else rec.parent
 
-    def fragments(self) -> dict[tuple[str, str, str | None], str]:
-        """The encoded pieces of this data version (callers hold the lock)."""
+    def fragments(self) -> dict[tuple[str, str], dict[str | None, str]]:
+        """The encoded pieces of this data version, by (API root, field id), then by the
+        value they render (callers hold the lock)."""
         if self._fragments_version != self._revision:
             self._fragments = {}
             self._fragments_version = self._revision
         return self._fragments
+
+    @property
+    def count(self) -> int:
+        """How many issues there are."""
+        return len(self._issues)
 
     def all_issues(self) -> list[IssueRecord]:
         with self.lock:
@@ -179,12 +190,7 @@ class JiraState:
             else:
                 query = compile_query(jql, self)
                 bounded, steady = query.bounded, not query.relative
-                pool = (
-                    self._issues.values()
-                    if query.candidates is None
-                    else [self._issues[k] for k in query.candidates if k in self._issues]
-                )
-                hits = query.sort([r for r in pool if query.matches(r)])
+                hits = query.order_by(self._matching(query))
                 # Paging re-runs the same query once per page: keep the last few answers
                 # until the next change (not those that depend on the clock).
                 self._results.pop(jql, None)
@@ -196,21 +202,40 @@ class JiraState:
                 raise JqlError(UNBOUNDED)
             return hits, steady
 
+    def _matching(self, query: CompiledQuery) -> list[IssueRecord]:
+        """The issues ``query`` matches, in key order: from its candidates where the indexes
+        named them, else from every issue."""
+        order = self.index.order
+        if query.candidates is None:
+            found = [r for r in self._issues.values() if query.matches(r)]
+            found.sort(key=lambda r: order[r.key])
+            return found
+        named = query.candidates
+        if named.in_order:
+            found = list(named.values())
+        else:
+            found = list(map(named.__getitem__, sorted(named, key=order.__getitem__)))
+        check = query.check
+        return found if check is None else [r for r in found if check(r)]
+
     @property
     def version(self) -> int:
         """The data version: bumped by every write, so cached answers know when they are stale."""
         return self._revision
 
     # -- mutation ------------------------------------------------------------------------------
-    def _store(self, rec: IssueRecord) -> None:
+    def _store(self, rec: IssueRecord, *, indexed: bool = True) -> None:
+        """Keep ``rec`` (new or replacing its key's issue); ``indexed=False`` leaves the
+        indexes to a later ``index.load`` (a whole dataset at once)."""
         self._revision += 1
         self.types.add(rec.type)
         if rec.priority:
             self.priorities.add(rec.priority)
         old = self._issues.get(rec.key)
-        if old is not None:
-            self.index.remove(old)
-        self.index.add(rec)
+        if indexed and old is not None:
+            self.index.replace(old, rec)  # in its place: the index's tables stay in key order
+        elif indexed:
+            self.index.add(rec)
         self._issues[rec.key] = rec
         self._by_id[rec.id] = rec
         self._counters[rec.project] = max(self._counters.get(rec.project, 0), rec.number)

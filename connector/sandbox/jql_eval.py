@@ -17,13 +17,17 @@ from typing import TYPE_CHECKING, Any
 
 from .dataset import KEY_RE, IssueRecord
 from .jira_fields import OPERATORS, UNSORTABLE, FieldSpec
+from .jira_index import Issues, Span, epoch_ms, key_order
 from .jql_parse import BoolOp, Clause, Empty, Function, JqlError, Node, Not, Value, parse
 
 if TYPE_CHECKING:
     from .jira_model import JiraState
 
+__all__ = ["CompiledQuery", "compile_query", "epoch_ms", "key_order"]
+
 Predicate = Callable[[IssueRecord], bool]
-Keys = set[str] | None  # the keys a clause can match (a superset), or None: look at every issue
+# The issues a clause matches, from the indexes (jira_index.py), or None: look at every issue.
+Keys = Issues | Span | None
 _DATE_FORMATS = ("%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M", "%Y/%m/%d", "%Y-%m-%d")
 _PERIOD = re.compile(r"^([-+]?)((?:\d+[wdhm]\s*)+)$")
 _UNITS = {
@@ -39,22 +43,15 @@ _CATEGORY_NAMES = {
 }
 
 
-def epoch_ms(when: datetime) -> int:
-    return int(when.timestamp() * 1000)
-
-
-def key_order(key: str) -> tuple[str, int]:
-    project, _, number = key.rpartition("-")
-    return project, int(number) if number.isdigit() else 0
-
-
 @dataclass
 class CompiledQuery:
     where: Predicate | None
     sorts: list[tuple[Callable[[IssueRecord], Any], bool]]
     relative: bool = False  # uses a period such as -1d, so its answer changes with the clock
-    # From the indexes (jira_index.py): every issue the query can match is among these keys.
-    candidates: Keys = None
+    # From the indexes (jira_index.py): every issue the query matches is among these, and
+    # those that pass ``check`` (None: all of them) match.
+    candidates: Issues | None = None
+    check: Predicate | None = None
 
     @property
     def bounded(self) -> bool:
@@ -64,7 +61,11 @@ class CompiledQuery:
         return self.where is None or self.where(rec)
 
     def sort(self, issues: list[IssueRecord]) -> list[IssueRecord]:
-        out = sorted(issues, key=lambda r: key_order(r.key))
+        return self.order_by(sorted(issues, key=lambda r: key_order(r.key)))
+
+    def order_by(self, in_key_order: list[IssueRecord]) -> list[IssueRecord]:
+        """Issues already in key order, in the query's ORDER BY (key order breaks ties)."""
+        out = in_key_order
         for value, descending in reversed(self.sorts):
             # Empty values sort last ascending and first descending, as in Jira.
             out.sort(key=_nulls_last(value), reverse=descending)
@@ -79,17 +80,103 @@ def _nulls_last(value: Callable[[IssueRecord], Any]) -> Callable[[IssueRecord], 
     return key
 
 
+@dataclass
+class _Found:
+    """A compiled node: its predicate, the keys it can match where the indexes know them, and
+    what each of those keys must still pass (None: every one of them matches)."""
+
+    where: Predicate
+    keys: Keys = None
+    rest: Predicate | None = None
+
+
 def compile_query(text: str, state: JiraState) -> CompiledQuery:
+    """The query, ready to run against ``state`` (whose lock the caller holds: it reads the
+    issues and the indexes)."""
     query = parse(text)
     compiler = _Compiler(state)
-    where, candidates = compiler.node(query.where) if query.where is not None else (None, None)
+    found = compiler.node(query.where) if query.where is not None else None
     sorts = []
     for sk in query.order:
         spec = _resolve(state, sk.field)
         if spec.kind in UNSORTABLE:
             raise JqlError(f"Field '{sk.field}' does not support sorting.")
-        sorts.append((_sort_value(state, spec), sk.descending))
-    return CompiledQuery(where, sorts, compiler.relative, candidates)
+        sorts.append((spec, _sort_value(state, spec), sk.descending))
+    # The issues start in key order, so a last `ORDER BY key ASC` has nothing left to do.
+    while sorts and sorts[-1][0].kind == "key" and not sorts[-1][2]:
+        sorts.pop()
+    compiled = CompiledQuery(None, [(value, desc) for _, value, desc in sorts], compiler.relative)
+    if found is not None:
+        compiled.where = found.where
+        if found.keys is not None:
+            compiled.candidates = _listed(found.keys)
+            compiled.check = found.rest
+    return compiled
+
+
+def _listed(keys: Issues | Span) -> Issues:
+    return keys.issues() if isinstance(keys, Span) else keys
+
+
+def _flat(node: BoolOp) -> list[Node]:
+    """The items of an AND or OR, with those of nested ANDs or ORs of the same kind inlined
+    (`(A AND B) AND C` is `A AND B AND C`), so a narrow clause narrows the whole."""
+    items: list[Node] = []
+    for item in node.items:
+        same = isinstance(item, BoolOp) and item.op == node.op
+        items += _flat(item) if isinstance(item, BoolOp) and same else [item]
+    return items
+
+
+def _all_of(found: list[_Found], where: Predicate, everyone: int) -> _Found:
+    """An AND: the fewest issues any part names (each `updated` range narrowing the others),
+    kept where every other indexed part names them too (a part naming all ``everyone``
+    issues, such as the only project, needs no look-up); the rest is checked per issue."""
+    span: Span | None = None
+    tables: list[Issues] = []
+    checks: list[Predicate] = []
+    for f in found:
+        if f.keys is None:
+            checks.append(f.where)
+        elif isinstance(f.keys, Span):
+            span = f.keys if span is None else span & f.keys
+        else:
+            tables.append(f.keys)
+        if f.keys is not None and f.rest is not None:
+            checks.append(f.rest)
+    if span is None and not tables:
+        return _Found(where)
+    tables.sort(key=len)
+    if span is not None:
+        if not tables or len(span) < len(tables[0]):
+            tables.insert(0, span.issues())
+        else:  # listing the range would cost more than checking it on the fewer issues
+            checks += [f.where for f in found if isinstance(f.keys, Span)]
+    first, others = tables[0], [t for t in tables[1:] if len(t) < everyone]
+    keys = first
+    for other in others:
+        # A comprehension, not a list of pairs: surviving pairs make the GC walk every issue.
+        keys = Issues({k: r for k, r in keys.items() if k in other}, in_order=first.in_order)
+    return _Found(where, keys, _every(checks))
+
+
+def _any_of(found: list[_Found], where: Predicate) -> _Found:
+    """An OR: every issue any part names, when each part has them from an index."""
+    keys = Issues(in_order=False)
+    for f in found:
+        if f.keys is None:
+            return _Found(where)
+        keys.update(_listed(f.keys))
+    exact = all(f.rest is None for f in found)
+    return _Found(where, keys, None if exact else where)
+
+
+def _every(checks: list[Predicate]) -> Predicate | None:
+    if not checks:
+        return None
+    if len(checks) == 1:
+        return checks[0]
+    return lambda r: all(c(r) for c in checks)
 
 
 def _resolve(state: JiraState, name: str) -> FieldSpec:
@@ -150,36 +237,41 @@ class _Compiler:
         self.relative = False
         self.looked_up: Keys = None  # what the last clause's index look-up found
 
-    def node(self, node: Node) -> tuple[Predicate, Keys]:
-        """The node's predicate, and the keys it can match where an index knows them."""
+    def node(self, node: Node) -> _Found:
         if isinstance(node, BoolOp):
-            compiled = [self.node(item) for item in node.items]
-            parts = [predicate for predicate, _ in compiled]
-            keys = [k for _, k in compiled]
+            found = [self.node(item) for item in _flat(node)]
+            parts = [f.where for f in found]
             if node.op == "and":
-                known = sorted((k for k in keys if k is not None), key=len)
-                narrowed = known[0].intersection(*known[1:]) if known else None
-                return (lambda r: all(p(r) for p in parts)), narrowed
-            joined = None if any(k is None for k in keys) else set[str]().union(*keys)  # type: ignore[arg-type]
-            return (lambda r: any(p(r) for p in parts)), joined
+                return _all_of(found, lambda r: all(p(r) for p in parts), self.state.count)
+            return _any_of(found, lambda r: any(p(r) for p in parts))
         if isinstance(node, Not):
-            inner, _ = self.node(node.item)
-            return (lambda r: not inner(r)), None
+            inner = self.node(node.item).where
+            return _Found(lambda r: not inner(r))
         predicate = self.clause(node)
-        return predicate, self.looked_up
+        return _Found(predicate, self.looked_up)
 
     def lookup(self, kind: str, wanted: list[Any]) -> Keys:
-        """The keys an `=`/`IN` clause can match, from the indexes; None where none applies."""
+        """The keys an `=`/`IN` clause matches, from the indexes; None where none applies."""
         index = self.state.index
         if kind == "key":
-            return {str(w) for w in wanted}
+            named = [self.state.find(str(w)) for w in wanted]
+            return Issues({r.key: r for r in named if r is not None}, in_order=False)
         if kind in ("parent", "epiclink"):
-            return index.children(wanted)
+            # On Data Center an epic's children name it by Epic Link, not by `parent`.
+            by_epic_link = kind == "epiclink"
+            return index.children(w for w in wanted if self._links_epic(w) == by_epic_link)
         if kind == "project":
             return index.union(index.by_project, wanted)
         if kind == "issuetype":
             return index.union(index.by_type, wanted)
         return None
+
+    def _links_epic(self, parent: str) -> bool:
+        """Whether children point at ``parent`` by Epic Link (``JiraState.epic_of``)."""
+        if self.state.epic_link is None:
+            return False
+        rec = self.state.find(parent)
+        return rec is not None and rec.type.lower() == "epic"
 
     def clause(self, clause: Clause) -> Predicate:
         self.looked_up = None
@@ -221,6 +313,8 @@ class _Compiler:
             needle = str(wanted[0])
             hit: Predicate = lambda r: any(needle in str(v) for v in values(r))  # noqa: E731
             return hit if op == "~" else (lambda r: bool(values(r)) and not hit(r))
+        if spec.id == "updated":
+            self.looked_up = Span.of(self.state.index.updated, op, wanted[0])
         return self.range(spec, op, values, wanted[0])
 
     def range(
@@ -257,7 +351,7 @@ class _Compiler:
                 if not KEY_RE.match(text.upper()):
                     raise JqlError(f"The issue key '{text}' for field '{field}' is invalid.")
                 return text.upper()
-            rec = st.get(text)
+            rec = st.find(text)
             if rec is None:
                 raise JqlError(f"An issue with key '{text}' does not exist for field '{field}'.")
             return rec.key

@@ -18,7 +18,9 @@ Errors are raised as JqlError with Jira's wording and a (line, character) positi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 KEYWORDS = frozenset(
     {"and", "or", "not", "in", "is", "empty", "null", "order", "by", "asc", "desc"}
@@ -28,14 +30,25 @@ OPERATORS = ("!=", "<=", ">=", "!~", "=", "<", ">", "~")
 RESERVED = frozenset("+;?|*/%^$#&{}\\")
 STOP = frozenset(" \t\r\n()[],=!<>~\"'")
 ESCAPES = {'"': '"', "'": "'", "\\": "\\", "n": "\n", "r": "\r", "t": "\t", " ": " "}
+# The tokens, found by one regex (queries of 500 ids are long), each after any white space
+# (taken whole: a word never starts with the space before it).
+# A word runs to the first stop or reserved character; a string's escapes are read by
+# `_read_string`; `other` is a reserved character, `!`, or a quote whose string never closes.
+_TOKEN = re.compile(
+    r"\s*+(?:(?P<punct>[()\[\],])"
+    f"|(?P<op>{'|'.join(map(re.escape, OPERATORS))})"
+    f"|(?P<word>[^{re.escape(''.join(sorted(STOP | RESERVED)))}]+)"
+    r"""|(?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
+    r"|(?P<other>\S))",
+    re.DOTALL,
+)
 
 
 class JqlError(ValueError):
     """A query Jira would refuse; ``str(err)`` is the message for errorMessages."""
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):  # a tuple: made once per word of every query
     kind: str  # WORD, STRING, OP, "(", ")", ",", "[", "]", EOF
     text: str
     pos: int
@@ -102,32 +115,24 @@ def _where(text: str, pos: int) -> str:
 
 def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch.isspace():
-            i += 1
-        elif ch in "()[],":
-            tokens.append(Token(ch, ch, i))
-            i += 1
-        elif ch in "\"'":
-            i = _read_string(text, i, tokens)
-        elif text.startswith(OPERATORS, i):
-            op = next(o for o in OPERATORS if text.startswith(o, i))
-            tokens.append(Token("OP", op, i))
-            i += len(op)
-        elif ch in RESERVED or ch == "!":
+    for found in _TOKEN.finditer(text):
+        kind = found.lastgroup
+        i = found.start(kind)  # type: ignore[arg-type]  # every match has a named group
+        if kind == "word":
+            tokens.append(Token("WORD", found.group(kind), i))
+        elif kind == "punct":
+            tokens.append(Token(text[i], text[i], i))
+        elif kind == "op":
+            tokens.append(Token("OP", found.group(kind), i))
+        elif kind == "string" or text[i] in "\"'":  # a string, or one never closed (an error)
+            _read_string(text, i, tokens)
+        else:  # reserved, or a lone `!`
             raise JqlError(
-                f"Error in the JQL Query: The character '{ch}' is a reserved JQL "
+                f"Error in the JQL Query: The character '{text[i]}' is a reserved JQL "
                 f"character. You must enclose it in a string or use the escape "
-                f"'\\u{ord(ch):04x}' instead. {_where(text, i)}"
+                f"'\\u{ord(text[i]):04x}' instead. {_where(text, i)}"
             )
-        else:
-            start = i
-            while i < n and text[i] not in STOP and text[i] not in RESERVED:
-                i += 1
-            tokens.append(Token("WORD", text[start:i], start))
-    tokens.append(Token("EOF", "", n))
+    tokens.append(Token("EOF", "", len(text)))
     return tokens
 
 

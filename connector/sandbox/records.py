@@ -99,7 +99,7 @@ class Project:
     name: str
 
 
-@dataclass
+@dataclass(slots=True)
 class IssueRecord:
     key: str
     id: int

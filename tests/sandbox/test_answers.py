@@ -146,5 +146,9 @@ def test_search_pages_encode_issues_exactly_as_the_renderer_does(
         fields = select_fields(asked, state)
         render = Renderer(state, "http://127.0.0.1:8080", api)
         fast = IssueJson(render, fields)
-        for rec in state.all_issues():
+        issues = state.all_issues()
+        for rec in issues:
             assert fast(rec) == json.dumps(render.issue(rec, fields)), rec.key
+        page = json.dumps([render.issue(rec, fields) for rec in issues])
+        assert f"[{fast.join(issues)}]" == page
+        assert fast.join([]) == ""

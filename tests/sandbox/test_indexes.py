@@ -1,7 +1,8 @@
 """The sandbox's JQL indexes: they narrow a search to candidates, never change its answer.
 
 A hypothesis property drives random datasets through random writes (edits, creates, deletes,
-moves) and compares every search with a scan of all issues under the same predicate.
+moves, `updated` changes) and compares every search, in its order, with a scan of all issues
+under the same predicate.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from connector.sandbox.jql_parse import JqlError
 from .conftest import DATA
 
 TYPES = ("Epic", "Story", "Bug", "Sub-task")
+# A few `updated` times, so that several issues share one and range bounds fall on them.
+STAMPS = ("2026-10-03T09:00:00Z", "2026-10-04T12:30:00.250Z", "2026-10-05T09:00:00Z")
+BOUNDS = ("1791018000000", "1791117000250", "1791190800000", "1791190800001")  # STAMPS' ms, +1
 
 
 def state_of(data: dict[str, Any]) -> JiraState:
@@ -63,9 +67,10 @@ def datasets(draw: st.DrawFn) -> dict[str, Any]:
                 "labels": draw(st.lists(st.sampled_from(["a", "b"]), unique=True, max_size=2)),
                 "parent": parent,
                 "created": "2026-10-02T09:00:00Z",
-                "updated": "2026-10-05T09:00:00Z",
+                "updated": draw(st.sampled_from(STAMPS)),
             }
         )
+    issues = draw(st.permutations(issues))  # tables need not start in key order
     fields = [{"id": "customfield_10100", "name": "Epic Link", "type": "epiclink"}]
     return {
         "auth": [{"user": "u@example.com", "token": "t"}],
@@ -79,6 +84,8 @@ def datasets(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def clauses(keys: list[str], touched: list[str]) -> st.SearchStrategy[str]:
+    # Epoch ms (on and beside the stamps), dates, and a period (writes make issues recent).
+    when = st.sampled_from([*BOUNDS, '"2026-10-04"', '"2026/10/04 12:30"', "-1d", "-5w"])
     # Half the keys named are those the writes touched, where a stale index would show.
     key = st.sampled_from(touched or keys) | st.sampled_from(keys)
     some = st.lists(key, min_size=1, max_size=3).map(", ".join)
@@ -98,11 +105,18 @@ def clauses(keys: list[str], touched: list[str]) -> st.SearchStrategy[str]:
         st.just("parent is EMPTY"),
         st.just("labels = a"),
         st.just("status = Done"),
+        st.tuples(st.sampled_from(["<", "<=", ">", ">="]), when)
+        .map(" ".join)
+        .map(lambda compared: f"updated {compared}"),
+        st.tuples(when, when).map(lambda ab: f"updated >= {ab[0]} AND updated < {ab[1]}"),
     )
 
 
+ORDERS = ("", " ORDER BY key ASC", " ORDER BY key DESC", " ORDER BY updated DESC, key ASC")
+
+
 def queries(keys: list[str], touched: list[str]) -> st.SearchStrategy[str]:
-    return st.recursive(
+    conditions = st.recursive(
         clauses(keys, touched),
         lambda inner: st.one_of(
             st.tuples(inner, st.sampled_from(["AND", "OR"]), inner).map(
@@ -112,10 +126,11 @@ def queries(keys: list[str], touched: list[str]) -> st.SearchStrategy[str]:
         ),
         max_leaves=4,
     )
+    return st.tuples(conditions, st.sampled_from(ORDERS)).map("".join)
 
 
 WRITES = st.lists(
-    st.tuples(st.sampled_from(["edit", "create", "delete", "move"]), st.integers(0, 99)),
+    st.tuples(st.sampled_from(["edit", "touch", "create", "delete", "move"]), st.integers(0, 99)),
     max_size=5,
 )
 
@@ -131,6 +146,9 @@ def write(state: JiraState, kind: str, pick: int) -> list[str]:
         parent = None if other == key or pick % 4 == 0 else other
         state.update_issue(key, parent=parent, type=TYPES[pick % len(TYPES)], labels=["b"])
         return [key, other]
+    if kind == "touch":  # an edit that sets `updated` to one of the stamps (a tie, maybe)
+        state.update_issue(key, updated=STAMPS[pick % len(STAMPS)], summary=f"Touched {pick}")
+        return [key]
     if kind == "create":
         new = state.add_issue({"project": "MOB", "type": "Story", "status": "To Do", "parent": key})
         return [key, new]
@@ -150,6 +168,19 @@ def test_indexed_searches_answer_as_a_scan_of_every_issue(data: st.DataObject) -
     around = [
         f"{field} in ({key})" for key in touched for field in ("parent", '"Epic Link"', "key")
     ] + ["project = PAY", "project = MOB", "issuetype = Epic", "issuetype = Story"]
+    # Several tables at once, named against key order, and in key order.
+    listed = ", ".join(keys[-2::-1])
+    around += [f"parent in ({listed})", f'"Epic Link" in ({listed})', f"key in ({listed})"]
+    around += ["project in (MOB, PAY)", "issuetype in (Story, Epic, Bug, Sub-task)"]
+    # Every bound on each side of every `updated` range, alone, paired and with a table.
+    around += [f"updated {op} {ms}" for op in ("<", "<=", ">", ">=") for ms in BOUNDS]
+    around += [
+        f"{scope}updated {low} {a} AND updated {high} {b}"
+        for a in BOUNDS
+        for b in BOUNDS
+        for low, high in ((">=", "<"), (">", ">="), ("<=", "<"))
+        for scope in ("", "project = PAY AND ")
+    ]
     for jql in around + data.draw(st.lists(queries(keys, touched), min_size=1, max_size=4)):
         assert outcome(indexed, state, jql) == outcome(scanned, state, jql), jql
 
@@ -179,18 +210,23 @@ def state() -> JiraState:
 def test_indexable_clauses_narrow_the_search_to_candidates(
     state: JiraState, jql: str, candidates: set[str] | None
 ) -> None:
-    assert compile_query(jql, state).candidates == candidates
+    found = compile_query(jql, state).candidates
+    assert (found if found is None else set(found)) == candidates
 
 
 def test_the_indexes_follow_moves_and_deletes(state: JiraState) -> None:
     new_key = state.move_issue("PAY-1", "MOB")
     assert new_key == "MOB-3"
-    assert compile_query("parent = MOB-3", state).candidates == {"PAY-2", "PAY-10"}
-    assert compile_query("project = MOB", state).candidates == {"MOB-1", "MOB-2", "MOB-3"}
+    assert list(compile_query("parent = MOB-3", state).candidates or ()) == ["PAY-2", "PAY-10"]
+    assert list(compile_query("project = MOB", state).candidates or ()) == [
+        "MOB-1",
+        "MOB-2",
+        "MOB-3",
+    ]
     state.delete_issue("MOB-3")
     assert [r.key for r in state.search("project = PAY AND parent is EMPTY")] == [
         "PAY-2",
         "PAY-3",
         "PAY-10",
     ]
-    assert compile_query("project = MOB", state).candidates == {"MOB-1", "MOB-2"}
+    assert list(compile_query("project = MOB", state).candidates or ()) == ["MOB-1", "MOB-2"]
