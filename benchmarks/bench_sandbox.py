@@ -45,20 +45,10 @@ sys.path.insert(0, str(ROOT.parent))
 
 from bench_sync import TOKEN, USER, dataset  # noqa: E402
 
+from connector.jira_source import BASE_FIELDS  # noqa: E402
 from connector.sandbox import Sandbox  # noqa: E402
 
-FIELDS = [  # what the sync asks for (connector/jira_source.py), with Story Points
-    "summary",
-    "status",
-    "issuetype",
-    "project",
-    "assignee",
-    "labels",
-    "parent",
-    "created",
-    "updated",
-    "customfield_10016",
-]
+FIELDS = [*BASE_FIELDS, "customfield_10016"]  # what the sync asks for, with Story Points
 EPIC_LINK = "customfield_10100"
 CHUNK = 500  # epics per children query, as the sync chunks them
 DC_WINDOW = 10_000
