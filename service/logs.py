@@ -176,6 +176,9 @@ def configure(
         logging.getLogger(name).setLevel(numeric)
     for name in NOISY:  # their INFO lines are about HTTP calls and job plumbing, not events
         logging.getLogger(name).setLevel(max(numeric, logging.WARNING))
+    # psycopg warns, beside the error it raises, when a lost connection breaks its pipeline:
+    # the store's one-line error already says so.
+    logging.getLogger("psycopg").setLevel(max(numeric, logging.ERROR))
     return handler
 
 

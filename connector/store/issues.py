@@ -66,13 +66,8 @@ def upsert_issues(
     stamp = writer.instant(synced_at)
     rows = [writer.row(issue, stamp, mark) for issue in issues]
     for start in range(0, len(rows), CHUNK):
-        chunk = rows[start : start + CHUNK]
-        if writer.sqlite:
-            connection.exec_driver_sql(writer.sql, chunk)
-        else:  # one statement: psycopg's executemany pipeline logs its own noise when it breaks
-            once = list({row[0]: row for row in chunk}.values())  # an id may not repeat in it
-            flat = tuple(value for row in once for value in row)
-            connection.exec_driver_sql(writer.rows_sql(len(once)), flat)
+        # executemany: SQLite steps the rows one by one; psycopg sends them in one pipeline.
+        connection.exec_driver_sql(writer.sql, rows[start : start + CHUNK])
     return len(rows)
 
 
@@ -89,21 +84,16 @@ class _Writer:
         names = [*_RECORD_FIELDS, "synced_at", "sync_mark"]
         missing = {c.name for c in table.columns} ^ set(names)
         assert not missing, f"IssueRecord and the issues table differ: {sorted(missing)}"
-        self.one_row = f"({', '.join([placeholder] * len(names))})"
-        self.head = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES "
-        self.tail = (
+        self.sql = (
+            f"INSERT INTO {table.name} ({', '.join(names)})"
+            f" VALUES ({', '.join([placeholder] * len(names))})"
             " ON CONFLICT (id) DO UPDATE SET"
             f" {', '.join(f'{n} = excluded.{n}' for n in names if n != 'id')}"
         )
-        self.sql = self.head + self.one_row + self.tail
         kinds = [type(table.columns[n].type) for n in _RECORD_FIELDS]
         self.json_at = [i for i, kind in enumerate(kinds) if issubclass(kind, JSON)]
         self.time_at = [i for i, kind in enumerate(kinds) if issubclass(kind, UtcDateTime)]
         self.sqlite = dialect == "sqlite"
-
-    def rows_sql(self, count: int) -> str:
-        """The upsert of `count` rows in one statement (PostgreSQL)."""
-        return self.head + ", ".join([self.one_row] * count) + self.tail
 
     def instant(self, moment: datetime | None) -> datetime | str | None:
         """What UtcDateTime binds: the instant in UTC; on SQLite as the text SQLAlchemy keeps
