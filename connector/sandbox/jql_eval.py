@@ -4,7 +4,8 @@ Semantics follow Jira: ``!=`` and ``NOT IN`` never match an empty field (``label
 out issues without labels); values of projects, statuses, issue types, priorities and issue keys
 must exist, else the query is refused; text fields take only ``~`` (contains, case-insensitive
 here) and ``IS [NOT] EMPTY``. Name comparisons are case-insensitive. Without ORDER BY, issues come
-in key order, numeric-aware (PAY-2 before PAY-10), then by project key.
+in key order, numeric-aware (PAY-2 before PAY-10), then by project key. Which issues need checking
+at all comes from the indexes (jql_candidates.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .dataset import KEY_RE, IssueRecord
 from .jira_fields import OPERATORS, UNSORTABLE, FieldSpec
 from .jira_index import Issues, Span, epoch_ms, key_order
+from .jql_candidates import Found, Keys, Predicate, all_of, any_of, listed, lookup
 from .jql_parse import BoolOp, Clause, Empty, Function, JqlError, Node, Not, Value, parse
 
 if TYPE_CHECKING:
@@ -25,9 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CompiledQuery", "compile_query", "epoch_ms", "key_order"]
 
-Predicate = Callable[[IssueRecord], bool]
-# The issues a clause matches, from the indexes (jira_index.py), or None: look at every issue.
-Keys = Issues | Span | None
 _DATE_FORMATS = ("%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M", "%Y/%m/%d", "%Y-%m-%d")
 _PERIOD = re.compile(r"^([-+]?)((?:\d+[wdhm]\s*)+)$")
 _UNITS = {
@@ -48,7 +47,7 @@ class CompiledQuery:
     where: Predicate | None
     sorts: list[tuple[Callable[[IssueRecord], Any], bool]]
     relative: bool = False  # uses a period such as -1d, so its answer changes with the clock
-    # From the indexes (jira_index.py): every issue the query matches is among these, and
+    # From the indexes (jql_candidates.py): every issue the query matches is among these, and
     # those that pass ``check`` (None: all of them) match.
     candidates: Issues | None = None
     check: Predicate | None = None
@@ -80,16 +79,6 @@ def _nulls_last(value: Callable[[IssueRecord], Any]) -> Callable[[IssueRecord], 
     return key
 
 
-@dataclass
-class _Found:
-    """A compiled node: its predicate, the keys it can match where the indexes know them, and
-    what each of those keys must still pass (None: every one of them matches)."""
-
-    where: Predicate
-    keys: Keys = None
-    rest: Predicate | None = None
-
-
 def compile_query(text: str, state: JiraState) -> CompiledQuery:
     """The query, ready to run against ``state`` (whose lock the caller holds: it reads the
     issues and the indexes)."""
@@ -109,13 +98,9 @@ def compile_query(text: str, state: JiraState) -> CompiledQuery:
     if found is not None:
         compiled.where = found.where
         if found.keys is not None:
-            compiled.candidates = _listed(found.keys)
+            compiled.candidates = listed(found.keys)
             compiled.check = found.rest
     return compiled
-
-
-def _listed(keys: Issues | Span) -> Issues:
-    return keys.issues() if isinstance(keys, Span) else keys
 
 
 def _flat(node: BoolOp) -> list[Node]:
@@ -126,57 +111,6 @@ def _flat(node: BoolOp) -> list[Node]:
         same = isinstance(item, BoolOp) and item.op == node.op
         items += _flat(item) if isinstance(item, BoolOp) and same else [item]
     return items
-
-
-def _all_of(found: list[_Found], where: Predicate, everyone: int) -> _Found:
-    """An AND: the fewest issues any part names (each `updated` range narrowing the others),
-    kept where every other indexed part names them too (a part naming all ``everyone``
-    issues, such as the only project, needs no look-up); the rest is checked per issue."""
-    span: Span | None = None
-    tables: list[Issues] = []
-    checks: list[Predicate] = []
-    for f in found:
-        if f.keys is None:
-            checks.append(f.where)
-        elif isinstance(f.keys, Span):
-            span = f.keys if span is None else span & f.keys
-        else:
-            tables.append(f.keys)
-        if f.keys is not None and f.rest is not None:
-            checks.append(f.rest)
-    if span is None and not tables:
-        return _Found(where)
-    tables.sort(key=len)
-    if span is not None:
-        if not tables or len(span) < len(tables[0]):
-            tables.insert(0, span.issues())
-        else:  # listing the range would cost more than checking it on the fewer issues
-            checks += [f.where for f in found if isinstance(f.keys, Span)]
-    first, others = tables[0], [t for t in tables[1:] if len(t) < everyone]
-    keys = first
-    for other in others:
-        # A comprehension, not a list of pairs: surviving pairs make the GC walk every issue.
-        keys = Issues({k: r for k, r in keys.items() if k in other}, in_order=first.in_order)
-    return _Found(where, keys, _every(checks))
-
-
-def _any_of(found: list[_Found], where: Predicate) -> _Found:
-    """An OR: every issue any part names, when each part has them from an index."""
-    keys = Issues(in_order=False)
-    for f in found:
-        if f.keys is None:
-            return _Found(where)
-        keys.update(_listed(f.keys))
-    exact = all(f.rest is None for f in found)
-    return _Found(where, keys, None if exact else where)
-
-
-def _every(checks: list[Predicate]) -> Predicate | None:
-    if not checks:
-        return None
-    if len(checks) == 1:
-        return checks[0]
-    return lambda r: all(c(r) for c in checks)
 
 
 def _resolve(state: JiraState, name: str) -> FieldSpec:
@@ -237,41 +171,18 @@ class _Compiler:
         self.relative = False
         self.looked_up: Keys = None  # what the last clause's index look-up found
 
-    def node(self, node: Node) -> _Found:
+    def node(self, node: Node) -> Found:
         if isinstance(node, BoolOp):
             found = [self.node(item) for item in _flat(node)]
             parts = [f.where for f in found]
             if node.op == "and":
-                return _all_of(found, lambda r: all(p(r) for p in parts), self.state.count)
-            return _any_of(found, lambda r: any(p(r) for p in parts))
+                return all_of(found, lambda r: all(p(r) for p in parts), self.state.count)
+            return any_of(found, lambda r: any(p(r) for p in parts))
         if isinstance(node, Not):
             inner = self.node(node.item).where
-            return _Found(lambda r: not inner(r))
+            return Found(lambda r: not inner(r))
         predicate = self.clause(node)
-        return _Found(predicate, self.looked_up)
-
-    def lookup(self, kind: str, wanted: list[Any]) -> Keys:
-        """The keys an `=`/`IN` clause matches, from the indexes; None where none applies."""
-        index = self.state.index
-        if kind == "key":
-            named = [self.state.find(str(w)) for w in wanted]
-            return Issues({r.key: r for r in named if r is not None}, in_order=False)
-        if kind in ("parent", "epiclink"):
-            # On Data Center an epic's children name it by Epic Link, not by `parent`.
-            by_epic_link = kind == "epiclink"
-            return index.children(w for w in wanted if self._links_epic(w) == by_epic_link)
-        if kind == "project":
-            return index.union(index.by_project, wanted)
-        if kind == "issuetype":
-            return index.union(index.by_type, wanted)
-        return None
-
-    def _links_epic(self, parent: str) -> bool:
-        """Whether children point at ``parent`` by Epic Link (``JiraState.epic_of``)."""
-        if self.state.epic_link is None:
-            return False
-        rec = self.state.find(parent)
-        return rec is not None and rec.type.lower() == "epic"
+        return Found(predicate, self.looked_up)
 
     def clause(self, clause: Clause) -> Predicate:
         self.looked_up = None
@@ -304,7 +215,7 @@ class _Compiler:
             pool = set(wanted) if all(isinstance(w, str | int | float) for w in wanted) else wanted
             if op in ("=", "in"):
                 if not wants_empty:
-                    self.looked_up = self.lookup(spec.kind, wanted)
+                    self.looked_up = lookup(self.state, spec.kind, wanted)
                 return lambda r: (
                     any(v in pool for v in values(r)) or (wants_empty and not values(r))
                 )
