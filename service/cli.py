@@ -18,11 +18,13 @@ from typing import Any
 import click
 
 from rules.errors import OutcomesError
-from service.cli_options import as_of_option, config_option, settings_for, today
+from service.cli_options import as_of_option, config_option, today
 from service.cli_options import now as current_time
 from service.cli_report import print_summary, stage_printer
 from service.deployment import Deployment, safe_message
+from service.logs import configure_from as configure_logs
 from service.progress import ProgressLine
+from service.settings import load_settings
 from service.terminal import echo, one_line, quiet
 
 # click 8.2+ raises it for `outcomes` with no command; older click prints the help itself.
@@ -104,6 +106,9 @@ def cli(debug: bool) -> None:
     logging.basicConfig(
         level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # psycopg warns, beside the error it raises, when a lost connection breaks its pipeline:
+    # the store's one-line error already says so (`run` and `serve` set this in their logs too).
+    logging.getLogger("psycopg").setLevel(logging.ERROR)
     if debug:
         # Our own loggers only: the HTTP clients' debug logs echo request details.
         for name in ("connector", "rules", "reports", "service"):
@@ -117,7 +122,8 @@ def cli(debug: bool) -> None:
 @click.option("--no-export", is_flag=True, help="Skip writing the Excel workbook.")
 def run(config_path: Path, as_of: datetime | None, no_publish: bool, no_export: bool) -> None:
     """Run the whole pipeline once: sync, evaluate, publish, export."""
-    loaded = settings_for(config_path)
+    loaded = load_settings(config_path)
+    configure_logs(loaded, debug=bool(click.get_current_context().find_root().params.get("debug")))
     progress = ProgressLine()
     with Deployment(loaded) as deployment:
         try:
