@@ -26,6 +26,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from connector.gc_pacing import sync_gc_pace
 from connector.jira_source import JiraSource
 from connector.store.issues import (
     IssueRecord,
@@ -121,7 +122,7 @@ def sync_scopes(
     """Sync every scope in one transaction; issues no scope holds any more are removed."""
     results = []
     mark = uuid.uuid4().hex
-    with Session(engine) as session, session.begin():
+    with sync_gc_pace(), Session(engine) as session, session.begin():
         for scope in scopes:
             run = _Run(session, now, progress, scope.name, mark)
             results.append(_sync_scope(source, run, scope, full=full, lookback_ms=lookback_ms))
