@@ -33,18 +33,24 @@ class More:
     jobs: tuple[Job, ...]
 
 
-def labelled(label: Any, job: Job) -> Job:
-    """The job, its pages given as (label, page), and so the pages of the jobs it finds: which
-    query a page answers, when several kinds of query share one run."""
+def mapped(convert: Callable[[Any], Any], job: Job) -> Job:
+    """The job, each page passed through `convert` on the worker's thread, and so the pages of
+    the jobs it finds: the queue then holds what the writer needs, not the whole answer."""
 
     def run() -> Iterator[Any]:
         for item in job():
             if isinstance(item, More):
-                yield More(tuple(labelled(label, found) for found in item.jobs))
+                yield More(tuple(mapped(convert, found) for found in item.jobs))
             else:
-                yield label, item
+                yield convert(item)
 
     return run
+
+
+def labelled(label: Any, job: Job) -> Job:
+    """The job, its pages given as (label, page), and so the pages of the jobs it finds: which
+    query a page answers, when several kinds of query share one run."""
+    return mapped(lambda page: (label, page), job)
 
 
 @dataclass(frozen=True)

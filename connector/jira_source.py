@@ -17,7 +17,7 @@ from typing import Any, Literal
 from jira import JIRA
 from requests.adapters import HTTPAdapter
 
-from connector.fetch_pool import Job, More, labelled
+from connector.fetch_pool import Job, More, labelled, mapped
 from connector.http_env import settle_environment
 from connector.jira_claims import NO_CLAIMS, ClaimReader
 from connector.jira_fields import (
@@ -269,9 +269,10 @@ class JiraSource:
                 page=self.searcher.id_page_size,
                 cap=window,  # Data Center: a query past its window is split, at a cost
             )
-        jobs = [partial(self._surviving, chunk, [], None) for chunk in chunks]
-        for page in self.searcher.run(jobs):
-            yield [str(raw["id"]) for raw in page]
+        # Each page becomes its ids on the worker's thread: a parsed page of 5,000 issues takes
+        # about 2.5 MB, its ids 0.3 MB, and the pool holds a dozen pages at concurrency 4.
+        jobs = [mapped(_ids, partial(self._surviving, chunk, [], None)) for chunk in chunks]
+        yield from self.searcher.run(jobs)
 
     def _surviving(
         self, epic_ids: Sequence[str], fields: list[str], since_ms: int | None, by_id: bool = False
@@ -391,3 +392,7 @@ def filling_pages(
         stop = end if end == len(ordered) else best
         yield ordered[start:stop]
         start = stop
+
+
+def _ids(page: Page) -> list[str]:
+    return [str(raw["id"]) for raw in page]
