@@ -272,7 +272,7 @@ class JiraSource:
         # Each page becomes its ids on the worker's thread: a parsed page of 5,000 issues takes
         # about 2.5 MB, its ids 0.3 MB, and the pool holds a dozen pages at concurrency 4.
         jobs = [mapped(_ids, partial(self._surviving, chunk, [], None)) for chunk in chunks]
-        yield from self.searcher.run(jobs)
+        yield from self.searcher.pool.run(jobs)
 
     def _surviving(
         self, epic_ids: Sequence[str], fields: list[str], since_ms: int | None, by_id: bool = False
