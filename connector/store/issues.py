@@ -11,7 +11,7 @@ from functools import cache
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import JSON, Select, and_, delete, func, select, update
+from sqlalchemy import JSON, Select, and_, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from connector.jira_fields import load_extra
@@ -137,7 +137,9 @@ def replace_scope(
 ) -> None:
     """Record which epics the portfolio's scope holds now, and where the sync got to."""
     session.execute(delete(ScopeMember).where(ScopeMember.portfolio_id == portfolio_id))
-    session.add_all(ScopeMember(portfolio_id=portfolio_id, issue_id=i) for i in set(epic_ids))
+    members = [{"portfolio_id": portfolio_id, "issue_id": i} for i in sorted(set(epic_ids))]
+    if members:  # rows, not ORM objects: 20,000 of those took 11 MB at a sync's peak
+        session.execute(insert(ScopeMember), members)
     cursor = session.get(SyncCursor, portfolio_id) or SyncCursor(portfolio_id=portfolio_id)
     cursor.last_updated_ms = last_updated_ms
     cursor.last_sync_at = synced_at
