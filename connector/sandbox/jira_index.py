@@ -93,9 +93,12 @@ class Span:
         start, end = self._bounds()
         return end - start
 
-    def issues(self) -> Issues:
+    def issues(self, among: Issues | None = None) -> Issues:
+        """The issues in the range (only those ``among`` these, when given: one pass)."""
         start, end = self._bounds()
         entries = self.index.entries[start:end]
+        if among is not None:
+            return Issues({key: rec for _, key, rec in entries if key in among}, in_order=False)
         return Issues({key: rec for _, key, rec in entries}, in_order=False)
 
 
@@ -123,10 +126,18 @@ class Grouped:
     def issues(self) -> Issues:
         return self._index.union(self._table, self._names)
 
+    def lone(self) -> Issues | None:
+        """The one table these are, if they are one (an issue type, an epic's children)."""
+        return self._table[self._names[0]] if len(self._names) == 1 else None
+
     def keep(self, issues: Issues) -> Issues:
         """Those of ``issues`` that are among these, in the same order."""
         names, table, name_of = set(self._names), self._table, self._name_of
-        kept = {k: r for k, r in issues.items() if (n := name_of(r)) in names and k in table[n]}
+        only = self.lone()
+        if only is not None:  # its table says, without reading each issue
+            kept = {k: r for k, r in issues.items() if k in only}
+        else:
+            kept = {k: r for k, r in issues.items() if (n := name_of(r)) in names and k in table[n]}
         return Issues(kept, in_order=issues.in_order)
 
 

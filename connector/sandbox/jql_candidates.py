@@ -55,21 +55,30 @@ def all_of(found: list[Found], where: Predicate, everyone: int) -> Found:
             checks.append(f.rest)
     if span is None and not tables:
         return Found(where)
-    tables.sort(key=len)
+    tables = [t for i, t in enumerate(sorted(tables, key=len)) if i == 0 or len(t) < everyone]
     if span is not None:
         if not tables or len(span) < len(tables[0]):
-            tables.insert(0, span.issues())
+            # The range read once, keeping those the fewest other part names, when one table
+            # says (the issues of one type): such issues are mostly far apart in memory.
+            among = _one_table(tables[0]) if tables else None
+            if among is not None:
+                tables.pop(0)
+            tables.insert(0, span.issues(among))
         else:  # listing the range would cost more than checking it on the fewer issues
             checks += [f.where for f in found if isinstance(f.keys, Span)]
     # Only the fewest are listed; the others are asked about those alone.
     keys = listed(tables[0])
-    for other in [t for t in tables[1:] if len(t) < everyone]:
+    for other in tables[1:]:
         if isinstance(other, Grouped):
             keys = other.keep(keys)
         else:
             # A comprehension, not a list of pairs: surviving pairs make the GC walk every issue.
             keys = Issues({k: r for k, r in keys.items() if k in other}, in_order=keys.in_order)
     return Found(where, keys, _every(checks))
+
+
+def _one_table(keys: Issues | Grouped) -> Issues | None:
+    return keys if isinstance(keys, Issues) else keys.lone()
 
 
 def any_of(found: list[Found], where: Predicate) -> Found:
