@@ -58,8 +58,8 @@ def all_of(found: list[Found], where: Predicate, everyone: int) -> Found:
     tables = [t for i, t in enumerate(sorted(tables, key=len)) if i == 0 or len(t) < everyone]
     if span is not None:
         if not tables or len(span) < len(tables[0]):
-            # The range read once, keeping those the fewest other part names, when one table
-            # says (the issues of one type): such issues are mostly far apart in memory.
+            # The range is read once, keeping what the next fewest part holds when that is one
+            # table (an issue type): no issue of the range is read itself.
             among = _one_table(tables[0]) if tables else None
             if among is not None:
                 tables.pop(0)
