@@ -14,9 +14,10 @@ need not be sorted.
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from .records import IssueRecord
@@ -92,10 +93,57 @@ class Span:
         start, end = self._bounds()
         return end - start
 
-    def issues(self) -> Issues:
+    def issues(self, among: Issues | None = None) -> Issues:
+        """The issues in the range (only those ``among`` these, when given: one pass)."""
         start, end = self._bounds()
         entries = self.index.entries[start:end]
+        if among is not None:
+            return Issues({key: rec for _, key, rec in entries if key in among}, in_order=False)
         return Issues({key: rec for _, key, rec in entries}, in_order=False)
+
+
+class Grouped:
+    """The issues under some names of one of the index's tables (the children of 500 epics),
+    counted without being listed until a search needs them: `parent in (...) AND updated >= X`
+    then reads the few issues updated since, not the 10,000 children."""
+
+    __slots__ = ("_count", "_index", "_name_of", "_names", "_table")
+
+    def __init__(
+        self,
+        index: IssueIndex,
+        table: dict[str, Issues],
+        names: Iterable[str],
+        name_of: Callable[[IssueRecord], str | None],
+    ) -> None:
+        self._index, self._table, self._name_of = index, table, name_of
+        self._names = [name for name in dict.fromkeys(names) if name in table]
+        self._count = sum(len(table[name]) for name in self._names)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def issues(self) -> Issues:
+        return self._index.union(self._table, self._names)
+
+    def lone(self) -> Issues | None:
+        """The one table these are, if they are one (an issue type, an epic's children)."""
+        return self._table[self._names[0]] if len(self._names) == 1 else None
+
+    def keep(self, issues: Issues) -> Issues:
+        """Those of ``issues`` that are among these, in the same order."""
+        names, table, name_of = set(self._names), self._table, self._name_of
+        only = self.lone()
+        if only is not None:  # its table says, without reading each issue
+            kept = {k: r for k, r in issues.items() if k in only}
+        else:
+            kept = {k: r for k, r in issues.items() if (n := name_of(r)) in names and k in table[n]}
+        return Issues(kept, in_order=issues.in_order)
+
+
+def _lower(attribute: str) -> Callable[[IssueRecord], str]:
+    get = attrgetter(attribute)
+    return lambda rec: str(get(rec)).lower()
 
 
 class IssueIndex:
@@ -166,6 +214,14 @@ class IssueIndex:
 
     def children(self, parents: Iterable[str]) -> Issues:
         return self.union(self.by_parent, parents)
+
+    def grouped(self, field: str, names: Iterable[str]) -> Grouped:
+        """The issues whose ``field`` (parent, project or type) is one of ``names``, unlisted;
+        each table's name for an issue is the one ``_tables`` files it under."""
+        if field == "parent":
+            return Grouped(self, self.by_parent, names, attrgetter("parent"))
+        table = self.by_project if field == "project" else self.by_type
+        return Grouped(self, table, names, _lower(field))
 
     def union(self, table: dict[str, Issues], names: Iterable[str]) -> Issues:
         """The issues under any of ``names``, in order where each name's come in order after

@@ -31,10 +31,12 @@ class IssueJson:
     def __init__(self, render: Renderer, fields: list[str] | None) -> None:
         self.render = render
         self.fields = fields
+        self._pieces: dict[str, Step] = {}  # a parent's status, type and priority
         self.steps = [self._step(fid) for fid in fields or ()]
         self.may_omit = "parent" in (fields or ())  # Jira leaves out an empty parent
         root = _string(render.root)[1:-1].replace("%", "%%")
-        self.head = f'{{"expand": {_string(render.expand)}, "id": "%s", "self": "{root}/issue/%s"'
+        self.link = f'"self": "{root}/issue/%s"'
+        self.head = f'{{"expand": {_string(render.expand)}, "id": "%s", {self.link}'
 
     def __call__(self, rec: IssueRecord) -> str:
         """``json.dumps(render.issue(rec, fields))``, faster."""
@@ -81,10 +83,41 @@ class IssueJson:
                 return None  # Jira leaves "parent" out rather than answering null
             found = shared.get(name)
             if found is None:
-                found = shared[name] = prefix + encode(render.field_value(rec, fid))
+                value = (
+                    self._parent(name) if fid == "parent" else encode(render.field_value(rec, fid))
+                )
+                found = shared[name] = prefix + value
             return found
 
         return shared_step
+
+    def _shared(self, fid: str, rec: IssueRecord) -> str:
+        """``"fid": value`` of ``rec`` (status, issue type, priority), as its step gives it."""
+        step = self._pieces.get(fid)
+        if step is None:
+            step = self._pieces[fid] = self._step(fid)
+        text = step(rec)
+        assert text is not None  # only `parent` is ever left out
+        return text
+
+    def _parent(self, key: str | None) -> str:
+        """``encode(render.parent(key))`` from the pieces its status, type and priority share
+        with other issues: a sync's children mostly name a parent no other child on the page
+        names."""
+        rec = None if key is None else self.render.state.find(key)
+        if rec is None:
+            return "null"
+        fields = [
+            f'"summary": {_string(rec.summary)}',
+            self._shared("status", rec),
+            self._shared("issuetype", rec),
+        ]
+        if rec.priority:
+            fields.append(self._shared("priority", rec))
+        return (
+            f'{{"id": {_string(str(rec.id))}, "key": {_string(rec.key)}, {self.link % rec.id},'
+            f' "fields": {{{", ".join(fields)}}}}}'
+        )
 
 
 def _value(value: Any) -> str:

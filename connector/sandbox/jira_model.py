@@ -137,10 +137,9 @@ class JiraState:
 
     def find(self, key_or_id: str) -> IssueRecord | None:
         """``get`` for callers that hold the lock (the JQL compiler: 500 ids a query)."""
-        rec = self._issues.get(key_or_id.upper())
-        if rec is None and key_or_id.isdigit():
-            rec = self._by_id.get(int(key_or_id))
-        return rec
+        if key_or_id.isdigit():  # an id: a key always holds a dash, so none is looked up
+            return self._by_id.get(int(key_or_id))
+        return self._issues.get(key_or_id.upper())
 
     def epic_of(self, rec: IssueRecord) -> str | None:
         """The Epic Link value (Data Center): the parent's key when the parent is an epic."""

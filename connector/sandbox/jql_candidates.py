@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .jira_index import Issues, Span
+from .jira_index import Grouped, Issues, Span
 from .records import IssueRecord
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 Predicate = Callable[[IssueRecord], bool]
 # The issues a clause matches, from the indexes, or None: look at every issue.
-Keys = Issues | Span | None
+Keys = Issues | Span | Grouped | None
 
 
 @dataclass
@@ -33,8 +33,8 @@ class Found:
     rest: Predicate | None = None
 
 
-def listed(keys: Issues | Span) -> Issues:
-    return keys.issues() if isinstance(keys, Span) else keys
+def listed(keys: Issues | Span | Grouped) -> Issues:
+    return keys if isinstance(keys, Issues) else keys.issues()
 
 
 def all_of(found: list[Found], where: Predicate, everyone: int) -> Found:
@@ -42,7 +42,7 @@ def all_of(found: list[Found], where: Predicate, everyone: int) -> Found:
     kept where every other indexed part names them too (a part naming all ``everyone``
     issues, such as the only project, needs no look-up); the rest is checked per issue."""
     span: Span | None = None
-    tables: list[Issues] = []
+    tables: list[Issues | Grouped] = []
     checks: list[Predicate] = []
     for f in found:
         if f.keys is None:
@@ -55,18 +55,30 @@ def all_of(found: list[Found], where: Predicate, everyone: int) -> Found:
             checks.append(f.rest)
     if span is None and not tables:
         return Found(where)
-    tables.sort(key=len)
+    tables = [t for i, t in enumerate(sorted(tables, key=len)) if i == 0 or len(t) < everyone]
     if span is not None:
         if not tables or len(span) < len(tables[0]):
-            tables.insert(0, span.issues())
+            # The range is read once, keeping what the next fewest part holds when that is one
+            # table (an issue type): no issue of the range is read itself.
+            among = _one_table(tables[0]) if tables else None
+            if among is not None:
+                tables.pop(0)
+            tables.insert(0, span.issues(among))
         else:  # listing the range would cost more than checking it on the fewer issues
             checks += [f.where for f in found if isinstance(f.keys, Span)]
-    first, others = tables[0], [t for t in tables[1:] if len(t) < everyone]
-    keys = first
-    for other in others:
-        # A comprehension, not a list of pairs: surviving pairs make the GC walk every issue.
-        keys = Issues({k: r for k, r in keys.items() if k in other}, in_order=first.in_order)
+    # Only the fewest are listed; the others are asked about those alone.
+    keys = listed(tables[0])
+    for other in tables[1:]:
+        if isinstance(other, Grouped):
+            keys = other.keep(keys)
+        else:
+            # A comprehension, not a list of pairs: surviving pairs make the GC walk every issue.
+            keys = Issues({k: r for k, r in keys.items() if k in other}, in_order=keys.in_order)
     return Found(where, keys, _every(checks))
+
+
+def _one_table(keys: Issues | Grouped) -> Issues | None:
+    return keys if isinstance(keys, Issues) else keys.lone()
 
 
 def any_of(found: list[Found], where: Predicate) -> Found:
@@ -97,11 +109,11 @@ def lookup(state: JiraState, kind: str, wanted: list[Any]) -> Keys:
     if kind in ("parent", "epiclink"):
         # On Data Center an epic's children name it by Epic Link, not by `parent`.
         by_epic_link = kind == "epiclink"
-        return index.children(w for w in wanted if _links_epic(state, w) == by_epic_link)
+        return index.grouped("parent", (w for w in wanted if _links_epic(state, w) == by_epic_link))
     if kind == "project":
-        return index.union(index.by_project, wanted)
+        return index.grouped("project", wanted)
     if kind == "issuetype":
-        return index.union(index.by_type, wanted)
+        return index.grouped("type", wanted)
     return None
 
 

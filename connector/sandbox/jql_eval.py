@@ -209,7 +209,11 @@ class _Compiler:
             )
         items = operand if isinstance(operand, tuple) else (operand,)
         wants_empty = any(isinstance(i, Empty) for i in items)
-        wanted = [self.value(spec, clause.field, i, op) for i in items if not isinstance(i, Empty)]
+        wanted = self.issue_keys(spec, items, op)
+        if wanted is None:
+            wanted = [
+                self.value(spec, clause.field, i, op) for i in items if not isinstance(i, Empty)
+            ]
         if op in ("=", "in", "!=", "not in"):
             # A set makes `parent in (500 keys)` cheap over a large dataset.
             pool = set(wanted) if all(isinstance(w, str | int | float) for w in wanted) else wanted
@@ -227,6 +231,16 @@ class _Compiler:
         if spec.id == "updated":
             self.looked_up = Span.of(self.state.index.updated, op, wanted[0])
         return self.range(spec, op, values, wanted[0])
+
+    def issue_keys(self, spec: FieldSpec, items: tuple[Any, ...], op: str) -> list[Any] | None:
+        """``value`` of each item naming an issue by key or id (a sync names 500 at once), in
+        one pass; None where one is not a plain issue's name (``value`` then says why)."""
+        if spec.kind not in ("key", "parent", "epiclink") or op not in ("=", "in", "!=", "not in"):
+            return None
+        find = self.state.find
+        named = [find(i.text) if type(i) is Value else None for i in items]
+        keys = [rec.key for rec in named if rec is not None]
+        return keys if len(keys) == len(named) else None
 
     def range(
         self, spec: FieldSpec, op: str, values: Callable[[IssueRecord], list[Any]], bound: Any

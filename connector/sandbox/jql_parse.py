@@ -34,14 +34,19 @@ ESCAPES = {'"': '"', "'": "'", "\\": "\\", "n": "\n", "r": "\r", "t": "\t", " ":
 # (taken whole: a word never starts with the space before it).
 # A word runs to the first stop or reserved character; a string's escapes are read by
 # `_read_string`; `other` is a reserved character, `!`, or a quote whose string never closes.
+_WORD = f"[^{re.escape(''.join(sorted(STOP | RESERVED)))}]"
 _TOKEN = re.compile(
     r"\s*+(?:(?P<punct>[()\[\],])"
     f"|(?P<op>{'|'.join(map(re.escape, OPERATORS))})"
-    f"|(?P<word>[^{re.escape(''.join(sorted(STOP | RESERVED)))}]+)"
+    f"|(?P<word>{_WORD}+)"
     r"""|(?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
     r"|(?P<other>\S))",
     re.DOTALL,
 )
+# After IN, a list of plain words (a sync names 500 ids) is one LIST token holding them: the
+# words and commas the tokens above would find, without a token each.
+_LIST = re.compile(rf"\((?:\s*+{_WORD}++\s*+,)*+\s*+{_WORD}++\s*+\)")
+_ITEM = re.compile(rf"\s*+({_WORD}++)\s*+[,)]")
 
 
 class JqlError(ValueError):
@@ -49,9 +54,10 @@ class JqlError(ValueError):
 
 
 class Token(NamedTuple):  # a tuple: made once per word of every query
-    kind: str  # WORD, STRING, OP, "(", ")", ",", "[", "]", EOF
-    text: str
+    kind: str  # WORD, STRING, OP, "(", ")", ",", "[", "]", LIST, EOF
+    text: str  # LIST: "(", where the list starts
     pos: int
+    items: tuple[str, ...] = ()  # LIST: its words
 
 
 @dataclass(frozen=True)
@@ -115,13 +121,19 @@ def _where(text: str, pos: int) -> str:
 
 def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
-    for found in _TOKEN.finditer(text):
+    pos = 0
+    while (found := _TOKEN.match(text, pos)) is not None:
         kind = found.lastgroup
         i = found.start(kind)  # type: ignore[arg-type]  # every match has a named group
+        pos = found.end()
         if kind == "word":
             tokens.append(Token("WORD", found.group(kind), i))
         elif kind == "punct":
-            tokens.append(Token(text[i], text[i], i))
+            listed = _plain_list(text, i, tokens)
+            if listed is not None:
+                pos = listed.pos  # the list's end
+                listed = listed._replace(pos=i)
+            tokens.append(listed or Token(text[i], text[i], i))
         elif kind == "op":
             tokens.append(Token("OP", found.group(kind), i))
         elif kind == "string" or text[i] in "\"'":  # a string, or one never closed (an error)
@@ -134,6 +146,22 @@ def tokenize(text: str) -> list[Token]:
             )
     tokens.append(Token("EOF", "", len(text)))
     return tokens
+
+
+def _plain_list(text: str, start: int, tokens: list[Token]) -> Token | None:
+    """The LIST token (its ``pos`` where it ends) for ``(`` at ``start`` right after IN, when
+    only plain words follow to the ``)`` (no keyword, EMPTY or function among them)."""
+    if text[start] != "(" or not tokens or tokens[-1].kind != "WORD":
+        return None
+    if tokens[-1].text.lower() != "in":
+        return None
+    found = _LIST.match(text, start)
+    if found is None:
+        return None
+    words = tuple(_ITEM.findall(text, start + 1, found.end()))
+    if not KEYWORDS.isdisjoint(map(str.lower, words)):
+        return None
+    return Token("LIST", "(", found.end(), words)
 
 
 def _read_string(text: str, start: int, tokens: list[Token]) -> int:
@@ -285,8 +313,8 @@ class _Parser:
                 "'<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'.",
             )
         if op in ("in", "not in"):
-            if self.tok.kind != "(" and not (
-                self.tok.kind == "WORD" and self.tokens[self.i + 1].kind == "("
+            if self.tok.kind not in ("(", "LIST") and not (
+                self.tok.kind == "WORD" and self.tokens[self.i + 1].kind in ("(", "LIST")
             ):
                 raise self.error("'(' to start a list of values")
             operand: Operand = self.operand(allow_list=True)
@@ -296,6 +324,9 @@ class _Parser:
 
     def operand(self, *, allow_list: bool) -> Operand:
         tok = self.tok
+        if tok.kind == "LIST" and allow_list:
+            self.take()
+            return tuple([Value(word, False) for word in tok.items])
         if tok.kind == "(" and allow_list:
             self.take()
             items = [self.single()]
@@ -313,6 +344,9 @@ class _Parser:
         if tok.kind == "STRING":
             self.take()
             return Value(tok.text, True)
+        if tok.kind == "WORD" and self.tokens[self.i + 1].kind == "LIST":  # a function `in(a)`
+            self.i += 2
+            return Function(tok.text, self.tokens[self.i - 1].items)
         if tok.kind == "WORD" and self.tokens[self.i + 1].kind == "(":
             self.i += 2
             args: list[str] = []

@@ -129,6 +129,8 @@ def _datasets() -> list[dict[str, Any]]:
     ]
     server["jira"]["issues"][1]["links"] = [{"type": "Blocks", "to": "MOB-2"}]
     server["jira"]["issues"][1]["components"] = ["Core", "Ledger"]
+    for data in (cloud, server):
+        data["jira"]["issues"][0]["summary"] = 'Ledger "épique"'  # a parent's text, escaped
     return [cloud, server]
 
 

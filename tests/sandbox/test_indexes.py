@@ -181,6 +181,14 @@ def test_indexed_searches_answer_as_a_scan_of_every_issue(data: st.DataObject) -
         for low, high in ((">=", "<"), (">", ">="), ("<=", "<"))
         for scope in ("", "project = PAY AND ")
     ]
+    # A table narrowed by fewer issues (a range, keys), which asks it about those alone.
+    around += [
+        f"{scope} AND updated {op} {ms}"
+        for scope in (f"parent in ({listed})", f'"Epic Link" in ({listed})', "issuetype = Story")
+        for op in (">=", "<")
+        for ms in BOUNDS
+    ]
+    around += [f"project = MOB AND issuetype in (Story, Bug) AND key in ({listed})"]
     for jql in around + data.draw(st.lists(queries(keys, touched), min_size=1, max_size=4)):
         assert outcome(indexed, state, jql) == outcome(scanned, state, jql), jql
 
