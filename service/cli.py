@@ -18,13 +18,11 @@ from typing import Any
 import click
 
 from rules.errors import OutcomesError
-from service.cli_options import as_of_option, config_option, today
+from service.cli_options import as_of_option, config_option, settings_for, today
 from service.cli_options import now as current_time
 from service.cli_report import print_summary, stage_printer
 from service.deployment import Deployment, safe_message
-from service.logs import configure_from as configure_logs
 from service.progress import ProgressLine
-from service.settings import load_settings
 from service.terminal import echo, one_line, quiet
 
 # click 8.2+ raises it for `outcomes` with no command; older click prints the help itself.
@@ -122,8 +120,7 @@ def cli(debug: bool) -> None:
 @click.option("--no-export", is_flag=True, help="Skip writing the Excel workbook.")
 def run(config_path: Path, as_of: datetime | None, no_publish: bool, no_export: bool) -> None:
     """Run the whole pipeline once: sync, evaluate, publish, export."""
-    loaded = load_settings(config_path)
-    configure_logs(loaded, debug=bool(click.get_current_context().find_root().params.get("debug")))
+    loaded = settings_for(config_path)
     progress = ProgressLine()
     with Deployment(loaded) as deployment:
         try:

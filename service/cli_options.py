@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from service.logs import configure_from
+from service.settings import LoadedSettings, load_settings
 from service.terminal import echo
 
 DEFAULT_CONFIG = Path("outcomes.yaml")
@@ -36,6 +38,20 @@ def config_option(func: click.decorators.FC) -> click.decorators.FC:
         type=click.Path(dir_okay=False, path_type=Path),
         help="Settings file (default: $OUTCOMES_CONFIG, else ./outcomes.yaml).",
     )(func)
+
+
+def settings_for(config_path: Path) -> LoadedSettings:
+    """The settings file, loaded, and the logs set up as its `logging` section says: every
+    command that reads settings logs in the same format, at the same level, secrets redacted."""
+    loaded = load_settings(config_path)
+    configure_from(loaded, debug=debug_asked())
+    return loaded
+
+
+def debug_asked() -> bool:
+    """Whether `outcomes --debug` was given (False outside a command)."""
+    context = click.get_current_context(silent=True)
+    return bool(context and context.find_root().params.get("debug"))
 
 
 def as_of_option(func: click.decorators.FC) -> click.decorators.FC:

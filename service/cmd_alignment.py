@@ -40,11 +40,11 @@ from rules.model import (
 from rules.progress import kr_score
 from rules.validation import closest, show_number
 from service import approvers
-from service.cli_options import config_option, now, today
+from service.cli_options import config_option, now, settings_for, today
 from service.cmd_check import check
 from service.deployment import Deployment
 from service.overrides import read_overrides
-from service.settings import LoadedSettings, load_settings
+from service.settings import LoadedSettings
 from service.terminal import echo
 
 # --- approve / reject ----------------------------------------------------------------------------
@@ -109,7 +109,7 @@ def _decide(
         raise UserError(f"--on: {on.date().isoformat()} is in the future")
     # A decision dated a past day counts from the start of that day (UTC, as the catalogue's).
     at = recorded if on is None else day_start(on.date())
-    loaded = load_settings(config_path)
+    loaded = settings_for(config_path)
     with Deployment(loaded) as deployment:
         catalogue = deployment.catalogue()  # a bad catalogue stops before the store is opened
         with Session(deployment.engine) as session, session.begin():
@@ -225,7 +225,7 @@ def checkin(
     on: datetime | None,
 ) -> None:
     """Record a key result's value, confidence and note; its history stays in the store."""
-    loaded = load_settings(config_path)
+    loaded = settings_for(config_path)
     day = on.date() if on else today(None)
     if day > today(None):
         raise UserError(f"--on: {day.isoformat()} is in the future")
@@ -295,7 +295,7 @@ def _key_result(catalogue: Catalogue, kr_id: str) -> tuple[KeyResult, Any]:
 @click.option("--json", "as_json", is_flag=True, help="Print the trail as JSON.")
 def decisions(config_path: Path, subject: str | None, as_json: bool) -> None:
     """Show the audit trail of approvals and rejections: who, when, why, from where."""
-    loaded = load_settings(config_path)
+    loaded = settings_for(config_path)
     with Deployment(loaded) as deployment, Session(deployment.engine) as session:
         trail = decision_store.decisions(session)
     if subject is not None:

@@ -17,9 +17,8 @@ import click
 from rules.model import Severity
 from rules.results import Evaluation
 from service.check_json import SEVERITIES, portfolio_json
-from service.cli_options import as_of_option, config_option, now, today
+from service.cli_options import as_of_option, config_option, now, settings_for, today
 from service.deployment import Deployment
-from service.settings import load_settings
 from service.stages import StageOptions
 from service.terminal import echo
 
@@ -39,7 +38,7 @@ def check(config_path: Path, as_of: datetime | None, as_json: bool, fail_on: str
     """Evaluate the store (what the last sync wrote) and list the findings; no Jira access."""
     # Recorded for `outcomes status`, without the run lock: a check only reads, and one while a
     # sync runs is common (it sees the store as the last commit left it).
-    with Deployment(load_settings(config_path)) as deployment:
+    with Deployment(settings_for(config_path)) as deployment:
         record = deployment.run(
             ["check"],
             now=now(),

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import click
 
-from service.cli_options import as_of_option, config_option, now, say, today
+from service.cli_options import as_of_option, config_option, now, say, settings_for, today
 from service.deployment import Deployment
-from service.settings import load_settings
 from service.stages import StageOptions
 from service.terminal import echo
 
@@ -33,7 +32,7 @@ from service.terminal import echo
 )
 def export(config_path: Path, as_of: datetime | None, xlsx: Path | None) -> None:
     """Write the Excel review workbook from the store (what the last sync fetched)."""
-    with Deployment(load_settings(config_path)) as deployment:
+    with Deployment(settings_for(config_path)) as deployment:
         record = deployment.run(
             ["export"],
             now=now(),

@@ -15,10 +15,9 @@ from sqlalchemy.orm import Session
 from connector.store.catalogue_days import catalogue_days
 from rules.errors import UserError
 from rules.okr_changes import about, okr_changes
-from service.cli_options import config_option
+from service.cli_options import config_option, settings_for
 from service.deployment import Deployment
 from service.okr_history import scope_of
-from service.settings import load_settings
 
 
 @click.group()
@@ -33,7 +32,7 @@ def history() -> None:
 def okrs(config_path: Path, okr_id: str | None, as_json: bool) -> None:
     """How the OKRs changed: key results added or retired, a start or target moved, an
     objective's supports changed; for one objective (with its key results) or key result."""
-    loaded = load_settings(config_path)
+    loaded = settings_for(config_path)
     with Deployment(loaded) as deployment, Session(deployment.engine) as session:
         days = catalogue_days(session, scope_of(p.id for p in loaded.settings.portfolios))
     changes = okr_changes(days)

@@ -18,11 +18,10 @@ from sqlalchemy.orm import Session
 from connector.publisher import recorded
 from connector.store import history
 from service import pipeline, publishing
-from service.cli_options import as_of_option, config_option, now, say, today
+from service.cli_options import as_of_option, config_option, now, say, settings_for, today
 from service.cli_report import report_publish
 from service.deployment import Deployment
 from service.files import write_pages
-from service.settings import load_settings
 
 
 @click.command()
@@ -38,7 +37,7 @@ from service.settings import load_settings
 )
 def publish(config_path: Path, as_of: datetime | None, dry_run: Path | None) -> None:
     """Publish the Confluence pages from the store (what the last sync wrote); no Jira access."""
-    with Deployment(load_settings(config_path)) as deployment:
+    with Deployment(settings_for(config_path)) as deployment:
         if dry_run is not None:
             results = deployment.evaluate("publish", as_of=today(as_of), asked=as_of is not None)
             _write_dry_run(deployment, results, dry_run)

@@ -13,12 +13,11 @@ from pathlib import Path
 
 import click
 
-from service.cli_options import as_of_option, config_option, now, say, today
+from service.cli_options import as_of_option, config_option, now, say, settings_for, today
 from service.cli_report import report_publish
 from service.deployment import Deployment
 from service.files import write_pages
 from service.review import review_pages
-from service.settings import load_settings
 
 
 @click.command()
@@ -35,7 +34,7 @@ from service.settings import load_settings
 def review(config_path: Path, as_of: datetime | None, dry_run: Path | None) -> None:
     """Publish the dated review page ("<portfolio> — Review DATE") under each overview page;
     once written, Outcomes never changes it (the meeting writes its decisions into it)."""
-    with Deployment(load_settings(config_path)) as deployment:
+    with Deployment(settings_for(config_path)) as deployment:
         if dry_run is not None:
             _dry_run(deployment, today(as_of), as_of is not None, dry_run)
             sys.exit(0)

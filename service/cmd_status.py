@@ -12,11 +12,10 @@ from sqlalchemy.orm import Session
 
 from connector.store import runs
 from connector.store.models import RunRow
-from service.cli_options import config_option
+from service.cli_options import config_option, settings_for
 from service.deployment import Deployment
 from service.health import Report, collect
 from service.scheduler import timezone_of
-from service.settings import load_settings
 from service.terminal import echo
 
 MESSAGE_WIDTH = 90
@@ -39,7 +38,7 @@ def status(config_path: Path, limit: int) -> None:
     Exits 1 when there is something to act on: a job that failed health.alert_after_failures times
     in a row, or no successful run for longer than health.max_age_minutes.
     """
-    loaded = load_settings(config_path)
+    loaded = settings_for(config_path)
     zone = timezone_of(loaded.settings.schedule)
     with Deployment(loaded) as deployment:
         report = collect(loaded, deployment.engine, datetime.now(zone))

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import click
 
-from service.cli_options import config_option, now
+from service.cli_options import config_option, now, settings_for
 from service.deployment import Deployment
 from service.progress import ProgressLine
-from service.settings import load_settings
 from service.stages import StageOptions
 from service.terminal import echo
 
@@ -22,7 +21,7 @@ from service.terminal import echo
 def sync(config_path: Path, full: bool) -> None:
     """Sync the portfolios' epics and their child issues from Jira into the store."""
     progress = ProgressLine()
-    with Deployment(load_settings(config_path)) as deployment:
+    with Deployment(settings_for(config_path)) as deployment:
         try:
             record = deployment.run(
                 ["sync"], now=now(), as_of=date.today(), options=StageOptions(full=full),
@@ -49,7 +48,7 @@ def doctor(config_path: Path) -> None:
     """Check the settings against Jira and Confluence, and say what to fix."""
     from service.doctor import Check, run_checks
 
-    loaded = load_settings(config_path)
+    loaded = settings_for(config_path)
 
     def show(check: Check) -> None:
         mark = "ok  " if check.ok else "FAIL"

@@ -6,14 +6,19 @@ import base64
 import io
 import json
 import logging
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from connector.sandbox import Sandbox
 from service.logs import configure, secrets_of
 from service.settings import load_settings
+from tests.e2e.conftest import TOKEN as E2E_TOKEN
 from tests.scheduler.conftest import serve_settings
 
 TOKEN = "tok-3f9a1c77e2"
@@ -102,3 +107,29 @@ def test_no_configured_secret_ever_reaches_the_log(
         assert masked in output
     if fmt == "json":
         assert json.loads(output.splitlines()[2])["url"] == "***"
+
+
+def test_a_single_stage_command_logs_as_the_settings_say(tmp_path: Path, sandbox: Sandbox) -> None:
+    # `outcomes sync` from cron, with JSON logs asked for: every line on stderr is a JSON event,
+    # with the Jira token nowhere in it (only `run` and `serve` used to read the settings' logging).
+    config = serve_settings(
+        tmp_path,
+        sandbox.url,
+        f"sqlite:///{tmp_path / 'store.db'}",
+        schedule={},
+        logging={"format": "json", "level": "info"},
+    )
+    sandbox.faults.fail_next(503, retry_after=0, path_prefix="/rest/api")  # one retry, logged
+    answer = subprocess.run(
+        [sys.executable, "-m", "service", "sync", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "E2E_TOKEN": E2E_TOKEN},
+        timeout=120,
+    )
+    assert answer.returncode == 0, answer.stderr
+    events = [json.loads(line) for line in answer.stderr.splitlines()]
+    retries = [e for e in events if e["logger"] == "connector.retry"]
+    assert len(retries) == 1, answer.stderr
+    assert retries[0]["level"] == "info" and "retrying in" in retries[0]["message"]
+    assert E2E_TOKEN not in answer.stdout + answer.stderr
