@@ -120,7 +120,7 @@ def cli(debug: bool) -> None:
 @click.option("--no-export", is_flag=True, help="Skip writing the Excel workbook.")
 def run(config_path: Path, as_of: datetime | None, no_publish: bool, no_export: bool) -> None:
     """Run the whole pipeline once: sync, evaluate, publish, export."""
-    loaded = settings_for(config_path)
+    loaded = settings_for(config_path, info_by_default=True)  # what cron jobs run: a log
     progress = ProgressLine()
     with Deployment(loaded) as deployment:
         try:

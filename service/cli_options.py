@@ -40,11 +40,18 @@ def config_option(func: click.decorators.FC) -> click.decorators.FC:
     )(func)
 
 
-def settings_for(config_path: Path) -> LoadedSettings:
+def settings_for(config_path: Path, *, info_by_default: bool = False) -> LoadedSettings:
     """The settings file, loaded, and the logs set up as its `logging` section says: every
-    command that reads settings logs in the same format, at the same level, secrets redacted."""
+    command that reads settings logs in the same format, secrets redacted.
+
+    The level: what the section names; where it names none, a one-shot command logs warnings
+    and worse only. Its answer is what it prints, and a fault's answer is one line: the INFO
+    events beside it (each retry, say) are for a scheduled run's log (`run`, `serve`), or for
+    whoever asks for them with `logging.level: info` or `--debug`."""
     loaded = load_settings(config_path)
-    configure_from(loaded, debug=debug_asked())
+    named = "level" in loaded.settings.logging.model_fields_set
+    level = None if named or info_by_default else "warning"
+    configure_from(loaded, level=level, debug=debug_asked())
     return loaded
 
 

@@ -133,3 +133,28 @@ def test_a_single_stage_command_logs_as_the_settings_say(tmp_path: Path, sandbox
     assert len(retries) == 1, answer.stderr
     assert retries[0]["level"] == "info" and "retrying in" in retries[0]["message"]
     assert E2E_TOKEN not in answer.stdout + answer.stderr
+
+
+def test_a_single_stage_command_logs_warnings_only_unless_its_settings_name_a_level(
+    tmp_path: Path, sandbox: Sandbox
+) -> None:
+    # A retry is an INFO event: a one-shot command whose settings name no level keeps its
+    # stderr for what went wrong (in the settings' format), not for every retry.
+    config = serve_settings(
+        tmp_path,
+        sandbox.url,
+        f"sqlite:///{tmp_path / 'store.db'}",
+        schedule={},
+        logging={"format": "json"},
+    )
+    sandbox.faults.fail_next(503, retry_after=0, path_prefix="/rest/api")
+    answer = subprocess.run(
+        [sys.executable, "-m", "service", "sync", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "E2E_TOKEN": E2E_TOKEN},
+        timeout=120,
+    )
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stderr == "", answer.stderr
+    assert "epics" in answer.stdout
