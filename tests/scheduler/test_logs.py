@@ -109,43 +109,17 @@ def test_no_configured_secret_ever_reaches_the_log(
         assert json.loads(output.splitlines()[2])["url"] == "***"
 
 
-def test_a_single_stage_command_logs_as_the_settings_say(tmp_path: Path, sandbox: Sandbox) -> None:
-    # `outcomes sync` from cron, with JSON logs asked for: every line on stderr is a JSON event,
-    # with the Jira token nowhere in it (only `run` and `serve` used to read the settings' logging).
+def sync_once_retried(
+    tmp_path: Path, sandbox: Sandbox, logging: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """`outcomes sync` as cron starts it, with the given logging settings; Jira answers its
+    first request 503 (one retry, an INFO event)."""
     config = serve_settings(
         tmp_path,
         sandbox.url,
         f"sqlite:///{tmp_path / 'store.db'}",
         schedule={},
-        logging={"format": "json", "level": "info"},
-    )
-    sandbox.faults.fail_next(503, retry_after=0, path_prefix="/rest/api")  # one retry, logged
-    answer = subprocess.run(
-        [sys.executable, "-m", "service", "sync", "--config", str(config)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "E2E_TOKEN": E2E_TOKEN},
-        timeout=120,
-    )
-    assert answer.returncode == 0, answer.stderr
-    events = [json.loads(line) for line in answer.stderr.splitlines()]
-    retries = [e for e in events if e["logger"] == "connector.retry"]
-    assert len(retries) == 1, answer.stderr
-    assert retries[0]["level"] == "info" and "retrying in" in retries[0]["message"]
-    assert E2E_TOKEN not in answer.stdout + answer.stderr
-
-
-def test_a_single_stage_command_logs_warnings_only_unless_its_settings_name_a_level(
-    tmp_path: Path, sandbox: Sandbox
-) -> None:
-    # A retry is an INFO event: a one-shot command whose settings name no level keeps its
-    # stderr for what went wrong (in the settings' format), not for every retry.
-    config = serve_settings(
-        tmp_path,
-        sandbox.url,
-        f"sqlite:///{tmp_path / 'store.db'}",
-        schedule={},
-        logging={"format": "json"},
+        logging=logging,
     )
     sandbox.faults.fail_next(503, retry_after=0, path_prefix="/rest/api")
     answer = subprocess.run(
@@ -156,5 +130,25 @@ def test_a_single_stage_command_logs_warnings_only_unless_its_settings_name_a_le
         timeout=120,
     )
     assert answer.returncode == 0, answer.stderr
+    return answer
+
+
+def test_a_single_stage_command_logs_as_the_settings_say(tmp_path: Path, sandbox: Sandbox) -> None:
+    # JSON logs asked for: every line on stderr is a JSON event, with the Jira token nowhere in
+    # it (only `run` and `serve` used to read the settings' logging).
+    answer = sync_once_retried(tmp_path, sandbox, {"format": "json", "level": "info"})
+    events = [json.loads(line) for line in answer.stderr.splitlines()]
+    retries = [e for e in events if e["logger"] == "connector.retry"]
+    assert len(retries) == 1, answer.stderr
+    assert retries[0]["level"] == "info" and "retrying in" in retries[0]["message"]
+    assert E2E_TOKEN not in answer.stdout + answer.stderr
+
+
+def test_a_single_stage_command_logs_warnings_only_unless_its_settings_name_a_level(
+    tmp_path: Path, sandbox: Sandbox
+) -> None:
+    # A one-shot command whose settings name no level keeps its stderr for what went wrong (in
+    # the settings' format), not for every retry.
+    answer = sync_once_retried(tmp_path, sandbox, {"format": "json"})
     assert answer.stderr == "", answer.stderr
     assert "epics" in answer.stdout
