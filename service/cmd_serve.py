@@ -13,7 +13,7 @@ from types import FrameType
 import click
 
 from rules.errors import UserError
-from service.cli_options import config_option
+from service.cli_options import config_option, debug_asked
 from service.deployment import Deployment
 from service.health import HealthServer, collect
 from service.logs import configure_from
@@ -45,8 +45,7 @@ def serve(config_path: Path, log_format: str | None, log_level: str | None) -> N
     """
     loaded = load_settings(config_path)
     _require_secrets(loaded)
-    debug = bool(click.get_current_context().find_root().params.get("debug"))
-    configure_from(loaded, format=log_format, level=log_level, debug=debug)
+    configure_from(loaded, format=log_format, level=log_level, debug=debug_asked())
     with Deployment(loaded) as deployment:
         service = Service(deployment)
         health = _start_health(loaded, service)
