@@ -141,9 +141,16 @@ class Grouped:
         return Issues(kept, in_order=issues.in_order)
 
 
-def _lower(attribute: str) -> Callable[[IssueRecord], str]:
-    get = attrgetter(attribute)
-    return lambda rec: str(get(rec)).lower()
+# The name each table files an issue under (`IssueIndex._tables`, `Grouped.keep`).
+_parent_name: Callable[[IssueRecord], str | None] = attrgetter("parent")
+
+
+def _project_name(rec: IssueRecord) -> str:
+    return rec.project.lower()
+
+
+def _type_name(rec: IssueRecord) -> str:
+    return rec.type.lower()
 
 
 class IssueIndex:
@@ -159,9 +166,9 @@ class IssueIndex:
 
     def _tables(self, rec: IssueRecord) -> list[tuple[dict[str, Issues], str | None]]:
         return [
-            (self.by_parent, rec.parent),
-            (self.by_project, rec.project.lower()),
-            (self.by_type, rec.type.lower()),
+            (self.by_parent, _parent_name(rec)),
+            (self.by_project, _project_name(rec)),
+            (self.by_type, _type_name(rec)),
         ]
 
     def add(self, rec: IssueRecord) -> None:
@@ -219,9 +226,10 @@ class IssueIndex:
         """The issues whose ``field`` (parent, project or type) is one of ``names``, unlisted;
         each table's name for an issue is the one ``_tables`` files it under."""
         if field == "parent":
-            return Grouped(self, self.by_parent, names, attrgetter("parent"))
-        table = self.by_project if field == "project" else self.by_type
-        return Grouped(self, table, names, _lower(field))
+            return Grouped(self, self.by_parent, names, _parent_name)
+        if field == "project":
+            return Grouped(self, self.by_project, names, _project_name)
+        return Grouped(self, self.by_type, names, _type_name)
 
     def union(self, table: dict[str, Issues], names: Iterable[str]) -> Issues:
         """The issues under any of ``names``, in order where each name's come in order after

@@ -130,10 +130,11 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token("WORD", found.group(kind), i))
         elif kind == "punct":
             listed = _plain_list(text, i, tokens)
-            if listed is not None:
-                pos = listed.pos  # the list's end
-                listed = listed._replace(pos=i)
-            tokens.append(listed or Token(text[i], text[i], i))
+            if listed is None:
+                tokens.append(Token(text[i], text[i], i))
+            else:
+                token, pos = listed  # the list's token, and where it ends
+                tokens.append(token)
         elif kind == "op":
             tokens.append(Token("OP", found.group(kind), i))
         elif kind == "string" or text[i] in "\"'":  # a string, or one never closed (an error)
@@ -148,9 +149,9 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-def _plain_list(text: str, start: int, tokens: list[Token]) -> Token | None:
-    """The LIST token (its ``pos`` where it ends) for ``(`` at ``start`` right after IN, when
-    only plain words follow to the ``)`` (no keyword, EMPTY or function among them)."""
+def _plain_list(text: str, start: int, tokens: list[Token]) -> tuple[Token, int] | None:
+    """The LIST token for ``(`` at ``start`` right after IN, and where the list ends, when only
+    plain words follow to the ``)`` (no keyword, EMPTY or function among them)."""
     if text[start] != "(" or not tokens or tokens[-1].kind != "WORD":
         return None
     if tokens[-1].text.lower() != "in":
@@ -161,7 +162,7 @@ def _plain_list(text: str, start: int, tokens: list[Token]) -> Token | None:
     words = tuple(_ITEM.findall(text, start + 1, found.end()))
     if not KEYWORDS.isdisjoint(map(str.lower, words)):
         return None
-    return Token("LIST", "(", found.end(), words)
+    return Token("LIST", "(", start, words), found.end()
 
 
 def _read_string(text: str, start: int, tokens: list[Token]) -> int:
